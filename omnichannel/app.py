@@ -1,0 +1,167 @@
+"""The Starlette application: /graphql (HTTP and websockets), /healthz, /readyz, /metrics.
+
+The composition root: the only place (with cli.py) that reads settings, opens the database,
+connects the broker and builds each request's context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from .config import Settings, jwt_secret, load_settings
+from .domain.access import ANONYMOUS
+from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
+from .persistence.db import connection, open_database
+from .resolvers.context import Context, Services
+from .schema import build_schema
+from .security import InvalidToken, TokenService
+from .subscriptions.broker import Broker, create_broker
+
+log = logging.getLogger("omnichannel.app")
+
+READY_TIMEOUT = 2.0
+
+
+class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        return Context(services=self.services, principal=principal, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Authenticate a websocket from its connection_init payload (or its handshake header)."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None and context.request is not None:
+            header = context.request.headers.get("authorization")
+        try:
+            context.principal = self.services.tokens.principal_from_header(header)
+        except InvalidToken as error:
+            raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        for error in result.errors or ():
+            GRAPHQL_ERRORS.labels(str((error.extensions or {}).get("code", "UNKNOWN"))).inc()
+        return await super().process_result(request, result)
+
+
+class AuthMiddleware:
+    """Verifies the bearer token of HTTP requests once; a bad token is a 401, never a silent anonymous."""
+
+    def __init__(self, app: ASGIApp, tokens: TokenService) -> None:
+        self.app = app
+        self.tokens = tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = None
+            for name, value in scope["headers"]:
+                if name == b"authorization":
+                    header = value.decode("latin-1")
+                    break
+            try:
+                principal = self.tokens.principal_from_header(header)
+            except InvalidToken as error:
+                body = {"errors": [{"message": f"Invalid token: {error}", "extensions": {"code": "UNAUTHENTICATED"}}]}
+                response = Response(
+                    orjson.dumps(body),
+                    status_code=401,
+                    media_type="application/json",
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings, database_url: str, *, broker: Broker | None = None) -> Starlette:
+    tokens = TokenService(jwt_secret(settings))
+    broker = broker or create_broker(
+        settings.redis_url, namespace=settings.broker_namespace, on_subscribers=subscriptions_changed
+    )
+    services = Services(broker=broker, tokens=tokens, reservation_ttl=settings.reservation_ttl, demo=settings.demo)
+    graphql = OmnichannelGraphQL(
+        services,
+        schema=build_schema(demo=settings.demo),
+        graphql_ide="graphiql" if settings.demo else None,
+        allowed_origins=settings.allowed_origins,
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", _db_ping), ("broker", broker.ping)):
+            try:
+                await asyncio.wait_for(probe(), READY_TIMEOUT)
+                checks[name] = "ok"
+            except Exception as error:
+                checks[name] = f"unavailable: {type(error).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    async def metrics(_: Request) -> Response:
+        payload, content_type = metrics_payload()
+        return Response(payload, media_type=content_type)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with open_database(database_url, settings.db_pool_size):
+            await broker.connect()
+            try:
+                yield
+            finally:
+                await broker.disconnect()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        middleware=[Middleware(ObservabilityMiddleware), Middleware(AuthMiddleware, tokens=tokens)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+async def _db_ping() -> None:
+    await connection().execute_query("SELECT 1")
+
+
+def create_app_from_env() -> Starlette:
+    """uvicorn factory for worker processes: `omnichannel serve` exports everything they need."""
+    settings = load_settings()
+    if settings.database_url is None:
+        raise RuntimeError("DATABASE_URL is not set; start the server with `omnichannel serve`")
+    return create_app(settings, settings.database_url)

@@ -1,0 +1,196 @@
+"""The `omnichannel` command: serve, migrate, seed, token, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+from .config import ConfigError, Settings, jwt_secret, load_settings
+from .domain.access import Role
+
+log = logging.getLogger("omnichannel.cli")
+
+
+def _configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    from .embedded import embedded_database_url
+
+    return embedded_database_url(settings.home)
+
+
+async def _migrate(url: str) -> None:
+    from .persistence.db import migrate
+
+    await migrate(url)
+
+
+async def _seed_demo(url: str) -> bool:
+    from .persistence.db import open_database
+    from .persistence.seed.demo import DEMO_PASSWORD, seed_demo
+    from .security import hash_password
+
+    async with open_database(url, pool_size=2):
+        return await seed_demo(hash_password(DEMO_PASSWORD))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    url = _database_url(settings)
+    asyncio.run(_migrate(url))
+    print("database schema is up to date", file=sys.stderr)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    url = _database_url(settings)
+    asyncio.run(_migrate(url))
+    if args.demo:
+        created = asyncio.run(_seed_demo(url))
+        print("demo data loaded" if created else "demo data already present; nothing changed", file=sys.stderr)
+        return 0
+    if not (args.stores and args.products):
+        print("seed: give --demo, or both --stores N and --products M", file=sys.stderr)
+        return 2
+
+    async def scale() -> dict[str, int]:
+        from .persistence.db import open_database
+        from .persistence.seed.demo import DEMO_PASSWORD
+        from .persistence.seed.scale import seed_scale
+        from .security import hash_password
+
+        async with open_database(url, pool_size=2):
+            return await seed_scale(args.stores, args.products, hash_password(DEMO_PASSWORD))
+
+    counts = asyncio.run(scale())
+    print(" ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from .persistence.db import open_database
+    from .resolvers.auth import TokenRequestError, principal_for
+    from .security import TokenService
+
+    settings = load_settings(demo=True)  # a demo secret is created on first use, as `serve --demo` does
+    url = _database_url(settings)
+    role = Role(args.role)
+
+    async def resolve() -> str:
+        async with open_database(url, pool_size=1):
+            principal = await principal_for(
+                role=role, store=args.store, staff_email=args.staff, member_number=args.member
+            )
+        return TokenService(jwt_secret(settings)).issue(principal, ttl=args.ttl)
+
+    try:
+        token = asyncio.run(resolve())
+    except TokenRequestError as error:
+        print(f"token: {error}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import build_schema
+
+    print(build_schema().as_str())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings(demo=args.demo)
+    _configure_logging(settings.log_level)
+    url = _database_url(settings)
+    if settings.demo:
+        asyncio.run(_migrate(url))
+        if asyncio.run(_seed_demo(url)):
+            log.info("demo data loaded")
+    jwt_secret(settings)  # fail now, not in every worker, when production has no signing key
+    os.environ["DATABASE_URL"] = url
+    if settings.demo:
+        os.environ["OMNICHANNEL_DEMO"] = "1"
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="omnichannel-metrics-")
+    if args.workers > 1 and not settings.redis_url:
+        log.warning("several workers without REDIS_URL: live events reach only subscribers of the same worker")
+    log.info("serving on http://%s:%d/graphql (%d worker(s))", args.host, args.port, args.workers)
+    uvicorn.run(
+        "omnichannel.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop=args.loop,
+        http="httptools",
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omnichannel", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="also migrate and seed demo data; open introspection")
+    serve.add_argument(
+        "--loop", default="asyncio", choices=["asyncio", "uvloop"], help="event loop (asyncio measured best)"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load the demo data set or a large benchmark data set")
+    seed.add_argument("--demo", action="store_true")
+    seed.add_argument("--stores", type=int)
+    seed.add_argument("--products", type=int)
+    seed.set_defaults(func=cmd_seed)
+
+    token = sub.add_parser("token", help="print a signed access token")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--store", help="store code; for store roles picks a staff member of that role there")
+    token.add_argument("--staff", help="staff email")
+    token.add_argument("--member", help="member number, e.g. M0001")
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds the token is valid")
+    token.set_defaults(func=cmd_token)
+
+    sub.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command != "serve":
+        _configure_logging(os.environ.get("OMNICHANNEL_LOG_LEVEL", "WARNING").upper())
+    try:
+        return int(args.func(args))
+    except ConfigError as error:
+        print(f"omnichannel: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure business rules. Imports nothing from the rest of the package nor any framework."""

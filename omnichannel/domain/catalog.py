@@ -1,0 +1,81 @@
+"""Products, variants and the one price list with channel and store overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from .money import Money
+
+
+class SalesChannel(StrEnum):
+    MINI_PROGRAM = "MINI_PROGRAM"
+    APP = "APP"
+    STORE_POS = "STORE_POS"
+    CLERK_PAD = "CLERK_PAD"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    name: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: int
+    title: str
+    description: str | None
+    category_id: int | None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    id: int
+    product_id: int
+    sku: str
+    barcode: str | None
+    title: str
+    list_price: Decimal
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOverride:
+    """A price for one variant that replaces the list price in a channel, a store, or both."""
+
+    variant_id: int
+    amount: Decimal
+    channel: SalesChannel | None = None
+    location_id: int | None = None
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.location_id is not None else 0) + (1 if self.channel is not None else 0)
+
+    def applies(self, channel: SalesChannel | None, location_id: int | None) -> bool:
+        return (self.channel is None or self.channel == channel) and (
+            self.location_id is None or self.location_id == location_id
+        )
+
+
+def effective_price(
+    variant: Variant,
+    overrides: Iterable[PriceOverride],
+    channel: SalesChannel | None = None,
+    location_id: int | None = None,
+) -> Money:
+    """The price a channel and store pay now.
+
+    Precedence, most specific first: store+channel, store, channel, list price. A store's own price
+    beats a channel-wide campaign because the store set it knowing its local market.
+    """
+    best: PriceOverride | None = None
+    for override in overrides:
+        if override.applies(channel, location_id) and (best is None or override.specificity > best.specificity):
+            best = override
+    return Money.of(best.amount if best is not None else variant.list_price)

@@ -1,0 +1,50 @@
+"""Stable error codes and the exceptions the domain raises for business refusals and access."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable codes; clients rely on them, so never rename one."""
+
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    NEGATIVE_STOCK = "NEGATIVE_STOCK"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    MODE_NOT_OFFERED = "MODE_NOT_OFFERED"
+    LOCATION_INACTIVE = "LOCATION_INACTIVE"
+
+
+class DomainError(Exception):
+    """A business refusal: rendered as a userError with a stable code, never as a crash."""
+
+    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = list(field) if field is not None else None
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"
+
+
+class AccessDenied(Exception):
+    """The caller may not do this. Rendered as a top-level error, the same for every refusal."""
+
+    MESSAGE = "You do not have permission to perform this action."
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class AuthenticationRequired(Exception):
+    """The operation needs a signed-in caller and none (or an invalid token) was given."""
+
+    MESSAGE = "Authentication required: send a valid 'Authorization: Bearer <token>' header."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.MESSAGE)

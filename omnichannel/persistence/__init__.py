@@ -1,0 +1,1 @@
+"""Storage: tortoise models, migrations, repositories, loaders. Every SQL concern lives here."""

@@ -1,0 +1,92 @@
+"""Per-request DataLoaders: every list field loads in one batch, whatever the number of items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from ..domain.catalog import PriceOverride, Product, Variant
+from ..domain.inventory import StockLevel
+from ..domain.locations import Location
+from ..domain.people import Member, StaffMember
+from .repositories import catalog, inventory, locations, people
+
+
+def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
+    index = {item.id: item for item in items}
+    return [index.get(k) for k in keys]
+
+
+class LocationById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Location | None]:
+        return _by_id(await locations.by_ids(keys), keys)
+
+
+class ProductById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Product | None]:
+        return _by_id(await catalog.products_by_ids(keys), keys)
+
+
+class VariantById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Variant | None]:
+        return _by_id(await catalog.variants_by_ids(keys), keys)
+
+
+class VariantsByProduct(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Variant]]:
+        grouped: dict[int, list[Variant]] = defaultdict(list)
+        for variant in await catalog.variants_of_products(keys):
+            grouped[variant.product_id].append(variant)
+        return [grouped.get(k, []) for k in keys]
+
+
+class PriceOverridesByVariant(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[PriceOverride]]:
+        grouped: dict[int, list[PriceOverride]] = defaultdict(list)
+        for override in await catalog.price_overrides(keys):
+            grouped[override.variant_id].append(override)
+        return [grouped.get(k, []) for k in keys]
+
+
+StockKey = tuple[int, tuple[int, ...] | None]
+
+
+class StockByVariant(DataLoader):  # type: ignore[misc]
+    """Key: (variant id, location ids or None for every location). One query per distinct location set."""
+
+    async def batch_load_fn(self, keys: Sequence[StockKey]) -> list[list[StockLevel]]:
+        by_locations: dict[tuple[int, ...] | None, list[int]] = defaultdict(list)
+        for variant_id, location_ids in keys:
+            by_locations[location_ids].append(variant_id)
+        found: dict[Hashable, list[StockLevel]] = defaultdict(list)
+        for location_ids, variant_ids in by_locations.items():
+            for level in await inventory.levels(variant_ids, location_ids):
+                found[(level.variant_id, location_ids)].append(level)
+        return [found.get(key, []) for key in keys]
+
+
+class StaffById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[StaffMember | None]:
+        return _by_id(await people.staff_by_ids(keys), keys)
+
+
+class MemberById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Member | None]:
+        return _by_id(await people.members_by_ids(keys), keys)
+
+
+class Loaders:
+    """A fresh set per request (and per subscription event): caches never outlive one response."""
+
+    def __init__(self) -> None:
+        self.location = LocationById()
+        self.product = ProductById()
+        self.variant = VariantById()
+        self.variants_of_product = VariantsByProduct()
+        self.price_overrides = PriceOverridesByVariant()
+        self.stock = StockByVariant()
+        self.staff = StaffById()
+        self.member = MemberById()

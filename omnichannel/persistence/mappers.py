@@ -1,0 +1,76 @@
+"""Rows (asyncpg records or dicts) to domain objects. The only place that knows column names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..domain.access import Role
+from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant
+from ..domain.geo import GeoPoint
+from ..domain.inventory import StockLevel
+from ..domain.locations import FulfillmentMode, Location, LocationKind
+from ..domain.people import Member, StaffMember
+
+Row = Mapping[str, Any]
+
+LOCATION_COLUMNS = "id, code, name, kind, lat, lng, modes, delivery_radius_km, opening_hours, city, address, active"
+PRODUCT_COLUMNS = "id, title, description, category_id, active"
+VARIANT_COLUMNS = "id, product_id, sku, barcode, title, list_price, active"
+STOCK_COLUMNS = "location_id, variant_id, on_hand, reserved, safety_stock"
+
+
+def parse_modes(raw: str) -> frozenset[FulfillmentMode]:
+    return frozenset(FulfillmentMode(m) for m in raw.split(",") if m)
+
+
+def format_modes(modes: frozenset[FulfillmentMode] | set[FulfillmentMode]) -> str:
+    return ",".join(sorted(m.value for m in modes))
+
+
+def to_location(row: Row) -> Location:
+    return Location(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        kind=LocationKind(row["kind"]),
+        point=GeoPoint(row["lat"], row["lng"]),
+        modes=parse_modes(row["modes"]),
+        delivery_radius_km=row["delivery_radius_km"],
+        opening_hours=row["opening_hours"],
+        city=row["city"],
+        address=row["address"],
+        active=row["active"],
+    )
+
+
+def to_product(row: Row) -> Product:
+    return Product(row["id"], row["title"], row["description"], row["category_id"], row["active"])
+
+
+def to_variant(row: Row) -> Variant:
+    return Variant(
+        row["id"], row["product_id"], row["sku"], row["barcode"], row["title"], row["list_price"], row["active"]
+    )
+
+
+def to_price_override(row: Row) -> PriceOverride:
+    channel = row["channel"]
+    return PriceOverride(
+        variant_id=row["variant_id"],
+        amount=row["amount"],
+        channel=SalesChannel(channel) if channel else None,
+        location_id=row["location_id"],
+    )
+
+
+def to_stock_level(row: Row) -> StockLevel:
+    return StockLevel(row["location_id"], row["variant_id"], row["on_hand"], row["reserved"], row["safety_stock"])
+
+
+def to_staff(row: Row) -> StaffMember:
+    return StaffMember(row["id"], row["email"], row["name"], Role(row["role"]), row["location_id"], row["active"])
+
+
+def to_member(row: Row) -> Member:
+    return Member(row["id"], row["member_number"], row["display_name"], row["phone"])

@@ -1,0 +1,35 @@
+from tortoise import fields
+from tortoise.fields.db_defaults import Now
+from tortoise.models import Model
+
+
+class Staff(Model):
+    """Store staff, head office, analysts. Signs in with email and an argon2 password hash."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=200, unique=True)
+    name = fields.CharField(max_length=120)
+    role = fields.CharField(max_length=16)  # domain.access.Role
+    location = fields.ForeignKeyField(
+        "omnichannel.Location", related_name="staff", null=True, on_delete=fields.RESTRICT
+    )
+    password_hash = fields.CharField(max_length=200)
+    active = fields.BooleanField(default=True, db_default=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        table = "staff"
+        indexes = (("location_id", "role"),)
+
+
+class Member(Model):
+    """One customer across every channel."""
+
+    id = fields.IntField(primary_key=True)
+    member_number = fields.CharField(max_length=20, unique=True)
+    display_name = fields.CharField(max_length=120, null=True)
+    phone = fields.CharField(max_length=20, unique=True, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        table = "member"

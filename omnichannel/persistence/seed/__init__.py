@@ -1,0 +1,1 @@
+"""Deterministic data sets: the demo (`seed --demo`) and the benchmark scale set."""

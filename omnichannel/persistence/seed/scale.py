@@ -1,0 +1,185 @@
+"""A large deterministic data set for benchmarks: N stores, M products, stock at 20 stores each.
+
+Bulk-loaded with COPY (500 stores x 20,000 products loads in well under two minutes).
+Store codes are SC0001.., warehouses WH001..; products get 3 variants each.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from ...domain.inventory import MovementReason
+from .demo import EMAIL_DOMAIN, ean13
+from .writer import copy_rows, fetch, reset_sequences
+
+STOCKED_STORES_PER_VARIANT = 20
+VARIANTS_PER_PRODUCT = 3
+CENTER = (31.2304, 121.4737)  # Shanghai, People's Square
+
+
+async def _next_id(table: str) -> int:
+    rows = await fetch(f"SELECT COALESCE(MAX(id), 0) AS m FROM {table}")
+    return int(rows[0]["m"]) + 1
+
+
+async def seed_scale(stores: int, products: int, password_hash: str, *, seed: int = 7) -> dict[str, int]:
+    rng = random.Random(seed)
+    counts: dict[str, int] = {}
+    async with in_transaction():
+        loc0, cat0, prod0, var0, staff0 = (
+            await _next_id("location"),
+            await _next_id("category"),
+            await _next_id("product"),
+            await _next_id("variant"),
+            await _next_id("staff"),
+        )
+        warehouses = max(2, stores // 50)
+        locations = []
+        for i in range(stores + warehouses):
+            is_store = i < stores
+            code = f"SC{i + 1:04d}" if is_store else f"WH{i - stores + 1:03d}"
+            lat = CENTER[0] + rng.uniform(-0.35, 0.35)
+            lng = CENTER[1] + rng.uniform(-0.45, 0.45)
+            modes = (
+                "EXPRESS,PICKUP,SAME_CITY"
+                if is_store and rng.random() < 0.7
+                else ("EXPRESS,PICKUP" if is_store else "EXPRESS")
+            )
+            radius = rng.choice([3.0, 5.0, 8.0]) if "SAME_CITY" in modes else 0.0
+            locations.append(
+                (
+                    loc0 + i,
+                    code,
+                    f"{'Store' if is_store else 'Warehouse'} {code}",
+                    "STORE" if is_store else "REGIONAL_WAREHOUSE",
+                    lat,
+                    lng,
+                    modes,
+                    radius,
+                    "10:00-22:00",
+                    "Shanghai",
+                    f"{i + 1} Scale Road",
+                    True,
+                )
+            )
+        counts["locations"] = await copy_rows(
+            "location",
+            [
+                "id",
+                "code",
+                "name",
+                "kind",
+                "lat",
+                "lng",
+                "modes",
+                "delivery_radius_km",
+                "opening_hours",
+                "city",
+                "address",
+                "active",
+            ],
+            locations,
+        )
+        store_ids = [loc[0] for loc in locations[:stores]]
+        warehouse_ids = [loc[0] for loc in locations[stores:]]
+        categories = [(cat0 + i, f"Scale Category {cat0 + i}", i) for i in range(20)]
+        await copy_rows("category", ["id", "name", "position"], categories)
+
+        product_rows, variant_rows, stock_rows, movement_rows = [], [], [], []
+        variant_id = var0
+        for p in range(products):
+            product_id = prod0 + p
+            price = Decimal(rng.randrange(19, 999)) + Decimal("0.90")
+            product_rows.append((product_id, f"Scale Product {product_id}", None, categories[p % 20][0], True))
+            for position in range(VARIANTS_PER_PRODUCT):
+                variant_rows.append(
+                    (
+                        variant_id,
+                        product_id,
+                        f"SCL-{variant_id:08d}",
+                        ean13(f"69{variant_id:010d}"),
+                        f"Scale Product {product_id} / {position + 1}",
+                        price,
+                        position,
+                        True,
+                    )
+                )
+                stocked = rng.sample(store_ids, min(STOCKED_STORES_PER_VARIANT, len(store_ids))) + warehouse_ids
+                for location_id in stocked:
+                    on_hand = rng.randint(0, 30)
+                    stock_rows.append((variant_id, location_id, on_hand, 0, 1 if on_hand > 5 else 0))
+                    if on_hand:
+                        movement_rows.append(
+                            (
+                                variant_id,
+                                location_id,
+                                MovementReason.SYNC.value,
+                                on_hand,
+                                0,
+                                on_hand,
+                                0,
+                                "opening stock",
+                                "seed:scale",
+                                "seed",
+                            )
+                        )
+                variant_id += 1
+        counts["products"] = await copy_rows(
+            "product", ["id", "title", "description", "category_id", "active"], product_rows
+        )
+        counts["variants"] = await copy_rows(
+            "variant", ["id", "product_id", "sku", "barcode", "title", "list_price", "position", "active"], variant_rows
+        )
+        counts["stock_levels"] = await copy_rows(
+            "stock_level", ["variant_id", "location_id", "on_hand", "reserved", "safety_stock"], stock_rows
+        )
+        counts["movements"] = await copy_rows(
+            "stock_movement",
+            [
+                "variant_id",
+                "location_id",
+                "reason",
+                "on_hand_delta",
+                "reserved_delta",
+                "on_hand_after",
+                "reserved_after",
+                "note",
+                "reference",
+                "actor",
+            ],
+            movement_rows,
+        )
+        staff_rows = []
+        for loc in locations[:stores]:
+            code = loc[1].lower()
+            staff_rows.append(
+                (
+                    staff0 + len(staff_rows),
+                    f"clerk.{code}@{EMAIL_DOMAIN}",
+                    f"Clerk {loc[1]}",
+                    "CLERK",
+                    loc[0],
+                    password_hash,
+                    True,
+                )
+            )
+            staff_rows.append(
+                (
+                    staff0 + len(staff_rows),
+                    f"manager.{code}@{EMAIL_DOMAIN}",
+                    f"Manager {loc[1]}",
+                    "STORE_MANAGER",
+                    loc[0],
+                    password_hash,
+                    True,
+                )
+            )
+        counts["staff"] = await copy_rows(
+            "staff", ["id", "email", "name", "role", "location_id", "password_hash", "active"], staff_rows
+        )
+    await reset_sequences(["location", "category", "product", "variant", "stock_level", "staff"])
+    await fetch("ANALYZE")
+    return counts

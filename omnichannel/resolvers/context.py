@@ -1,0 +1,51 @@
+"""What every use case receives: the caller, the per-request loaders and the process services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.access import ANONYMOUS, Principal
+from ..persistence.loaders import Loaders
+from ..security import TokenService
+from ..subscriptions.broker import Broker
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Built once per process by the composition root (app.py)."""
+
+    broker: Broker
+    tokens: TokenService
+    reservation_ttl: int = 900
+    demo: bool = False
+    clock: Callable[[], datetime] = utc_now
+
+
+@dataclass
+class Context:
+    services: Services
+    principal: Principal = ANONYMOUS
+    loaders: Loaders = field(default_factory=Loaders)
+    # filled by the transport: strawberry sets connection_params from a websocket's connection_init
+    request: Any = None
+    response: Any = None
+    connection_params: dict[str, Any] | None = None
+
+    @property
+    def broker(self) -> Broker:
+        return self.services.broker
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def fresh_loaders(self) -> Loaders:
+        """New loaders (websocket contexts live as long as the socket; each event starts clean)."""
+        self.loaders = Loaders()
+        return self.loaders

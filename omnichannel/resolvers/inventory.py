@@ -1,0 +1,131 @@
+"""Stock look-ups, manual adjustments and the live stock feed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from ..domain import inventory
+from ..domain.access import Principal, Role, require_role, require_stock_admin
+from ..domain.errors import DomainError, ErrorCode
+from ..domain.events import StockChanged
+from ..domain.geo import GeoPoint, bounding_box
+from ..domain.inventory import MovementReason, StockLevel, StockMovement
+from ..domain.locations import Location
+from ..persistence.repositories import inventory as stock_repo
+from ..persistence.repositories import locations as location_repo
+from ..persistence.uow import UnitOfWork, transactional
+from ..subscriptions import codec, topics
+from .context import Context
+from .publish import publish
+from .results import Result
+
+MAX_VARIANTS = 100
+MAX_RADIUS_KM = 1000.0
+
+
+async def stock_of_variant(ctx: Context, variant_id: int, location_ids: Sequence[int] | None) -> list[StockLevel]:
+    key = (variant_id, tuple(sorted(set(location_ids))) if location_ids is not None else None)
+    levels: list[StockLevel] = await ctx.loaders.stock.load(key)
+    return levels
+
+
+async def availability(
+    ctx: Context, *, variant_ids: Sequence[int], near: GeoPoint | None, radius_km: float | None
+) -> list[tuple[StockLevel, Location, float | None]]:
+    """Stock of these variants network-wide; nearest first (and within radius_km) when near is given."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return []
+    if len(ids) > MAX_VARIANTS:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Ask for at most {MAX_VARIANTS} variants.", ["variantIds"])
+    if radius_km is not None and not (0 < radius_km <= MAX_RADIUS_KM):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"radiusKm must be above 0 and at most {MAX_RADIUS_KM:g}.", ["radiusKm"]
+        )
+    if near is not None and radius_km is not None:
+        box = bounding_box(near, radius_km)
+        levels = await stock_repo.levels_in_box(ids, box)
+        found = await location_repo.in_box(box)
+    else:
+        levels = await stock_repo.levels(ids)
+        found = await location_repo.all_active()
+    by_id = {loc.id: loc for loc in found}
+    rows: list[tuple[StockLevel, Location, float | None]] = []
+    for level in levels:
+        location = by_id.get(level.location_id)
+        if location is None:
+            continue
+        ctx.loaders.location.prime(location.id, location)
+        distance = location.distance_to(near) if near is not None else None
+        if radius_km is not None and distance is not None and distance > radius_km:
+            continue
+        rows.append((level, location, distance))
+    if near is not None:
+        rows.sort(key=lambda r: (r[2], r[1].code, r[0].variant_id))
+    else:
+        rows.sort(key=lambda r: (r[0].variant_id, r[1].code))
+    return rows
+
+
+def _actor(principal: Principal) -> str:
+    return f"{principal.role.value if principal.role else 'ANONYMOUS'}:{principal.subject}"
+
+
+async def adjust_stock(
+    ctx: Context, *, location_id: int, variant_id: int, delta: int, reason: str
+) -> Result[StockLevel]:
+    """A manager, head office or the ERP changes on-hand stock; the ledger records it atomically."""
+    require_role(ctx.principal, Role.STORE_MANAGER, Role.HQ_ADMIN, Role.SERVICE)
+    location = await ctx.loaders.location.load(location_id)
+    if location is None:
+        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["storeId"]))
+    require_stock_admin(ctx.principal, location.code)
+    if await ctx.loaders.variant.load(variant_id) is None:
+        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantId"]))
+    try:
+        note = inventory.check_adjustment(delta, reason)
+    except DomainError as error:
+        return Result.fail(error)
+
+    async def work(uow: UnitOfWork) -> StockLevel:
+        before = await uow.stock.lock_level(location_id, variant_id)
+        after = inventory.adjusted(before, delta)
+        movement = StockMovement(
+            location_id, variant_id, MovementReason.ADJUSTMENT, delta, 0, after.on_hand, after.reserved, note
+        )
+        await uow.stock.apply(after, movement, _actor(ctx.principal))
+        uow.record(
+            StockChanged(
+                location_id,
+                variant_id,
+                after.on_hand,
+                after.reserved,
+                after.safety_stock,
+                MovementReason.ADJUSTMENT.value,
+                ctx.now(),
+            )
+        )
+        return after
+
+    try:
+        level, events = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    await publish(ctx.broker, events)
+    return Result.ok(level)
+
+
+async def stock_events(
+    ctx: Context, *, location_ids: Sequence[int] | None, variant_ids: Sequence[int] | None
+) -> AsyncIterator[StockChanged]:
+    """Live stock changes at these locations and/or of these variants (everything when neither)."""
+    wanted_variants = frozenset(variant_ids) if variant_ids else None
+    subscribed = [topics.stock_at(i) for i in set(location_ids)] if location_ids else [topics.STOCK_ALL]
+    async with ctx.broker.subscribe(subscribed) as subscription:
+        async for message in subscription:
+            event = codec.loads(message.data)
+            if not isinstance(event, StockChanged):
+                continue
+            if wanted_variants is not None and event.variant_id not in wanted_variants:
+                continue
+            yield event

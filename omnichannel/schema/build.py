@@ -1,0 +1,37 @@
+"""Assembling the strawberry Schema with its extensions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+
+from .errors import ErrorPolicy, error_code
+from .limits import MAX_TOKENS, VALIDATION_RULES, IntrospectionGate
+from .root import Mutation, Query, Subscription
+
+log = logging.getLogger("omnichannel.graphql")
+
+
+class OmnichannelSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log only what we did not expect; refusals and bad requests are the client's business."""
+        for error in errors:
+            if error_code(error) is None:
+                log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+
+
+def build_schema(*, demo: bool = False) -> strawberry.Schema:
+    extensions: list[Any] = [
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: AddValidationRules(VALIDATION_RULES),
+        lambda: MaxTokensLimiter(MAX_TOKENS),
+        lambda: IntrospectionGate(demo=demo),
+        ErrorPolicy,
+    ]
+    return OmnichannelSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -1,0 +1,106 @@
+"""Products, variants and prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from ..domain import catalog as domain
+from ..domain.money import Money as DomainMoney
+from ..resolvers import catalog as use_cases
+from ..resolvers import inventory as inventory_use_cases
+from ..resolvers.context import Context
+from .enums import SalesChannel
+from .relay import Node, PageInfo, decode_id, decode_ids, encode_id
+
+if TYPE_CHECKING:
+    from .inventory import StockLevel
+
+
+@strawberry.type
+class Money:
+    amount: Decimal
+    currency: str
+
+    @staticmethod
+    def from_domain(money: DomainMoney) -> Money:
+        return Money(amount=money.amount, currency=money.currency)
+
+
+@strawberry.type
+class Product(Node):
+    title: str
+    description: str | None
+    _product: strawberry.Private[domain.Product]
+
+    @staticmethod
+    def from_domain(product: domain.Product) -> Product:
+        return Product(
+            id=strawberry.ID(encode_id("Product", product.id)),
+            title=product.title,
+            description=product.description,
+            _product=product,
+        )
+
+    @strawberry.field
+    async def variants(self, info: Info[Context, None]) -> list[Variant]:
+        return [Variant.from_domain(v) for v in await use_cases.variants_of(info.context, self._product.id)]
+
+
+@strawberry.type
+class Variant(Node):
+    sku: str
+    barcode: str | None
+    title: str
+    _variant: strawberry.Private[domain.Variant]
+
+    @staticmethod
+    def from_domain(variant: domain.Variant) -> Variant:
+        return Variant(
+            id=strawberry.ID(encode_id("Variant", variant.id)),
+            sku=variant.sku,
+            barcode=variant.barcode,
+            title=variant.title,
+            _variant=variant,
+        )
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> Product:
+        return Product.from_domain(await info.context.loaders.product.load(self._variant.product_id))
+
+    @strawberry.field(description="the list price, before channel and store overrides")
+    def list_price(self) -> Money:
+        return Money.from_domain(DomainMoney.of(self._variant.list_price))
+
+    @strawberry.field(description="the price this channel and store pay now (list price with channel/store overrides)")
+    async def price(
+        self, info: Info[Context, None], channel: SalesChannel | None = None, store_id: strawberry.ID | None = None
+    ) -> Money:
+        location_id = decode_id(store_id, "Store") if store_id is not None else None
+        return Money.from_domain(await use_cases.price_of(info.context, self._variant, channel, location_id))
+
+    @strawberry.field(description="stock at these locations, or at every location")
+    async def stock(
+        self, info: Info[Context, None], store_ids: list[strawberry.ID] | None = None
+    ) -> list[Annotated[StockLevel, strawberry.lazy("omnichannel.schema.inventory")]]:
+        from .inventory import StockLevel
+
+        levels = await inventory_use_cases.stock_of_variant(
+            info.context, self._variant.id, decode_ids(store_ids, "Store")
+        )
+        return [StockLevel.from_domain(level) for level in levels]
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type
+class ProductConnection:
+    edges: list[ProductEdge]
+    page_info: PageInfo

@@ -1,0 +1,50 @@
+"""Mutations and subscriptions of the inventory centre."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from ..resolvers import inventory as use_cases
+from ..resolvers.context import Context
+from .errors import UserError
+from .inventory import AdjustStockInput, AdjustStockPayload, StockChangedEvent, StockLevel
+from .relay import decode_id, decode_ids
+
+
+@strawberry.type
+class InventoryMutation:
+    @strawberry.mutation(
+        description="Change on-hand stock (store manager at their store, head office, ERP); written to the ledger."
+    )
+    async def adjust_stock(self, info: Info[Context, None], input: AdjustStockInput) -> AdjustStockPayload:
+        result = await use_cases.adjust_stock(
+            info.context,
+            location_id=decode_id(input.store_id, "Store"),
+            variant_id=decode_id(input.variant_id, "Variant"),
+            delta=input.delta,
+            reason=input.reason,
+        )
+        level = StockLevel.from_domain(result.value) if result.value is not None else None
+        return AdjustStockPayload(stock_level=level, user_errors=UserError.many(result.errors))
+
+
+@strawberry.type
+class InventorySubscription:
+    @strawberry.subscription(description="Live stock changes at these stores and/or of these variants.")
+    async def stock_changed(
+        self,
+        info: Info[Context, None],
+        store_ids: list[strawberry.ID] | None = None,
+        variant_ids: list[strawberry.ID] | None = None,
+    ) -> AsyncGenerator[StockChangedEvent, None]:
+        events = use_cases.stock_events(
+            info.context,
+            location_ids=decode_ids(store_ids, "Store"),
+            variant_ids=decode_ids(variant_ids, "Variant"),
+        )
+        async for event in events:
+            info.context.fresh_loaders()
+            yield StockChangedEvent.from_domain(event)

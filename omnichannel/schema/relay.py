@@ -1,0 +1,71 @@
+"""Relay conventions: the Node interface, opaque global IDs and cursor pagination."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+
+class InvalidId(ValueError):
+    """A client sent an ID or cursor we did not issue (or one of another type)."""
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def split_id(value: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        type_name, _, pk = raw.partition(":")
+        return type_name, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidId(f"'{value}' is not a valid ID.") from None
+
+
+def decode_id(value: str, expected: str) -> int:
+    type_name, pk = split_id(value)
+    if type_name != expected:
+        raise InvalidId(f"'{value}' is not a {expected} ID.")
+    return pk
+
+
+def decode_ids(values: list[strawberry.ID] | None, expected: str) -> list[int] | None:
+    return None if values is None else [decode_id(v, expected) for v in values]
+
+
+def encode_cursor(kind: str, value: int) -> str:
+    return encode_id(f"cursor.{kind}", value)
+
+
+def decode_cursor(value: str | None, kind: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return decode_id(value, f"cursor.{kind}")
+    except InvalidId:
+        raise InvalidId(f"'{value}' is not a cursor of this list.") from None
+
+
+@strawberry.interface(description="An object with a global ID, refetchable through node(id:).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+    @staticmethod
+    def of(cursors: list[str], *, has_next: bool, has_previous: bool) -> PageInfo:
+        return PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )

@@ -1,0 +1,25 @@
+"""The root Query, Mutation and Subscription types, merged from every area."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from ..resolvers.context import Context
+from .catalog_query import CatalogQuery
+from .inventory_mutation import InventoryMutation, InventorySubscription
+from .members import MemberQuery
+from .people import SignInInput, SignInPayload, sign_in
+
+
+@strawberry.type
+class AuthMutation:
+    @strawberry.mutation(description="Staff sign in with email and password; returns a bearer token.")
+    async def sign_in(self, info: Info[Context, None], input: SignInInput) -> SignInPayload:
+        return await sign_in(info, input)
+
+
+Query = merge_types("Query", (CatalogQuery, MemberQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation))
+Subscription = merge_types("Subscription", (InventorySubscription,))
