@@ -1,0 +1,31 @@
+"""OrderLine: a variant, a quantity and its price; shared by plans, orders and fulfilments."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from ..domain.money import Money as DomainMoney
+from ..resolvers.context import Context
+from .catalog import Money, Variant
+
+
+@strawberry.type
+class OrderLine:
+    quantity: int
+    unit_price: Money
+    total: Money
+    _variant_id: strawberry.Private[int]
+
+    @staticmethod
+    def of(variant_id: int, quantity: int, unit_price: DomainMoney) -> OrderLine:
+        return OrderLine(
+            quantity=quantity,
+            unit_price=Money.from_domain(unit_price),
+            total=Money.from_domain(unit_price.times(quantity)),
+            _variant_id=variant_id,
+        )
+
+    @strawberry.field
+    async def variant(self, info: Info[Context, None]) -> Variant:
+        return Variant.from_domain(await info.context.loaders.variant.load(self._variant_id))
