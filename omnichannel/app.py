@@ -7,6 +7,7 @@ connects the broker and builds each request's context.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
+from .resolvers import order_expiry
 from .resolvers.context import Context, Services
 from .schema import build_schema
 from .security import InvalidToken, TokenService
@@ -135,9 +137,18 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
+            sweeper = None
+            if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
+                sweeper = asyncio.create_task(
+                    order_expiry.run(broker, services.clock, settings.expiry_sweep_interval), name="order-expiry"
+                )
             try:
                 yield
             finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
                 await broker.disconnect()
 
     app = Starlette(

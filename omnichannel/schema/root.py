@@ -10,6 +10,8 @@ from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
+from .order_mutation import OrderMutation
+from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
 
 
@@ -20,6 +22,6 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation))
-Subscription = merge_types("Subscription", (InventorySubscription,))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, OrderMutation))
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -3,13 +3,20 @@
 from .catalog import Category, PriceOverride, Product, Variant
 from .inventory import StockLevel, StockMovement
 from .locations import Location
+from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLine, Payment
 from .people import Member, Staff
 from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "Fulfillment",
+    "FulfillmentLine",
+    "IdempotencyKey",
     "Location",
     "Member",
+    "Order",
+    "OrderLine",
+    "Payment",
     "PriceOverride",
     "Product",
     "Staff",
