@@ -61,8 +61,10 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # text, not bytes: strawberry sends bytes as binary websocket frames, which browser
+        # graphql-ws clients cannot parse (they JSON.parse the frame's text)
+        return orjson.dumps(data).decode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         for error in result.errors or ():
