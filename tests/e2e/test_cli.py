@@ -25,6 +25,18 @@ def test_schema_migrate_seed_and_token(database_url, tmp_path):
 
     for _ in range(2):  # idempotent
         assert run("migrate", env=env, cwd=tmp_path).returncode == 0
+    # several servers starting at once: the advisory lock makes them wait for each other
+    together = [
+        subprocess.Popen(
+            [OMNICHANNEL, "migrate"],
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(3)
+    ]
+    assert [p.wait(120) for p in together] == [0, 0, 0]
     seeded = run("seed", "--demo", env=env, cwd=tmp_path)
     assert seeded.returncode == 0 and "already present" in seeded.stderr
 
