@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from itertools import compress, count, repeat
 from operator import attrgetter, ge
 from typing import NamedTuple
@@ -60,9 +61,14 @@ class Candidate:
 RANK = attrgetter("cost", "location.code")
 
 
+class Scope(Enum):
+    ALL = "all"  # every location holding some of the order
+    WHOLE_FIRST = "whole first"  # those holding all of it when there are any, else every one
+    WHOLE_ONLY = "whole only"  # only those holding all of it
+
+
 def gather(
-    network: Sequence[LocationStock],
-    demand: Demand,
+    holdings: Holdings,
     *,
     mode: FulfillmentMode | None,
     center: GeoPoint,
@@ -70,24 +76,22 @@ def gather(
     radius_km: float | None = None,
     preferred_within_km: float | None = None,
     exclude_id: int | None = None,
-    whole_if_any: bool = False,
+    scope: Scope = Scope.ALL,
 ) -> list[Candidate]:
     """Active locations offering mode (any mode when None) that hold some of the order, best first.
 
     Best first means by cost, then code. A location is preferred when it is a store within
     preferred_within_km of center; when preferred_within_km is None nobody is, and the ranking is
-    by distance alone. With whole_if_any, when some location holds the whole order only those
-    are returned (the distance of the others is never computed).
+    by distance alone. Locations outside the scope never have their distance computed.
     """
     box = bounding_box(center, radius_km) if radius_km is not None else None
-    columns = _Columns(network, demand)
     accept = Acceptance(mode, stores_only, exclude_id, box)
     rank = _Ranker(center, radius_km, preferred_within_km)
-    if whole_if_any:
-        whole = rank(columns.rows(accept, columns.whole()))
-        if whole:
+    if scope is not Scope.ALL:
+        whole = rank(holdings.rows(accept, holdings.whole()))
+        if whole or scope is Scope.WHOLE_ONLY:
             return whole
-    return rank(columns.rows(accept))
+    return rank(holdings.rows(accept))
 
 
 class _Ranker:
@@ -115,24 +119,37 @@ class _Ranker:
         return found
 
 
-class _Columns:
-    """What every location holding any of the order can send, one column per line (C-level loops).
+class Holdings:
+    """What every location holds of the order, one column per line, read once per plan.
 
-    Each location's stock is read once per line; only the locations holding some of the order are
-    looked at one by one. Amounts are capped at the quantity ordered: holding more does not help.
+    Built with C-level loops (one list comprehension per line); only the locations holding some of
+    the order are then looked at one by one. Amounts are capped at the quantity ordered where they
+    are compared: holding more does not help.
     """
 
-    def __init__(self, network: Sequence[LocationStock], demand: Demand) -> None:
+    def __init__(
+        self,
+        network: Sequence[LocationStock],
+        demand: Demand,
+        columns: dict[int, list[int]] | None = None,
+    ) -> None:
+        self.demand = demand
         self.quantities = demand.quantities
         self.entries = network
-        stocks = [e.available for e in network]
-        self.columns = [[stock.get(v, 0) for stock in stocks] for v in demand.variant_ids]
-        for j, column in enumerate(self.columns):
-            if column and min(column) < 0:  # never promise negative stock, and never count it
-                self.columns[j] = list(map(max, column, repeat(0)))
+        known = columns or {}
+        stocks = [e.available for e in network] if len(known) < demand.size else []
+        self._by_variant = {
+            v: known[v] if v in known else _non_negative([stock.get(v, 0) for stock in stocks])
+            for v in demand.variant_ids
+        }
+        self.columns = [self._by_variant[v] for v in demand.variant_ids]
         holding: set[int] = set()
         holding.update(*(compress(count(), column) for column in self.columns))
         self.holding = sorted(holding)
+
+    def narrowed(self, demand: Demand) -> Holdings:
+        """The same network for another demand (e.g. what a pickup store lacks), reusing what was read."""
+        return Holdings(self.entries, demand, self._by_variant)
 
     def whole(self) -> list[int]:
         """Indices of the entries holding every line in full."""
@@ -176,6 +193,11 @@ class _Columns:
             useful = vectors[i]
             held.append((location, useful, useful == quantities))
         return held
+
+
+def _non_negative(column: list[int]) -> list[int]:
+    """Never promise negative stock, and never count it against other locations."""
+    return list(map(max, column, repeat(0))) if column and min(column) < 0 else column
 
 
 class Acceptance(NamedTuple):

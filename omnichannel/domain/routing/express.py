@@ -7,36 +7,28 @@ from collections.abc import Mapping, Sequence
 from ..errors import ErrorCode
 from ..geo import GeoPoint
 from ..locations import FulfillmentMode, LocationKind
-from .candidates import Candidate, Demand, gather
+from .candidates import Candidate, Demand, Holdings, Scope, gather
 from .cover import allocate, best_cover, shortfall
 from .explain import describe, everything, item_name, join, km, label, plural
-from .model import LocationStock, Plan, RoutingRules, Shipment
+from .model import Plan, RoutingRules, Shipment
 
 MODE = FulfillmentMode.EXPRESS
 
 
-def express_candidates(
-    demand: Demand, network: Sequence[LocationStock], rules: RoutingRules, destination: GeoPoint
-) -> list[Candidate]:
+def express_candidates(holdings: Holdings, rules: RoutingRules, destination: GeoPoint) -> list[Candidate]:
     return gather(
-        network,
-        demand,
+        holdings,
         mode=MODE,
         center=destination,
         radius_km=rules.search_radius_km,
         preferred_within_km=rules.store_preference_km,
-        whole_if_any=True,
+        scope=Scope.WHOLE_FIRST,
     )
 
 
-def plan_express(
-    demand: Demand,
-    network: Sequence[LocationStock],
-    rules: RoutingRules,
-    destination: GeoPoint,
-    names: Mapping[int, str],
-) -> Plan:
-    candidates = express_candidates(demand, network, rules, destination)
+def plan_express(holdings: Holdings, rules: RoutingRules, destination: GeoPoint, names: Mapping[int, str]) -> Plan:
+    demand = holdings.demand
+    candidates = express_candidates(holdings, rules, destination)
     missing = shortfall(demand, candidates)
     if any(missing):
         lacking = demand.lines_of(missing)

@@ -7,41 +7,45 @@ from collections.abc import Mapping, Sequence
 from ..errors import ErrorCode
 from ..geo import GeoPoint
 from ..locations import FulfillmentMode, Location
-from .candidates import Candidate, Demand, gather
+from .candidates import Demand, Holdings, Scope, gather
 from .cover import allocate, best_cover
 from .explain import describe, everything, km, label, places
-from .model import LocationStock, Plan, RoutingRules, Shipment
+from .model import Plan, RoutingRules, Shipment
 
 MODE = FulfillmentMode.PICKUP
 MAX_ALTERNATIVES = 3
 
 
 def pickup_stores(
-    demand: Demand, network: Sequence[LocationStock], rules: RoutingRules, point: GeoPoint, *, exclude_id: int | None
+    holdings: Holdings, rules: RoutingRules, point: GeoPoint, *, exclude_id: int | None
 ) -> list[tuple[Location, float]]:
     """The nearest stores (to point) offering pickup that have the whole order, at most MAX_ALTERNATIVES."""
     found = gather(
-        network,
-        demand,
+        holdings,
         mode=MODE,
         stores_only=True,
         center=point,
         radius_km=rules.search_radius_km,
         exclude_id=exclude_id,
+        scope=Scope.WHOLE_ONLY,
     )
-    return [(c.location, round(c.distance, 3)) for c in found if c.full][:MAX_ALTERNATIVES]
+    return [(c.location, round(c.distance, 3)) for c in found[:MAX_ALTERNATIVES]]
 
 
-def plan_pickup(
-    demand: Demand,
-    network: Sequence[LocationStock],
-    rules: RoutingRules,
-    store: Location,
-    names: Mapping[int, str],
-) -> Plan:
-    alternatives = tuple(pickup_stores(demand, network, rules, store.point, exclude_id=store.id))
+def plan_pickup(holdings: Holdings, rules: RoutingRules, store: Location, names: Mapping[int, str]) -> Plan:
+    demand = holdings.demand
+    takes_pickups = store.active and MODE in store.modes
+    own = _own_stock(holdings, store)
+    lacking = [q - a for q, a in zip(demand.quantities, own, strict=True)]
+    if takes_pickups and not any(lacking):
+        return Plan(
+            feasible=True,
+            shipments=(Shipment(store, MODE, demand.lines, 0.0),),
+            explanation=(f"{label(store)} has {everything(demand.quantities)} ready for pickup.",),
+        )
+    alternatives = tuple(pickup_stores(holdings, rules, store.point, exclude_id=store.id))
     elsewhere = _elsewhere(alternatives)
-    if not store.active or MODE not in store.modes:
+    if not takes_pickups:
         why = "is not taking orders right now" if not store.active else "does not offer pickup"
         return Plan(
             feasible=False,
@@ -50,17 +54,9 @@ def plan_pickup(
             alternatives=alternatives,
             reason=ErrorCode.LOCATION_INACTIVE if not store.active else ErrorCode.MODE_NOT_OFFERED,
         )
-    own = _own_stock(demand, network, store)
-    lacking = [q - a for q, a in zip(demand.quantities, own, strict=True)]
-    if not any(lacking):
-        return Plan(
-            feasible=True,
-            shipments=(Shipment(store, MODE, demand.lines, 0.0),),
-            explanation=(f"{label(store)} has {everything(demand.quantities)} ready for pickup.",),
-        )
     lacks = f"{label(store)} lacks {describe(demand.lines_of(lacking), names)}."
     if rules.transfer_enabled:
-        transfer = _with_transfer(demand, network, rules, store, own, lacking, names)
+        transfer = _with_transfer(holdings, rules, store, own, lacking, names)
         if transfer is not None:
             shipments, sentences = transfer
             return Plan(
@@ -85,14 +81,14 @@ def _elsewhere(alternatives: Sequence[tuple[Location, float]]) -> str:
     return f"Everything is available for pickup at {places(alternatives, 'away')}."
 
 
-def _own_stock(demand: Demand, network: Sequence[LocationStock], store: Location) -> list[int]:
-    available: Mapping[int, int] = next((e.available for e in network if e.location.id == store.id), {})
+def _own_stock(holdings: Holdings, store: Location) -> list[int]:
+    demand = holdings.demand
+    available: Mapping[int, int] = next((e.available for e in holdings.entries if e.location.id == store.id), {})
     return [max(0, min(available.get(v, 0), q)) for v, q in zip(demand.variant_ids, demand.quantities, strict=True)]
 
 
 def _with_transfer(
-    demand: Demand,
-    network: Sequence[LocationStock],
+    holdings: Holdings,
     rules: RoutingRules,
     store: Location,
     own: list[int],
@@ -100,12 +96,18 @@ def _with_transfer(
     names: Mapping[int, str],
 ) -> tuple[tuple[Shipment, ...], list[str]] | None:
     """Transfers from the nearest active locations into the pickup store, fewest sources first."""
+    demand = holdings.demand
     needed = Demand(
         tuple(v for v, m in zip(demand.variant_ids, lacking, strict=True) if m),
         tuple(m for m in lacking if m),
     )
-    sources: list[Candidate] = gather(
-        network, needed, mode=None, center=store.point, radius_km=rules.search_radius_km, exclude_id=store.id
+    sources = gather(
+        holdings.narrowed(needed),
+        mode=None,
+        center=store.point,
+        radius_km=rules.search_radius_km,
+        exclude_id=store.id,
+        scope=Scope.WHOLE_FIRST,
     )
     chosen = best_cover(needed, sources, rules.max_locations)
     if chosen is None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from ..errors import DomainError, ErrorCode
 from ..geo import GeoPoint
 from ..locations import FulfillmentMode, Location
-from .candidates import Demand
+from .candidates import Demand, Holdings
 from .express import plan_express
 from .model import LocationStock, Plan, RouteLine, RoutingRules, check_rules
 from .pickup import plan_pickup
@@ -43,14 +43,15 @@ def plan(
     problems = check_rules(rules)
     if problems:
         raise problems[0]
-    demand = Demand.of(lines)
     names = item_names or {}
-    if mode is FulfillmentMode.PICKUP:
-        if pickup_location is None:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Pickup needs a pickup store.", ["pickupStoreId"])
-        return plan_pickup(demand, network, rules, pickup_location, names)
-    if destination is None:
+    if mode is FulfillmentMode.PICKUP and pickup_location is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Pickup needs a pickup store.", ["pickupStoreId"])
+    if mode is not FulfillmentMode.PICKUP and destination is None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Delivery needs a destination.", ["destination"])
+    holdings = Holdings(network, Demand.of(lines))
+    if pickup_location is not None and mode is FulfillmentMode.PICKUP:
+        return plan_pickup(holdings, rules, pickup_location, names)
+    assert destination is not None
     if mode is FulfillmentMode.EXPRESS:
-        return plan_express(demand, network, rules, destination, names)
-    return plan_same_city(demand, network, rules, destination, names)
+        return plan_express(holdings, rules, destination, names)
+    return plan_same_city(holdings, rules, destination, names)

@@ -6,31 +6,25 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import ErrorCode
 from ..geo import GeoPoint
-from ..locations import FulfillmentMode, Location, LocationKind
-from .candidates import Candidate, Demand, gather
+from ..locations import FulfillmentMode
+from .candidates import Candidate, Demand, Holdings, Scope, gather
 from .explain import describe, everything, join, km, label, places, plural
 from .express import plan_express
-from .model import LocationStock, Plan, RoutingRules, Shipment
+from .model import Plan, RoutingRules, Shipment
 from .pickup import pickup_stores
 
 MODE = FulfillmentMode.SAME_CITY
-MAX_NAMED = 3
 
 
-def _delivers(location: Location) -> bool:
-    return location.kind is LocationKind.STORE and location.offers(MODE)
+def plan_same_city(holdings: Holdings, rules: RoutingRules, destination: GeoPoint, names: Mapping[int, str]) -> Plan:
+    demand = holdings.demand
 
+    def stores(scope: Scope) -> list[Candidate]:
+        return gather(
+            holdings, mode=MODE, stores_only=True, center=destination, radius_km=rules.search_radius_km, scope=scope
+        )
 
-def plan_same_city(
-    demand: Demand,
-    network: Sequence[LocationStock],
-    rules: RoutingRules,
-    destination: GeoPoint,
-    names: Mapping[int, str],
-) -> Plan:
-    nearby = gather(network, demand, mode=MODE, stores_only=True, center=destination, radius_km=rules.search_radius_km)
-    reaching = [c for c in nearby if c.distance <= c.location.delivery_radius_km]
-    chosen = next((c for c in reaching if c.full), None)
+    chosen = next((c for c in stores(Scope.WHOLE_ONLY) if c.distance <= c.location.delivery_radius_km), None)
     if chosen is not None:
         return Plan(
             feasible=True,
@@ -41,9 +35,11 @@ def plan_same_city(
                 f"{chosen.location.delivery_radius_km:g} km same-city delivery area.",
             ),
         )
-    why = _why_not(demand, network, nearby, reaching, destination, names)
-    express = plan_express(demand, network, rules, destination, names)
-    alternatives = tuple(pickup_stores(demand, network, rules, destination, exclude_id=None))
+    nearby = stores(Scope.ALL)
+    reaching = [c for c in nearby if c.distance <= c.location.delivery_radius_km]
+    why = _why_not(demand, nearby, reaching, names)
+    express = plan_express(holdings, rules, destination, names)
+    alternatives = tuple(pickup_stores(holdings, rules, destination, exclude_id=None))
     workable: list[FulfillmentMode] = []
     offers: list[str] = []
     if express.feasible:
@@ -64,13 +60,9 @@ def plan_same_city(
 
 
 def _why_not(
-    demand: Demand,
-    network: Sequence[LocationStock],
-    nearby: Sequence[Candidate],
-    reaching: Sequence[Candidate],
-    destination: GeoPoint,
-    names: Mapping[int, str],
+    demand: Demand, nearby: Sequence[Candidate], reaching: Sequence[Candidate], names: Mapping[int, str]
 ) -> list[str]:
+    """Nearby: same-city stores within the search radius holding some of the order, nearest first."""
     if reaching:
         best = reaching[0]
         missing = [q - u for q, u in zip(demand.quantities, best.useful, strict=True)]
@@ -81,24 +73,11 @@ def _why_not(
             f"{describe(demand.lines_of(missing), names)}"
             + (f"; {plural(others, 'other store')} reaching the address lack more." if others else "."),
         ]
-    nearest = _nearest_same_city_store(network, destination)
     sentences = ["No store offering same-city delivery reaches this address with any of these items."]
-    if nearest is not None:
-        store, distance = nearest
+    if nearby:
+        nearest = nearby[0]
         sentences.append(
-            f"The nearest same-city store holding some of it, {label(store)}, delivers within "
-            f"{store.delivery_radius_km:g} km; "
-            f"the address is {km(distance)} away."
+            f"The nearest same-city store holding some of it, {label(nearest.location)}, delivers within "
+            f"{nearest.location.delivery_radius_km:g} km; the address is {km(nearest.distance)} away."
         )
     return sentences
-
-
-def _nearest_same_city_store(network: Sequence[LocationStock], destination: GeoPoint) -> tuple[Location, float] | None:
-    best: tuple[float, str, Location] | None = None
-    for entry in network:
-        location = entry.location
-        if _delivers(location):
-            key = (location.distance_to(destination), location.code, location)
-            if best is None or key[:2] < best[:2]:
-                best = key
-    return (best[2], best[0]) if best is not None else None
