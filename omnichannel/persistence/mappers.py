@@ -11,6 +11,7 @@ from ..domain.geo import GeoPoint
 from ..domain.inventory import StockLevel
 from ..domain.locations import FulfillmentMode, Location, LocationKind
 from ..domain.people import Member, StaffMember
+from ..domain.routing import RoutingRules
 
 Row = Mapping[str, Any]
 
@@ -18,6 +19,10 @@ LOCATION_COLUMNS = "id, code, name, kind, lat, lng, modes, delivery_radius_km, o
 PRODUCT_COLUMNS = "id, title, description, category_id, active"
 VARIANT_COLUMNS = "id, product_id, sku, barcode, title, list_price, active"
 STOCK_COLUMNS = "location_id, variant_id, on_hand, reserved, safety_stock"
+ROUTING_RULES_COLUMNS = (
+    "store_preference_km, allow_split, max_locations, merge_window_minutes, transfer_enabled, "
+    "transfer_hours_per_10km, search_radius_km"
+)
 
 
 def parse_modes(raw: str) -> frozenset[FulfillmentMode]:
@@ -74,3 +79,15 @@ def to_staff(row: Row) -> StaffMember:
 
 def to_member(row: Row) -> Member:
     return Member(row["id"], row["member_number"], row["display_name"], row["phone"])
+
+
+def to_routing_rules(row: Row) -> RoutingRules:
+    return RoutingRules(
+        store_preference_km=row["store_preference_km"],
+        allow_split=row["allow_split"],
+        max_locations=row["max_locations"],
+        merge_window_minutes=row["merge_window_minutes"],
+        transfer_enabled=row["transfer_enabled"],
+        transfer_hours_per_10km=row["transfer_hours_per_10km"],
+        search_radius_km=row["search_radius_km"],
+    )

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from .repositories.inventory import StockStore
 from .repositories.order_store import OrderStore
 from .repositories.reservations import ReservationStore
+from .repositories.routing import RulesStore
 
 T = TypeVar("T")
 
@@ -48,6 +49,10 @@ class UnitOfWork:
     @property
     def reservations(self) -> ReservationStore:
         return ReservationStore(self.conn)
+
+    @property
+    def routing_rules(self) -> RulesStore:
+        return RulesStore(self.conn)
 
     def record(self, event: Any) -> None:
         """Remember an event to publish once the transaction has committed."""

@@ -13,6 +13,7 @@ from .members import MemberQuery
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .routing import RoutingMutation, RoutingQuery
 
 
 @strawberry.type
@@ -22,6 +23,6 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, OrderMutation))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, OrderMutation, RoutingMutation))
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -5,6 +5,7 @@ from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLine, Payment
 from .people import Member, Staff
+from .routing import RoutingRules
 from .throttle import Throttle
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Payment",
     "PriceOverride",
     "Product",
+    "RoutingRules",
     "Staff",
     "StockLevel",
     "StockMovement",
