@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -140,3 +143,40 @@ def pickup_input(variant_id: int, store: str, quantity: int = 1, **extra: Any) -
 
 def errors_of(payload: dict[str, Any]) -> list[str]:
     return [e["code"] for e in payload["userErrors"]]
+
+
+_COUNTING: ContextVar[list[str] | None] = ContextVar("omnichannel_test_statements", default=None)
+_PATCHED = False
+POOL_RESET = "SELECT pg_advisory_unlock_all()"  # asyncpg's pool resets every released connection
+
+
+def _patch_asyncpg() -> None:
+    """Count statements sent by code running in a counting context (background tasks are not)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    import asyncpg
+
+    for name in ("fetch", "fetchrow", "fetchval", "execute", "executemany"):
+        original = getattr(asyncpg.Connection, name)
+
+        def counted(self: Any, query: str, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            statements = _COUNTING.get()
+            if statements is not None and not query.startswith(POOL_RESET):
+                statements.append(query)
+            return _original(self, query, *args, **kwargs)
+
+        setattr(asyncpg.Connection, name, counted)
+    _PATCHED = True
+
+
+@contextlib.contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (requests it makes included)."""
+    _patch_asyncpg()
+    statements: list[str] = []
+    token = _COUNTING.set(statements)
+    try:
+        yield statements
+    finally:
+        _COUNTING.reset(token)

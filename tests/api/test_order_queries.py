@@ -1,0 +1,83 @@
+"""Reading orders: cursor pagination, filters, catching up after a reconnect, and no N+1 queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.orders_support import (
+    CANCEL_ORDER,
+    PLACE_ORDER,
+    count_statements,
+    gid,
+    new_variant,
+    store_gid,
+)
+
+DEEP = """query($first: Int, $after: String, $status: [OrderStatus!], $since: DateTime) {
+  orders(first: $first, after: $after, status: $status, updatedSince: $since) {
+    edges { cursor node {
+      number status pickupCode total { amount } member { memberNumber } pickupStore { code }
+      lines { quantity unitPrice { amount } variant { sku product { title } } }
+      fulfillments { status store { code } lines { quantity variant { sku } } order { number } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def _orders_for(gql, token, member: str, count: int) -> list[dict]:
+    bearer = await token("MEMBER", member=member)
+    first, second = await new_variant({"S06": 200}), await new_variant({"S07": 200})
+    placed = []
+    for i in range(count):
+        variant, store = (first, "S06") if i % 2 else (second, "S07")
+        request = {
+            "channel": "APP",
+            "fulfillmentMode": "PICKUP",
+            "pickupStoreId": await store_gid(store),
+            "lines": [{"variantId": gid("Variant", variant), "quantity": 1 + i % 3}],
+        }
+        placed.append((await gql(PLACE_ORDER, {"input": request}, token=bearer))["data"]["placeOrder"]["order"])
+    return placed
+
+
+async def test_lists_cost_the_same_number_of_statements_for_3_or_25_orders(gql, token):
+    await _orders_for(gql, token, "M0020", 25)
+    bearer = await token("HQ_ADMIN")
+    counts = {}
+    for size in (3, 25):
+        with count_statements() as statements:
+            result = await gql(DEEP, {"first": size}, token=bearer)
+        assert "errors" not in result, result
+        assert len(result["data"]["orders"]["edges"]) == size
+        counts[size] = len(statements)
+    assert counts[3] == counts[25], counts
+    assert counts[25] <= 10, counts
+
+
+async def test_pages_follow_cursors_newest_first_without_gaps(gql, token):
+    placed = await _orders_for(gql, token, "M0019", 7)
+    bearer = await token("MEMBER", member="M0019")
+    seen, after = [], None
+    while True:
+        page = (await gql(DEEP, {"first": 3, "after": after}, token=bearer))["data"]["orders"]
+        seen += [e["node"]["number"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    mine = [o["number"] for o in placed]
+    assert [n for n in seen if n in mine] == list(reversed(mine))
+    assert len(seen) == len(set(seen))
+
+
+async def test_a_feed_that_reconnects_catches_up_with_updated_since_and_status(gql, token):
+    placed = await _orders_for(gql, token, "M0018", 3)
+    bearer = await token("MEMBER", member="M0018")
+    disconnected_at = datetime.now(UTC).isoformat()
+    await gql(CANCEL_ORDER, {"input": {"orderId": placed[1]["id"]}}, token=bearer)
+    missed = (await gql(DEEP, {"since": disconnected_at}, token=bearer))["data"]["orders"]["edges"]
+    assert [e["node"]["number"] for e in missed] == [placed[1]["number"]]
+    assert missed[0]["node"]["status"] == "CANCELLED"
+    pending = (await gql(DEEP, {"status": ["PENDING_PAYMENT"], "first": 50}, token=bearer))["data"]["orders"]
+    numbers = {e["node"]["number"] for e in pending["edges"]}
+    assert placed[0]["number"] in numbers and placed[1]["number"] not in numbers
