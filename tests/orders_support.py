@@ -180,3 +180,12 @@ def count_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         _COUNTING.reset(token)
+
+
+async def new_member() -> tuple[int, str]:
+    """A member no other test orders for (id, member number)."""
+    number = f"T{secrets.token_hex(4).upper()}"
+    rows = await db.fetch(
+        "INSERT INTO member (member_number, display_name) VALUES ($1, 'Test Member') RETURNING id", [number]
+    )
+    return int(rows[0]["id"]), number
