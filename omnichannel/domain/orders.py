@@ -279,6 +279,8 @@ def move_fulfillment(fulfillment: Fulfillment, order: Order, wanted: Fulfillment
     """Advance a fulfilment (picking, ready, shipped, completed); the order must be paid and open."""
     if order.status in (S.CANCELLED, S.EXPIRED):
         raise closed_order(order)
+    if wanted is F.CANCELLED:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Fulfilments are cancelled with their order (cancelOrder).")
     if order.status is S.PENDING_PAYMENT:
         raise DomainError(ErrorCode.ORDER_NOT_PAID, "The order is not paid yet; it cannot be prepared.")
     if wanted is F.READY_FOR_PICKUP and fulfillment.mode is not FulfillmentMode.PICKUP:
