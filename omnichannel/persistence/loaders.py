@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from functools import cached_property
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -136,21 +137,67 @@ class OrdersOfMember(DataLoader):  # type: ignore[misc]
 
 
 class Loaders:
-    """A fresh set per request (and per subscription event): caches never outlive one response."""
+    """A fresh set per request (and per subscription event): caches never outlive one response.
 
-    def __init__(self) -> None:
-        self.location = LocationById()
-        self.product = ProductById()
-        self.variant = VariantById()
-        self.variants_of_product = VariantsByProduct()
-        self.price_overrides = PriceOverridesByVariant()
-        self.stock = StockByVariant()
-        self.staff = StaffById()
-        self.member = MemberById()
-        self.location_by_code = LocationByCode()
-        self.order = OrderById()
-        self.order_lines = OrderLinesByOrder()
-        self.fulfillments_of_order = FulfillmentsByOrder()
-        self.fulfillment = FulfillmentById()
-        self.fulfillment_lines = FulfillmentLinesByFulfillment()
-        self.orders_of_member = OrdersOfMember()
+    Each loader is built on first use, so a request pays only for the loaders it touches.
+    """
+
+    @cached_property
+    def location(self) -> LocationById:
+        return LocationById()
+
+    @cached_property
+    def product(self) -> ProductById:
+        return ProductById()
+
+    @cached_property
+    def variant(self) -> VariantById:
+        return VariantById()
+
+    @cached_property
+    def variants_of_product(self) -> VariantsByProduct:
+        return VariantsByProduct()
+
+    @cached_property
+    def price_overrides(self) -> PriceOverridesByVariant:
+        return PriceOverridesByVariant()
+
+    @cached_property
+    def stock(self) -> StockByVariant:
+        return StockByVariant()
+
+    @cached_property
+    def staff(self) -> StaffById:
+        return StaffById()
+
+    @cached_property
+    def member(self) -> MemberById:
+        return MemberById()
+
+    @cached_property
+    def location_by_code(self) -> LocationByCode:
+        return LocationByCode()
+
+    @cached_property
+    def order(self) -> OrderById:
+        return OrderById()
+
+    @cached_property
+    def order_lines(self) -> OrderLinesByOrder:
+        return OrderLinesByOrder()
+
+    @cached_property
+    def fulfillments_of_order(self) -> FulfillmentsByOrder:
+        return FulfillmentsByOrder()
+
+    @cached_property
+    def fulfillment(self) -> FulfillmentById:
+        return FulfillmentById()
+
+    @cached_property
+    def fulfillment_lines(self) -> FulfillmentLinesByFulfillment:
+        return FulfillmentLinesByFulfillment()
+
+    @cached_property
+    def orders_of_member(self) -> OrdersOfMember:
+        return OrdersOfMember()

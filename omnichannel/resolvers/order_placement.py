@@ -9,7 +9,7 @@ one order.
 from __future__ import annotations
 
 from ..domain import order_requests, reservations
-from ..domain.access import Principal
+from ..domain.catalog import PriceOverride, Variant
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.locations import FulfillmentMode, Location
 from ..domain.order_access import Placement, actor, placement
@@ -18,6 +18,7 @@ from ..domain.orders import Order
 from ..domain.reservations import Shortage
 from ..persistence.repositories import idempotency
 from ..persistence.repositories import inventory as stock_repo
+from ..persistence.repositories import placement as placement_repo
 from ..persistence.repositories.reservations import StockShort
 from . import order_hooks, order_routing, stock_availability
 from .context import Context
@@ -30,44 +31,47 @@ async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
     problems = order_requests.problems(request)
     if problems:
         return Result(errors=problems)
+    request = order_requests.merged(request)
     try:
-        prepared = await _prepare(ctx, order_requests.merged(request), who)
-        if request.idempotency_key is not None:
-            replay = await _replay(ctx, prepared)
-            if replay is not None:
-                return Result.ok(replay)
         if request.mode is FulfillmentMode.PICKUP:
-            return await _place_pickup(ctx, prepared)
+            return await _place_pickup(ctx, request, who)
+        prepared = await _prepare(ctx, request, who, await _catalog(ctx, request))
+        replay = await _replay(ctx, prepared)
+        if replay is not None:
+            return Result.ok(replay)
         return await order_routing.place_routed(ctx, prepared)
     except DomainError as error:
         return Result.fail(error)
 
 
-async def _prepare(ctx: Context, request: OrderRequest, who: Placement) -> Prepared:
+Catalog = tuple[dict[int, Variant], dict[int, list[PriceOverride]]]
+
+
+async def _catalog(ctx: Context, request: OrderRequest) -> Catalog:
+    ids = [line.variant_id for line in request.lines]
+    loaded: list[Variant | None] = await ctx.loaders.variant.load_many(ids)
+    overrides: list[list[PriceOverride]] = await ctx.loaders.price_overrides.load_many(ids)
+    return {v.id: v for v in loaded if v is not None}, dict(zip(ids, overrides, strict=True))
+
+
+async def _prepare(ctx: Context, request: OrderRequest, who: Placement, catalog: Catalog) -> Prepared:
     if request.member_id is not None and await ctx.loaders.member.load(request.member_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
-    ids = [line.variant_id for line in request.lines]
-    loaded = await ctx.loaders.variant.load_many(ids)
-    variants = {v.id: v for v in loaded if v is not None}
+    variants, overrides = catalog
     order_requests.sellable(request, variants)
-    overrides = dict(zip(ids, await ctx.loaders.price_overrides.load_many(ids), strict=True))
     placed_at = None
     if who.placed_at_store_code is not None:
         store = await ctx.loaders.location_by_code.load(who.placed_at_store_code)
         placed_at = store.id if store is not None else None
-    return Prepared(
-        request, who, placed_at, variants, overrides, caller_of(ctx.principal), order_requests.fingerprint(request)
-    )
-
-
-def caller_of(principal: Principal) -> str:
-    return actor(principal)
+    caller = actor(ctx.principal)
+    return Prepared(request, who, placed_at, variants, overrides, caller, order_requests.fingerprint(request))
 
 
 async def _replay(ctx: Context, prepared: Prepared) -> Order | None:
     """A retry of a request that already created its order gets that order back."""
     key = prepared.request.idempotency_key
-    assert key is not None
+    if key is None:
+        return None
     claim = await idempotency.lookup(prepared.caller, key)
     if claim is None or claim.order_id is None:
         return None
@@ -76,27 +80,35 @@ async def _replay(ctx: Context, prepared: Prepared) -> Order | None:
     return order
 
 
-async def _place_pickup(ctx: Context, prepared: Prepared) -> Result[Order]:
-    request = prepared.request
+async def _place_pickup(ctx: Context, request: OrderRequest, who: Placement) -> Result[Order]:
     assert request.pickup_location_id is not None
-    location: Location | None = await ctx.loaders.location.load(request.pickup_location_id)
+    wanted = [(line.variant_id, line.quantity) for line in request.lines]
+    # the store, the variants, their prices and the store's stock of them: one round trip
+    snapshot = await placement_repo.snapshot([v for v, _ in wanted], request.pickup_location_id)
+    for variant in snapshot.variants.values():
+        ctx.loaders.variant.prime(variant.id, variant)
+    prepared = await _prepare(ctx, request, who, (snapshot.variants, snapshot.overrides))
+    replay = await _replay(ctx, prepared)
+    if replay is not None:
+        return Result.ok(replay)
+    location = snapshot.location
     order_requests.fulfilled_at(FulfillmentMode.PICKUP, location)
     assert location is not None
-    order_requests.check_till_pickup(request, location, prepared.placement)
+    ctx.loaders.location.prime(location.id, location)
+    order_requests.check_till_pickup(request, location, who)
     priced = order_requests.price_lines(
         request.lines, prepared.variants, prepared.overrides, request.channel, location.id
     )
     benefits = await order_hooks.apply_benefits(ctx, request, priced)
-    wanted = [(line.variant_id, line.quantity) for line in request.lines]
-    short = reservations.shortages(wanted, await _available(location.id, [v for v, _ in wanted]))
+    available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
+    short = reservations.shortages(wanted, available)
     if short:
         return await _refuse(ctx, prepared, location, short)
-    shipment = ShipmentDraft(location.id, tuple(priced))
     draft = order_requests.draft(
         request,
-        prepared.placement,
+        who,
         prepared.placed_at_location_id,
-        [shipment],
+        [ShipmentDraft(location.id, tuple(priced))],
         benefits,
         ctx.now(),
         ctx.services.reservation_ttl,
