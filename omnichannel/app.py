@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -173,9 +174,25 @@ async def _db_ping() -> None:
     await connection().execute_query("SELECT 1")
 
 
+# A server holding a thousand websockets keeps hundreds of thousands of long-lived objects; with
+# CPython's default thresholds every few hundred deliveries trigger a full collection over all of
+# them (about 0.1 s each, measured with 1,000 subscribers), which lands on live-event latency.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Freeze what start-up built (never garbage) and collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def create_app_from_env() -> Starlette:
     """uvicorn factory for worker processes: `omnichannel serve` exports everything they need."""
     settings = load_settings()
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set; start the server with `omnichannel serve`")
-    return create_app(settings, settings.database_url)
+    app = create_app(settings, settings.database_url)
+    tune_garbage_collector()
+    return app

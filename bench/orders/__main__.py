@@ -75,14 +75,20 @@ def main(argv: list[str] | None = None) -> int:
                         f"{figures['socket_errors']} socket errors)"
                     )
         if not args.skip_fanout:
-            for count in (1, args.subscribers):
-                with setup.serve(fixture, workers=1) as server:
+            for workers, count in ((1, 1), (1, args.subscribers), (args.workers, args.subscribers)):
+                with setup.serve(fixture, workers=workers) as server:
                     figures = fanout.run(server, fixture, count, args.events)
-                results[f"fanout_{count}"] = figures
+                results[f"fanout_{count}_workers_{workers}"] = figures
                 print(
-                    f"  fan-out {count:>5} subscribers: delivered {figures['delivered']}/{figures['expected']}   "
+                    f"  fan-out {count:>5} subscriber(s), {workers} worker(s): "
+                    f"delivered {figures['delivered']}/{figures['expected']}   "
                     f"p50 {figures['p50_ms']:7.2f} ms   p99 {figures['p99_ms']:7.2f} ms   "
-                    f"max {figures['max_ms']:7.2f} ms   RSS {figures['rss_idle_mb']} -> {figures['rss_subscribed_mb']} MB"
+                    f"max {figures['max_ms']:7.2f} ms"
+                )
+                print(
+                    f"      server RSS {figures['rss_idle_mb']} MB idle -> "
+                    f"{figures['rss_subscribed_mb']} MB subscribed; "
+                    f"server CPU {figures['server_cpu_ms_per_event']} ms per event"
                 )
         bad, orders = _ledger_ok(fixture.database_url)
         results["ledger_mismatches"], results["orders"] = bad, orders

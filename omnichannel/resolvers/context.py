@@ -11,6 +11,7 @@ from ..domain.access import ANONYMOUS, Principal
 from ..persistence.loaders import Loaders
 from ..security import TokenService
 from ..subscriptions.broker import Broker
+from .shared_events import SharedEvents
 
 
 def utc_now() -> datetime:
@@ -26,6 +27,7 @@ class Services:
     reservation_ttl: int = 900
     demo: bool = False
     clock: Callable[[], datetime] = utc_now
+    shared_events: SharedEvents = field(default_factory=SharedEvents)
 
 
 @dataclass

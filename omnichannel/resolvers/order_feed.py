@@ -15,17 +15,20 @@ from ..domain.errors import AccessDenied
 from ..domain.events import OrderChanged, PickupReady
 from ..domain.locations import Location
 from ..domain.orders import Order
-from ..subscriptions import codec, topics
+from ..subscriptions import topics
 from .context import Context
 
 
 async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderChanged]:
+    """Each event comes with ctx.loaders set to the loaders shared by every subscriber of it."""
     location: Location | None = await ctx.loaders.location.load(location_id)
     order_access.check_may_watch_store(ctx.principal, location.code if location else None)
+    shared = ctx.services.shared_events
     async with ctx.broker.subscribe([topics.orders_at(location_id)]) as subscription:
         async for message in subscription:
-            event = codec.loads(message.data)
+            event, loaders = shared.get(message.data)
             if isinstance(event, OrderChanged):
+                ctx.loaders = loaders
                 yield event
 
 
@@ -39,8 +42,10 @@ async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIte
         order: Order | None = await ctx.loaders.order.load(order_id)
         if order is None or order.member_id != principal.member_id:
             raise AccessDenied()
+    shared = ctx.services.shared_events
     async with ctx.broker.subscribe([topics.pickups_of(principal.member_id)]) as subscription:
         async for message in subscription:
-            event = codec.loads(message.data)
+            event, loaders = shared.get(message.data)
             if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):
+                ctx.loaders = loaders
                 yield event

@@ -79,8 +79,7 @@ class OrderSubscription:
     ) -> AsyncGenerator[StoreOrderEvent, None]:
         ctx = info.context
         async for event in order_feed.store_order_events(ctx, location_id=decode_id(store_id, "Store")):
-            loaders = ctx.fresh_loaders()
-            order = await loaders.order.load(event.order_id)
+            order = await ctx.loaders.order.load(event.order_id)
             if order is not None:
                 yield StoreOrderEvent(
                     kind=event.kind, status=OrderStatus(event.status), order=Order.from_domain(order), at=event.at
@@ -95,10 +94,9 @@ class OrderSubscription:
         ctx = info.context
         wanted = decode_id(order_id, "Order") if order_id is not None else None
         async for event in order_feed.pickup_ready_events(ctx, order_id=wanted):
-            loaders = ctx.fresh_loaders()
-            order = await loaders.order.load(event.order_id)
-            fulfillment = await loaders.fulfillment.load(event.fulfillment_id)
-            location = await loaders.location.load(event.location_id)
+            order = await ctx.loaders.order.load(event.order_id)
+            fulfillment = await ctx.loaders.fulfillment.load(event.fulfillment_id)
+            location = await ctx.loaders.location.load(event.location_id)
             if order is not None and fulfillment is not None and location is not None:
                 yield PickupReadyEvent(
                     order=Order.from_domain(order),
