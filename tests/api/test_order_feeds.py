@@ -12,6 +12,7 @@ from tests.orders_support import (
     FULFILLMENT_ACTION,
     ORDER,
     PLACE_ORDER,
+    gid,
     location_id,
     new_variant,
     pickup_input,
@@ -106,3 +107,36 @@ async def test_refused_subscriptions_get_the_authorisation_error_and_no_events(a
                 "You do not have permission to perform this action.",
                 "Authentication required: send a valid 'Authorization: Bearer <token>' header.",
             )
+
+
+STOCK_FEED = (
+    "subscription($s: [ID!], $v: [ID!]) { stockChanged(storeIds: $s, variantIds: $v) { onHand reserved reason } }"
+)
+
+
+async def test_every_stock_change_of_an_order_reaches_the_stock_feed(app, gql, token, redis_url):
+    variant = await new_variant({"S05": 6})
+    s05 = await store_gid("S05")
+    member, clerk = await token("MEMBER", member="M0008"), await token("CLERK", store="S05")
+    broker = app.state.services.broker
+    async with in_process_sockets(app, TRANSPORT_WS) as (socket,):
+        await socket.init(clerk)
+        before = broker.subscriber_count
+        await socket.subscribe("stock", STOCK_FEED, {"s": [s05], "v": [gid("Variant", variant)]})
+        await wait_in_process_subscribed(app, before, topics.stock_at(await location_id("S05")), redis_url)
+        first = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s05, 2)}, token=member))["data"]
+        second = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s05, 1)}, token=member))["data"]
+        await gql(CANCEL_ORDER, {"input": {"orderId": second["placeOrder"]["order"]["id"]}}, token=member)
+        order = first["placeOrder"]["order"]
+        pay = {"orderId": order["id"], "amount": order["total"]["amount"], "reference": f"sf-{order['number']}"}
+        await gql(CONFIRM_PAYMENT, {"input": pay}, token=await token("SERVICE"))
+        await gql(FULFILLMENT_ACTION % "markReadyForPickup", {"id": order["fulfillments"][0]["id"]}, token=clerk)
+        code = (await gql(ORDER, {"id": order["id"]}, token=member))["data"]["order"]["pickupCode"]
+        await gql(COMPLETE_PICKUP, {"store": s05, "code": code}, token=clerk)
+        seen = [(await socket.next_data())["stockChanged"] for _ in range(4)]
+    assert [(e["reason"], e["onHand"], e["reserved"]) for e in seen] == [
+        ("RESERVATION", 6, 2),
+        ("RESERVATION", 6, 3),
+        ("RELEASE", 6, 2),
+        ("SALE", 4, 0),
+    ]

@@ -79,7 +79,8 @@ async def test_500_concurrent_orders_for_50_units_across_two_processes(
     request = {"input": pickup_input(variant, await store_gid("S05"), 1)}
     members = [await token("MEMBER", member=f"M{n:04d}") for n in range(1, 21)]
     with two_servers(database_url, redis_url, broker_namespace) as servers:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        # a connection per request: no race with the server closing an idle keep-alive connection
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
         async with httpx.AsyncClient(limits=limits, timeout=BOUND_SECONDS) as client:
             http = Http(client)
             started = time.monotonic()
