@@ -84,3 +84,33 @@ async def test_a_feed_that_reconnects_catches_up_with_updated_since_and_status(g
     pending = (await gql(DEEP, {"status": ["PENDING_PAYMENT"], "first": 50}, token=bearer))["data"]["orders"]
     numbers = {e["node"]["number"] for e in pending["edges"]}
     assert placed[0]["number"] in numbers and placed[1]["number"] not in numbers
+
+
+async def test_member_orders_of_many_members_load_in_one_batch(gql, token):
+    variant = await new_variant({"S08": 50})
+    request = {
+        "channel": "APP",
+        "fulfillmentMode": "PICKUP",
+        "pickupStoreId": await store_gid("S08"),
+        "lines": [{"variantId": gid("Variant", variant), "quantity": 1}],
+    }
+    for n in range(1, 9):  # every member queried has an order with lines
+        await gql(PLACE_ORDER, {"input": request}, token=await token("MEMBER", member=f"M{n:04d}"))
+    bearer = await token("HQ_ADMIN")
+
+    def query(count: int) -> str:
+        fields = " ".join(
+            f'm{i}: node(id: "{gid("Member", i + 1)}") {{ ... on Member {{ orders(first: 3) {{ edges {{ node {{ '
+            "number lines { quantity } } } } } }"
+            for i in range(count)
+        )
+        return "{ " + fields + " }"
+
+    counts = {}
+    for size in (2, 8):
+        with count_statements() as statements:
+            result = await gql(query(size), token=bearer)
+        assert "errors" not in result, result
+        assert all(result["data"][f"m{i}"]["orders"]["edges"] for i in range(size))
+        counts[size] = len(statements)
+    assert counts[2] == counts[8], counts
