@@ -13,7 +13,8 @@ from .errors import DomainError, ErrorCode
 from .locations import FulfillmentMode, Location
 from .money import Money
 from .order_access import Placement
-from .orders import Address, PricedLine, Totals, hold_until, order_lines, totals
+from .order_totals import PricedLine, Totals, order_lines, totals
+from .orders import Address, hold_until
 from .reservations import Hold, lock_order
 
 MAX_LINES = 50

@@ -12,7 +12,8 @@ from aiodataloader import DataLoader
 from ..domain.catalog import PriceOverride, Product, Variant
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
-from ..domain.orders import Fulfillment, FulfillmentLine, Order, PricedLine
+from ..domain.order_totals import PricedLine
+from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
 from .repositories import catalog, inventory, locations, orders, people
 

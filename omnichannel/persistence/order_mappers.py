@@ -9,6 +9,7 @@ from ..domain.catalog import SalesChannel
 from ..domain.geo import GeoPoint
 from ..domain.locations import FulfillmentMode
 from ..domain.money import Money
+from ..domain.order_totals import PricedLine
 from ..domain.orders import (
     Address,
     Fulfillment,
@@ -16,7 +17,6 @@ from ..domain.orders import (
     FulfillmentStatus,
     Order,
     OrderStatus,
-    PricedLine,
 )
 from .mappers import Row
 

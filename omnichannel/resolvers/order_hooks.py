@@ -11,7 +11,8 @@ from datetime import datetime
 
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.order_requests import NO_BENEFITS, Benefits, OrderRequest
-from ..domain.orders import Order, PricedLine
+from ..domain.order_totals import PricedLine
+from ..domain.orders import Order
 from ..persistence.uow import UnitOfWork
 from .context import Context
 

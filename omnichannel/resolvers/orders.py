@@ -9,7 +9,8 @@ from ..domain import order_access
 from ..domain.access import STAFF_ROLES, Role, require_signed_in
 from ..domain.errors import AccessDenied, DomainError, ErrorCode
 from ..domain.locations import Location
-from ..domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus, PricedLine
+from ..domain.order_totals import PricedLine
+from ..domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
 from ..domain.people import StaffMember
 from ..domain.pickup import display
 from ..persistence.repositories import orders as order_repo

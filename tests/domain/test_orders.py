@@ -15,7 +15,8 @@ from omnichannel.domain.catalog import SalesChannel
 from omnichannel.domain.errors import DomainError, ErrorCode
 from omnichannel.domain.locations import FulfillmentMode
 from omnichannel.domain.money import Money
-from omnichannel.domain.orders import Canceller, Fulfillment, FulfillmentStatus, Order, OrderStatus, PricedLine
+from omnichannel.domain.order_totals import PricedLine, order_lines, totals
+from omnichannel.domain.orders import Canceller, Fulfillment, FulfillmentStatus, Order, OrderStatus
 
 F, S = FulfillmentStatus, OrderStatus
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -176,17 +177,17 @@ def test_totals_and_order_lines():
         PricedLine(2, 1, Money.of("5.50")),
         PricedLine(1, 1, Money.of("10.00")),
     ]
-    merged = rules.order_lines(lines)
+    merged = order_lines(lines)
     assert [(line.variant_id, line.quantity) for line in merged] == [(1, 3), (2, 1)]
-    totals = rules.totals(merged, Money.of("3.00"))
-    assert (totals.subtotal, totals.discount_total, totals.total) == (
+    summed = totals(merged, Money.of("3.00"))
+    assert (summed.subtotal, summed.discount_total, summed.total) == (
         Money.of("35.50"),
         Money.of("3.00"),
         Money.of("32.50"),
     )
     with pytest.raises(ValueError):
-        rules.totals(merged, Money.of("40.00"))
-    split_prices = rules.order_lines([PricedLine(1, 1, Money.of("10.00")), PricedLine(1, 1, Money.of("9.00"))])
+        totals(merged, Money.of("40.00"))
+    split_prices = order_lines([PricedLine(1, 1, Money.of("10.00")), PricedLine(1, 1, Money.of("9.00"))])
     assert len(split_prices) == 2  # one variant from two stores at two prices stays two lines
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus, PricedLine
+from ...domain.order_totals import PricedLine
+from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
 from ..db import fetch
 from ..order_mappers import (
     FULFILLMENT_COLUMNS,
