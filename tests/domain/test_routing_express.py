@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 from omnichannel.domain.errors import DomainError, ErrorCode
@@ -146,3 +149,20 @@ def test_delivery_needs_a_destination():
     with pytest.raises(DomainError) as refused:
         plan(lines(v1=1), EXPRESS, network=[], rules=RULES)
     assert refused.value.field == ["destination"]
+
+
+def test_a_large_order_over_a_thin_network_is_planned_in_bounded_time():
+    """30 lines, each store holding 5 of 60 variants: at least 6 parcels; the search budget keeps it quick."""
+    rng = random.Random(7)
+    network = []
+    for ident in range(1, 401):
+        held = rng.sample(range(1, 61), 5)
+        location = store(ident, rng.uniform(0.5, 30.0), north=ident % 2 == 0)
+        network.append(stocked(location, **{f"v{v}": rng.randint(1, 2) for v in held}))
+    order = lines(**{f"v{v}": 1 for v in range(1, 31)})
+    started = time.perf_counter()
+    result = express(order, network, RoutingRules(max_locations=10, search_radius_km=100))
+    assert time.perf_counter() - started < 5.0
+    assert result.feasible
+    assert sorted(line.variant_id for s in result.shipments for line in s.lines) == list(range(1, 31))
+    assert 6 <= len(result.shipments) <= 10

@@ -12,6 +12,12 @@ head-office rules, and returns a Plan with sentences a clerk can read out. The s
 - SAME_CITY: one store offering it whose delivery radius reaches the customer, nearest first;
   otherwise infeasible, naming the modes that would work.
 Inactive locations and locations without the mode are never used; ties go to the lower code.
+
+For callers placing orders: a Shipment with `transfer_to` set (PICKUP with transfers, only when
+rules.transfer_enabled) is stock that `location` sends to the pickup store `transfer_to`, ready
+`ready_after_hours` later; the customer collects everything at the pickup store. `Plan.reason`
+gives an infeasible plan's stable ErrorCode (OUT_OF_STOCK, OUT_OF_DELIVERY_AREA, MODE_NOT_OFFERED,
+LOCATION_INACTIVE, SPLIT_NOT_ALLOWED, TOO_MANY_PARCELS), ready to become a userError.
 """
 
 from .merge import merge_targets, same_address

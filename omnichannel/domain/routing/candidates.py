@@ -1,7 +1,9 @@
 """Turning the network into ranked candidates for one order: the pruning every search starts with.
 
-Cheap tests come first (active and mode, bounding box, any useful stock) so the exact great-circle
-distance is computed only for locations that could take part in the plan.
+The network's stock is read once per plan, one column per line (Holdings). Each search then looks
+only at the locations holding some of the order (or, when one location holding all of it will do,
+only at those), applies the cheap tests (active, mode, bounding box) and computes the exact
+great-circle distance last, for the locations that pass.
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class Holdings:
         self.quantities = demand.quantities
         self.entries = network
         known = columns or {}
-        stocks = [e.available for e in network] if len(known) < demand.size else []
+        stocks = [e.available for e in network] if any(v not in known for v in demand.variant_ids) else []
         self._by_variant = {
             v: known[v] if v in known else _non_negative([stock.get(v, 0) for stock in stocks])
             for v in demand.variant_ids

@@ -1,27 +1,30 @@
 """Choosing the fewest locations that together hold the order, then the cheapest such set.
 
-Exact for every case (a branch-and-bound set cover with split quantities), made fast by pruning:
+Exact (a branch-and-bound set cover with split quantities, search.py), made fast by pruning:
 1. one location with everything is found in a single pass (the common case);
 2. a location is dropped when `max_locations` better-ranked locations each hold at least as much
    of every line (a set using it could use one of them instead, no worse);
-3. the search branches only on the holders of the line with the fewest holders, bounds the
+3. sizes below a lower bound are never searched, and a greedy cover bounds the sizes from above;
+4. the search branches only on the holders of the line with the fewest holders, bounds the
    remaining capacity of every line and the cost, and never visits the same set twice.
 
-A node budget keeps pathological inputs bounded: when it runs out at some size the best set
-found so far is used, or the search moves on to one more location. Random networks of 2,000
-locations never came near it (see bench/routing).
+A budget of steps (candidates weighed, shared by every size) keeps pathological inputs bounded,
+e.g. 20 lines spread thinly over hundreds of locations: when it runs out, the best set found so
+far, else the greedy cover, is used: still a valid plan, possibly with a parcel more than the
+optimum or a longer total distance. Orders of 5 lines over 2,000 locations stay far below it
+(bench/routing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from operator import ge
 
 from .candidates import Candidate, Demand
+from .search import Budget, Search
 
-NODE_BUDGET = 50_000
-EPSILON = 1e-9
+STEP_BUDGET = 30_000  # candidates weighed by the searches of one plan
+COMPARISON_BUDGET = 20_000  # holdings compared while dropping dominated candidates
 
 
 def best_cover(demand: Demand, candidates: Sequence[Candidate], max_locations: int) -> tuple[Candidate, ...] | None:
@@ -36,11 +39,16 @@ def best_cover(demand: Demand, candidates: Sequence[Candidate], max_locations: i
         if candidate.full:
             return (candidate,)
     pruned = _without_dominated(candidates, max_locations)
-    for size in range(2, max_locations + 1):
-        found = _Search(demand, pruned, size).run()
+    greedy = _greedy(demand, pruned, max_locations)
+    largest = len(greedy) if greedy is not None else max_locations
+    budget = Budget(STEP_BUDGET)
+    for size in range(max(2, _lower_bound(demand, pruned)), largest + 1):
+        found = Search(demand, pruned, size, budget).run()
         if found is not None:
             return found
-    return None
+        if budget.spent:
+            break
+    return greedy
 
 
 def covers_all(demand: Demand, candidates: Sequence[Candidate]) -> bool:
@@ -53,21 +61,62 @@ def shortfall(demand: Demand, candidates: Sequence[Candidate]) -> list[int]:
     return [max(0, q - t) for q, t in zip(demand.quantities, totals, strict=True)]
 
 
+def _lower_bound(demand: Demand, candidates: Sequence[Candidate]) -> int:
+    """No cover is smaller: the locations one line needs alone, or all lines over the widest holding."""
+    needed = 1
+    for j, quantity in enumerate(demand.quantities):
+        held = 0
+        for count, amount in enumerate(sorted((c.useful[j] for c in candidates), reverse=True), start=1):
+            held += amount
+            if held >= quantity:
+                needed = max(needed, count)
+                break
+    widest = max(sum(1 for amount in c.useful if amount) for c in candidates)
+    return max(needed, -(-demand.size // widest))
+
+
+def _greedy(demand: Demand, candidates: Sequence[Candidate], limit: int) -> tuple[Candidate, ...] | None:
+    """A quick cover: repeatedly the candidate supplying the most still-missing units (ties: rank)."""
+    deficit = list(demand.quantities)
+    chosen: list[int] = []
+    while any(deficit) and len(chosen) < limit:
+        best, best_units = -1, 0
+        for i, candidate in enumerate(candidates):
+            units = sum(map(min, candidate.useful, deficit))
+            if units > best_units and i not in chosen:
+                best, best_units = i, units
+        if best < 0:
+            return None
+        chosen.append(best)
+        deficit = [max(0, d - u) for d, u in zip(deficit, candidates[best].useful, strict=True)]
+    return tuple(candidates[i] for i in sorted(chosen)) if not any(deficit) else None
+
+
 def _without_dominated(candidates: Sequence[Candidate], keep: int) -> list[Candidate]:
     """Drop every candidate that `keep` better-ranked kept candidates each match or beat on every line.
 
     Whether a holding is dominated depends only on its vector and on what was kept so far (which only
-    grows), so each distinct vector is compared at most until it is found dominated.
+    grows), so each distinct vector is compared at most until it is found dominated; a bitmask of the
+    lines held rules most comparisons out at once. Dropping is only ever a saving: past
+    COMPARISON_BUDGET comparisons the rest are kept unexamined, which changes no plan.
     """
     kept: list[Candidate] = []
-    kept_vectors: dict[tuple[int, ...], int] = {}
+    kept_vectors: dict[tuple[int, ...], list[int]] = {}  # vector -> [lines-held mask, times kept]
     dominated: set[tuple[int, ...]] = set()
-    for candidate in candidates:
+    comparisons = 0
+    for position, candidate in enumerate(candidates):
         vector = candidate.useful
         if vector in dominated:
             continue
+        if comparisons > COMPARISON_BUDGET:
+            kept.extend(c for c in candidates[position:] if c.useful not in dominated)
+            break
+        mask = _mask(vector)
         count = 0
-        for other, times in kept_vectors.items():
+        for other, (other_mask, times) in kept_vectors.items():
+            if mask & ~other_mask:
+                continue  # holds a line the other lacks
+            comparisons += 1
             if all(map(ge, other, vector)):
                 count += times
                 if count >= keep:
@@ -76,87 +125,19 @@ def _without_dominated(candidates: Sequence[Candidate], keep: int) -> list[Candi
             dominated.add(vector)
             continue
         kept.append(candidate)
-        kept_vectors[vector] = kept_vectors.get(vector, 0) + 1
+        if vector in kept_vectors:
+            kept_vectors[vector][1] += 1
+        else:
+            kept_vectors[vector] = [mask, 1]
     return kept
 
 
-class _OutOfBudget(Exception):
-    pass
-
-
-class _Search:
-    """Depth-first search for the best cover with exactly `size` locations (smaller ones failed)."""
-
-    def __init__(self, demand: Demand, candidates: Sequence[Candidate], size: int) -> None:
-        self.candidates = candidates
-        self.size = size
-        dims = demand.size
-        self.holders = [[i for i, c in enumerate(candidates) if c.useful[j] > 0] for j in range(dims)]
-        # the most `s` locations can hold of line j, for s = 0..size (a bound that ignores who is taken)
-        self.capacity: list[list[int]] = []
-        for j in range(dims):
-            amounts = sorted((c.useful[j] for c in candidates), reverse=True)[:size]
-            sums = [0]
-            for amount in amounts:
-                sums.append(sums[-1] + amount)
-            sums += [sums[-1]] * (size + 1 - len(sums))
-            self.capacity.append(sums)
-        self.cheapest = candidates[0].cost if candidates else 0.0
-        self.best: tuple[float, tuple[str, ...]] | None = None
-        self.best_set: tuple[int, ...] = ()
-        self.nodes = 0
-        self.taken: list[int] = []
-        self.excluded: set[int] = set()
-        self.deficit = list(demand.quantities)
-
-    def run(self) -> tuple[Candidate, ...] | None:
-        with suppress(_OutOfBudget):  # keep the best set found so far, if any
-            self._visit(self.size, 0.0, self.deficit)
-        if self.best is None:
-            return None
-        return tuple(self.candidates[i] for i in sorted(self.best_set))
-
-    def _visit(self, slots: int, cost: float, deficit: list[int]) -> None:
-        self.nodes += 1
-        if self.nodes > NODE_BUDGET:
-            raise _OutOfBudget
-        branch = min((j for j, missing in enumerate(deficit) if missing > 0), key=lambda j: (len(self.holders[j]), j))
-        local_excluded: list[int] = []
-        for i in self.holders[branch]:
-            if i in self.excluded:
-                continue
-            candidate = self.candidates[i]
-            lower = cost + candidate.cost + (slots - 1) * self.cheapest
-            if self.best is not None and lower > self.best[0] + EPSILON:
-                break  # holders come cheapest first: every later one costs more
-            after = [max(0, d - u) for d, u in zip(deficit, candidate.useful, strict=True)]
-            self.taken.append(i)
-            if not any(after):
-                self._consider(cost + candidate.cost)
-            elif slots > 1 and self._may_cover(after, slots - 1):
-                self.excluded.add(i)
-                self._visit(slots - 1, cost + candidate.cost, after)
-                self.excluded.discard(i)
-            self.taken.pop()
-            self.excluded.add(i)  # sets with i were all explored in this branch
-            local_excluded.append(i)
-        for i in local_excluded:
-            self.excluded.discard(i)
-
-    def _may_cover(self, deficit: list[int], slots: int) -> bool:
-        return all(missing <= self.capacity[j][slots] for j, missing in enumerate(deficit))
-
-    def _consider(self, cost: float) -> None:
-        chosen = tuple(sorted(self.taken))
-        exact = sum(sorted(self.candidates[i].cost for i in chosen))
-        key = (exact, tuple(sorted(self.candidates[i].location.code for i in chosen)))
-        if (
-            self.best is None
-            or key[0] < self.best[0] - EPSILON
-            or (abs(key[0] - self.best[0]) <= EPSILON and key[1] < self.best[1])
-        ):
-            self.best = key
-            self.best_set = chosen
+def _mask(vector: tuple[int, ...]) -> int:
+    bits = 0
+    for j, amount in enumerate(vector):
+        if amount:
+            bits |= 1 << j
+    return bits
 
 
 def allocate(demand: Demand, chosen: Sequence[Candidate]) -> list[tuple[Candidate, list[int]]]:
