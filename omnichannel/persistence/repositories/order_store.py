@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
+from ...domain.orders import Fulfillment, FulfillmentLine, Order
 from ..db import execute_many, fetch
 from ..order_mappers import (
     FULFILLMENT_COLUMNS,
@@ -119,9 +119,10 @@ class OrderStore:
     async def lock_unpaid_past_hold(self, now: datetime, limit: int) -> list[Order]:
         """Unpaid orders whose hold is over, oldest first; rows another process is sweeping are skipped."""
         rows = await fetch(
-            f"SELECT {ORDER_COLUMNS} FROM customer_order WHERE status = $1 AND reservation_expires_at <= $2 "
-            "ORDER BY reservation_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED",
-            [OrderStatus.PENDING_PAYMENT.value, now, limit],
+            # the status is a literal so the planner can prove the partial index idx_order_unpaid_hold applies
+            f"SELECT {ORDER_COLUMNS} FROM customer_order WHERE status = 'PENDING_PAYMENT' "
+            "AND reservation_expires_at <= $1 ORDER BY reservation_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+            [now, limit],
             conn=self._conn,
         )
         return [to_order(r) for r in rows]
