@@ -30,6 +30,7 @@ async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator
             if isinstance(event, OrderChanged):
                 ctx.loaders = loaders
                 yield event
+                ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot
 
 
 async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIterator[PickupReady]:
@@ -49,3 +50,4 @@ async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIte
             if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):
                 ctx.loaders = loaders
                 yield event
+                ctx.fresh_loaders()
