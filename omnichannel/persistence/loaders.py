@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from aiodataloader import DataLoader
 
 from ..domain.catalog import PriceOverride, Product, Variant
+from ..domain.coupons import Coupon, CouponTemplate
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
+from ..domain.members import Identity
 from ..domain.people import Member, StaffMember
-from .repositories import catalog, inventory, locations, people
+from ..domain.promotions import Promotion
+from .repositories import catalog, coupons, inventory, locations, members, people, points, promotions
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -78,6 +83,54 @@ class MemberById(DataLoader):  # type: ignore[misc]
         return _by_id(await people.members_by_ids(keys), keys)
 
 
+class CouponById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Coupon | None]:
+        return _by_id(await coupons.coupons_by_ids(keys), keys)
+
+
+class CouponsByMember(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Coupon]]:
+        grouped: dict[int, list[Coupon]] = defaultdict(list)
+        for coupon in await coupons.coupons_of_members(keys):
+            grouped[coupon.member_id].append(coupon)
+        return [grouped.get(k, []) for k in keys]
+
+
+class TemplateById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[CouponTemplate | None]:
+        return _by_id(await coupons.templates_by_ids(keys), keys)
+
+
+class PromotionById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Promotion | None]:
+        return _by_id(await promotions.by_ids(list(keys)), keys)
+
+
+SpendKey = tuple[int, datetime]
+
+
+class SpendByMember(DataLoader):  # type: ignore[misc]
+    """Key: (member id, start of the window). The net spend since then (0 when none)."""
+
+    async def batch_load_fn(self, keys: Sequence[SpendKey]) -> list[Decimal]:
+        by_since: dict[datetime, list[int]] = defaultdict(list)
+        for member_id, since in keys:
+            by_since[since].append(member_id)
+        found: dict[SpendKey, Decimal] = {}
+        for since, member_ids in by_since.items():
+            for member_id, total in (await points.spend_since(member_ids, since)).items():
+                found[(member_id, since)] = total
+        return [found.get(key, Decimal(0)) for key in keys]
+
+
+class IdentitiesByMember(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Identity]]:
+        grouped: dict[int, list[Identity]] = defaultdict(list)
+        for member_id, identity in await members.identities_of(keys):
+            grouped[member_id].append(identity)
+        return [grouped.get(k, []) for k in keys]
+
+
 class Loaders:
     """A fresh set per request (and per subscription event): caches never outlive one response."""
 
@@ -90,3 +143,9 @@ class Loaders:
         self.stock = StockByVariant()
         self.staff = StaffById()
         self.member = MemberById()
+        self.coupon = CouponById()
+        self.coupons_of_member = CouponsByMember()
+        self.coupon_template = TemplateById()
+        self.promotion = PromotionById()
+        self.spend = SpendByMember()
+        self.identities = IdentitiesByMember()

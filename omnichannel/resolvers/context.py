@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.access import ANONYMOUS, Principal
+from ..domain.loyalty import LoyaltyRules
 from ..persistence.loaders import Loaders
 from ..security import TokenService
+from ..sms import CodeSender, LogCodeSender
 from ..subscriptions.broker import Broker
 
 
@@ -26,6 +28,8 @@ class Services:
     reservation_ttl: int = 900
     demo: bool = False
     clock: Callable[[], datetime] = utc_now
+    loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    code_sender: CodeSender = field(default_factory=LogCodeSender)
 
 
 @dataclass

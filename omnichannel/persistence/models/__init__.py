@@ -1,17 +1,30 @@
 """Tortoise models, one module per area. The app label is `omnichannel`."""
 
 from .catalog import Category, PriceOverride, Product, Variant
+from .coupons import Coupon, CouponEvent, CouponTemplate
 from .inventory import StockLevel, StockMovement
 from .locations import Location
+from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
 from .people import Member, Staff
+from .points import PointsEntry
+from .promotions import Promotion
 from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "Coupon",
+    "CouponEvent",
+    "CouponTemplate",
     "Location",
     "Member",
+    "MemberIdentity",
+    "MemberMerge",
+    "MemberSpend",
+    "PointsEntry",
     "PriceOverride",
     "Product",
+    "Promotion",
+    "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",

@@ -4,6 +4,7 @@ Deterministic: the same ids, codes, prices and stock on every machine and every 
 Demo logins (password for all: DEMO_PASSWORD): admin@demo.omnichannel.cn (HQ_ADMIN),
 analyst@demo.omnichannel.cn (ANALYST), clerk.s01@demo.omnichannel.cn / manager.s01@... for every
 store S01..S12 (CLERK / STORE_MANAGER), manager.w01@... and manager.w02@... for the warehouses.
+Members M0001..M0020 sign in with phone 1380013NNNN (NNNN = their number); store cards 62000000NNNN.
 """
 
 from __future__ import annotations
@@ -300,4 +301,10 @@ async def _load(password_hash: str) -> None:
         "member",
         ["id", "member_number", "display_name", "phone"],
         [(i, f"M{i:04d}", name, f"1380013{i:04d}") for i, name in enumerate(MEMBERS, start=1)],
+    )
+    await copy_rows(
+        "member_identity",
+        ["member_id", "kind", "value"],
+        [(i, "PHONE", f"1380013{i:04d}") for i in range(1, len(MEMBERS) + 1)]
+        + [(i, "STORE_CARD", f"62000000{i:04d}") for i in range(1, len(MEMBERS) + 1)],
     )

@@ -1,0 +1,269 @@
+"""Coupons: head office creates templates, members claim coupons, clerks redeem them at the till.
+
+Every claim, use and refusal lands in the audit trail (refusals after the refused transaction has
+rolled back, so they are never lost with it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ..domain import coupon_codes
+from ..domain import coupons as rules
+from ..domain.access import AccessDenied, Role, require_role
+from ..domain.catalog import SalesChannel
+from ..domain.coupons import AuditKind, Coupon, CouponKind, CouponTemplate
+from ..domain.errors import DomainError, ErrorCode
+from ..persistence.repositories import coupons as coupon_repo
+from ..persistence.repositories.coupons import AuditEvent, CouponStore
+from ..persistence.repositories.members import MemberStore
+from ..persistence.uow import UnitOfWork, transactional
+from . import coupon_guard
+from .catalog import check_page_size
+from .context import Context
+from .members import actor_of
+from .results import Result
+
+
+async def create_template(
+    ctx: Context,
+    *,
+    title: str,
+    kind: CouponKind,
+    value: Decimal,
+    max_discount: Decimal | None = None,
+    min_spend: Decimal | None = None,
+    total_quantity: int | None = None,
+    per_member_limit: int | None = None,
+    channels: Sequence[SalesChannel] = (),
+    store_ids: Sequence[int] = (),
+    category_ids: Sequence[int] = (),
+    product_ids: Sequence[int] = (),
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> Result[CouponTemplate]:
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+    try:
+        spec = rules.new_template(
+            title=title,
+            kind=kind,
+            value=value,
+            max_discount=max_discount,
+            min_spend=min_spend,
+            total_quantity=total_quantity,
+            per_member_limit=per_member_limit,
+            channels=channels,
+            store_ids=store_ids,
+            category_ids=category_ids,
+            product_ids=product_ids,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            now=now,
+        )
+        await _check_references(ctx, spec.store_ids, "storeIds")
+    except DomainError as error:
+        return Result.fail(error)
+
+    async def work(uow: UnitOfWork) -> CouponTemplate:
+        template = await CouponStore(uow.conn).create_template(spec, actor)
+        await coupon_repo.record(
+            [AuditEvent(AuditKind.TEMPLATE_CREATED, now, template_id=template.id, actor=actor)], conn=uow.conn
+        )
+        return template
+
+    template, _ = await transactional(work)
+    return Result.ok(template)
+
+
+async def _check_references(ctx: Context, store_ids: Sequence[int], field: str) -> None:
+    for n, found in enumerate(await ctx.loaders.location.load_many(list(store_ids))):
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such store.", [field, str(n)])
+
+
+async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None = None) -> Result[Coupon]:
+    """A member claims a coupon; the total and their own limit hold however many claim at once."""
+    require_role(ctx.principal, Role.MEMBER)
+    member_id = ctx.principal.member_id
+    assert member_id is not None
+    now, actor = ctx.now(), actor_of(ctx.principal)
+
+    async def work(uow: UnitOfWork) -> Coupon:
+        await MemberStore(uow.conn).lock([member_id])  # one claim of this member at a time
+        store = CouponStore(uow.conn)
+        template = await store.template(template_id)
+        if template is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["templateId"])
+        rules.check_claim(template, now=now, already_held=await store.held(member_id, template_id))
+        if not await store.take_one(template_id):
+            raise rules.exhausted()
+        coupon = await store.issue(template, member_id, now)
+        event = AuditEvent(
+            AuditKind.CLAIMED, now, template_id, coupon.id, member_id, channel, code=coupon.code, actor=actor
+        )
+        await coupon_repo.record([event], conn=uow.conn)
+        return coupon
+
+    try:
+        coupon, _ = await transactional(work)
+    except DomainError as error:
+        refused = AuditEvent(
+            AuditKind.CLAIM_REFUSED,
+            now,
+            template_id if error.code is not ErrorCode.NOT_FOUND else None,
+            member_id=member_id,
+            channel=channel,
+            error_code=error.code.value,
+            detail=error.message,
+            actor=actor,
+        )
+        await coupon_repo.record([refused])
+        return Result.fail(error)
+    return Result.ok(coupon)
+
+
+async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None = None) -> Result[Coupon]:
+    """A clerk of an allowed store redeems a coupon at the till; used once, whatever the races."""
+    principal = ctx.principal
+    require_role(principal, Role.CLERK, Role.STORE_MANAGER)
+    location = await ctx.loaders.location.load(store_id)
+    if location is None or not principal.works_at(location.code):
+        raise AccessDenied()
+    now, actor = ctx.now(), actor_of(principal)
+    keys = coupon_guard.guess_keys(principal, store_id)
+    refusal = AuditEvent(
+        AuditKind.USE_REFUSED,
+        now,
+        channel=SalesChannel.STORE_POS,
+        store_id=store_id,
+        staff_id=principal.staff_id,
+        order_id=order_id,
+        code=code.strip()[:40],
+        actor=actor,
+    )
+
+    async def refuse(error: DomainError, *, guess: bool, coupon: Coupon | None = None) -> Result[Coupon]:
+        if guess:
+            await coupon_guard.count_wrong_guess(keys, now)
+        await coupon_repo.record([_refusal(refusal, error, coupon)])
+        return Result.fail(error)
+
+    if await coupon_guard.locked_out(keys, now):
+        return await refuse(rules.too_many_guesses(), guess=False)
+    if order_id is not None:
+        return await refuse(
+            DomainError(ErrorCode.INVALID_INPUT, "Till redemptions are not linked to orders yet.", ["orderId"]),
+            guess=False,
+        )
+    canonical = coupon_codes.canonical(code)
+    if canonical is None:
+        return await refuse(rules.unknown_code(["code"]), guess=True)
+
+    async def work(uow: UnitOfWork) -> tuple[Coupon, DomainError | None]:
+        store = CouponStore(uow.conn)
+        coupon = await store.lock_by_code(canonical)
+        if coupon is None:
+            raise rules.unknown_code(["code"])
+        template = await store.template(coupon.template_id)
+        assert template is not None
+        try:
+            rules.check_use(
+                coupon,
+                template,
+                now=now,
+                channel=SalesChannel.STORE_POS,
+                store_id=store_id,
+                member_id=None,
+                field=["code"],
+            )
+        except DomainError as error:
+            return coupon, error  # nothing written; the refusal is recorded after this transaction
+        if not await store.mark_used(coupon.id, now=now, store_id=store_id, staff_id=principal.staff_id, order_id=None):
+            raise AssertionError("a locked active coupon could not be marked used")
+        used = AuditEvent(
+            AuditKind.USED,
+            now,
+            coupon.template_id,
+            coupon.id,
+            coupon.member_id,
+            SalesChannel.STORE_POS,
+            store_id,
+            principal.staff_id,
+            code=coupon.code,
+            actor=actor,
+        )
+        await coupon_repo.record([used], conn=uow.conn)
+        return (await store.lock_by_code(canonical)) or coupon, None
+
+    try:
+        (coupon, refused), _ = await transactional(work)
+    except DomainError as error:
+        return await refuse(error, guess=error.code is ErrorCode.INVALID_COUPON_CODE)
+    if refused is not None:
+        return await refuse(refused, guess=False, coupon=coupon)
+    return Result.ok(coupon)
+
+
+def _refusal(base: AuditEvent, error: DomainError, coupon: Coupon | None) -> AuditEvent:
+    return AuditEvent(
+        base.kind,
+        base.at,
+        coupon.template_id if coupon else None,
+        coupon.id if coupon else None,
+        coupon.member_id if coupon else None,
+        base.channel,
+        base.store_id,
+        base.staff_id,
+        base.order_id,
+        coupon.code if coupon else base.code,
+        error.code.value,
+        error.message,
+        base.actor,
+    )
+
+
+async def templates_page(
+    ctx: Context, *, first: int | None, after_id: int | None, include_closed: bool
+) -> tuple[list[CouponTemplate], bool]:
+    """Coupons on offer (everyone); head office may also list closed and exhausted ones."""
+    if include_closed:
+        require_role(ctx.principal, Role.HQ_ADMIN)
+    size = check_page_size(first)
+    rows = await coupon_repo.templates_page(
+        after_id=after_id, limit=size + 1, claimable_at=None if include_closed else ctx.now()
+    )
+    for template in rows[:size]:
+        ctx.loaders.coupon_template.prime(template.id, template)
+    return rows[:size], len(rows) > size
+
+
+async def audit(
+    ctx: Context,
+    *,
+    first: int | None,
+    before_id: int | None,
+    template_id: int | None,
+    coupon_id: int | None,
+    member_id: int | None,
+    kinds: Sequence[AuditKind] | None,
+) -> tuple[list[AuditEvent], bool]:
+    """The audit trail of claims, uses, returns and refusals: head office only."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    size = check_page_size(first)
+    rows = await coupon_repo.audit_page(
+        before_id=before_id,
+        limit=size + 1,
+        template_id=template_id,
+        coupon_id=coupon_id,
+        member_id=member_id,
+        kinds=kinds,
+    )
+    return rows[:size], len(rows) > size
+
+
+async def coupons_of(ctx: Context, member_id: int) -> list[Coupon]:
+    found: list[Coupon] = await ctx.loaders.coupons_of_member.load(member_id)
+    return found
