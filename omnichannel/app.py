@@ -30,6 +30,8 @@ from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
 from .resolvers.context import Context, Services
+from .resolvers.members import effective_principal
+from .resolvers.points import run_expiry
 from .schema import build_schema
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
@@ -46,6 +48,7 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        principal = await effective_principal(principal)  # a merged member's token acts as the survivor
         return Context(services=self.services, principal=principal, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -58,6 +61,7 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
             context.principal = self.services.tokens.principal_from_header(header)
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
+        context.principal = await effective_principal(context.principal)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -103,7 +107,13 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     broker = broker or create_broker(
         settings.redis_url, namespace=settings.broker_namespace, on_subscribers=subscriptions_changed
     )
-    services = Services(broker=broker, tokens=tokens, reservation_ttl=settings.reservation_ttl, demo=settings.demo)
+    services = Services(
+        broker=broker,
+        tokens=tokens,
+        reservation_ttl=settings.reservation_ttl,
+        demo=settings.demo,
+        loyalty=settings.loyalty,
+    )
     graphql = OmnichannelGraphQL(
         services,
         schema=build_schema(demo=settings.demo),
@@ -135,9 +145,15 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
+            jobs = []
+            if settings.points_expiry_interval:
+                jobs.append(asyncio.create_task(run_expiry(services, settings.points_expiry_interval)))
             try:
                 yield
             finally:
+                for job in jobs:
+                    job.cancel()
+                await asyncio.gather(*jobs, return_exceptions=True)
                 await broker.disconnect()
 
     app = Starlette(

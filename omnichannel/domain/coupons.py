@@ -53,6 +53,26 @@ class AuditKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One line of the coupon audit trail."""
+
+    kind: AuditKind
+    at: datetime
+    template_id: int | None = None
+    coupon_id: int | None = None
+    member_id: int | None = None
+    channel: SalesChannel | None = None
+    store_id: int | None = None
+    staff_id: int | None = None
+    order_id: int | None = None
+    code: str | None = None
+    error_code: str | None = None
+    detail: str = ""
+    actor: str = ""
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     """Which products something applies to: these categories or products; both empty means everything."""
 

@@ -82,11 +82,13 @@ class SignInCode:
     attempts: int
 
 
-def check_code_request(recent: list[datetime], now: datetime, policy: SignInPolicy = SIGN_IN) -> None:
-    """Codes for one phone: one a minute, a few an hour (texts cost money and annoy people)."""
-    last_hour = [t for t in recent if now - t < timedelta(hours=1)]
-    if last_hour and now - max(last_hour) < policy.resend_after:
-        wait = int((policy.resend_after - (now - max(last_hour))).total_seconds()) + 1
+def check_code_request(recent: list[SignInCode], now: datetime, policy: SignInPolicy = SIGN_IN) -> None:
+    """Codes for one phone: not again while the last is fresh and unused, and a few an hour at most
+    (texts cost money and annoy people)."""
+    last_hour = [c for c in recent if now - c.created_at < timedelta(hours=1)]
+    unused = [c.created_at for c in last_hour if c.used_at is None]
+    if unused and now - max(unused) < policy.resend_after:
+        wait = int((policy.resend_after - (now - max(unused))).total_seconds()) + 1
         raise DomainError(ErrorCode.TOO_MANY_CODE_REQUESTS, f"A code was just sent; ask again in {wait}s.", ["phone"])
     if len(last_hour) >= policy.max_per_hour:
         raise DomainError(ErrorCode.TOO_MANY_CODE_REQUESTS, "Too many codes asked for; try again later.", ["phone"])
@@ -102,6 +104,16 @@ def check_code_usable(code: SignInCode | None, now: datetime, policy: SignInPoli
 
 def wrong_code() -> DomainError:
     return DomainError(ErrorCode.INVALID_SIGN_IN_CODE, "That code is not right.", ["code"])
+
+
+@dataclass(frozen=True, slots=True)
+class MergeSummary:
+    """What moved from the duplicate to the survivor."""
+
+    points: int
+    coupons: int
+    identities: int
+    orders: int
 
 
 def check_merge(survivor: Member, duplicate: Member) -> None:

@@ -14,13 +14,13 @@ from datetime import datetime
 from ..domain import coupon_codes
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
-from ..domain.coupons import AuditKind, too_many_guesses, unknown_code
+from ..domain.coupons import AuditEvent, AuditKind, too_many_guesses, unknown_code
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.people import Member
 from ..domain.pricing import CartLine, CouponOffer, PricedCart, price_cart
 from ..persistence.repositories import coupons as coupon_repo
 from ..persistence.repositories import promotions as promotion_repo
-from ..persistence.repositories.coupons import AuditEvent, CouponStore
+from ..persistence.repositories.coupons import CouponStore
 from ..persistence.repositories.points import PointsStore
 from ..persistence.uow import UnitOfWork
 from . import coupon_guard

@@ -14,10 +14,10 @@ from ..domain import coupon_codes
 from ..domain import coupons as rules
 from ..domain.access import AccessDenied, Role, require_role
 from ..domain.catalog import SalesChannel
-from ..domain.coupons import AuditKind, Coupon, CouponKind, CouponTemplate
+from ..domain.coupons import AuditEvent, AuditKind, Coupon, CouponKind, CouponTemplate
 from ..domain.errors import DomainError, ErrorCode
 from ..persistence.repositories import coupons as coupon_repo
-from ..persistence.repositories.coupons import AuditEvent, CouponStore
+from ..persistence.repositories.coupons import CouponStore
 from ..persistence.repositories.members import MemberStore
 from ..persistence.uow import UnitOfWork, transactional
 from . import coupon_guard
@@ -267,3 +267,19 @@ async def audit(
 async def coupons_of(ctx: Context, member_id: int) -> list[Coupon]:
     found: list[Coupon] = await ctx.loaders.coupons_of_member.load(member_id)
     return found
+
+
+def may_see_code(ctx: Context, coupon: Coupon) -> bool:
+    """A code is the coupon: only its member and head office see it in full."""
+    principal = ctx.principal
+    return principal.role is Role.HQ_ADMIN or (
+        principal.role is Role.MEMBER and principal.member_id == coupon.member_id
+    )
+
+
+async def visible_coupon(ctx: Context, coupon_id: int) -> Coupon | None:
+    """node(id): the coupon's member and head office."""
+    coupon: Coupon | None = await ctx.loaders.coupon.load(coupon_id)
+    if coupon is None or not may_see_code(ctx, coupon):
+        return None
+    return coupon

@@ -55,7 +55,7 @@ async def request_code(ctx: Context, *, phone: str) -> Result[CodeSent]:
     async def work(uow: UnitOfWork) -> None:
         store = MemberStore(uow.conn)
         await store.lock_phone(number)
-        check_code_request(await store.recent_code_times(number, now - timedelta(hours=1)), now)
+        check_code_request(await store.recent_codes(number, now - timedelta(hours=1)), now)
         await store.add_code(number, hash_sign_in_code(secret, number, code), now, now + SIGN_IN.ttl)
 
     try:

@@ -6,14 +6,14 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..domain.access import Principal, Role, require_role
-from ..domain.coupons import AuditKind
+from ..domain.coupons import AuditEvent, AuditKind
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.loyalty import Tier
-from ..domain.members import Identity, check_merge
+from ..domain.members import Identity, MergeSummary, check_merge
 from ..domain.people import Member
 from ..persistence.repositories import coupons as coupon_repo
 from ..persistence.repositories import members as member_repo
-from ..persistence.repositories.members import MemberStore, MergeSummary
+from ..persistence.repositories.members import MemberStore
 from ..persistence.uow import UnitOfWork, transactional
 from .context import Context
 from .results import Result
@@ -103,7 +103,7 @@ async def merge_members(ctx: Context, *, survivor_id: int, duplicate_id: int) ->
         summary = await store.merge(survivor, duplicate, now=now, actor=actor)
         await coupon_repo.record(
             [
-                coupon_repo.AuditEvent(
+                AuditEvent(
                     AuditKind.MOVED_BY_MERGE,
                     now,
                     template_id=template_id,

@@ -8,9 +8,12 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .coupons_api import CouponMutation, CouponQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
+from .members_mutation import MemberMutation
 from .people import SignInInput, SignInPayload, sign_in
+from .promotions import PromotionMutation, PromotionQuery
 
 
 @strawberry.type
@@ -20,6 +23,6 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, CouponQuery, PromotionQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, MemberMutation, CouponMutation, PromotionMutation))
 Subscription = merge_types("Subscription", (InventorySubscription,))

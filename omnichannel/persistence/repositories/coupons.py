@@ -9,36 +9,17 @@ ACTIVE coupon, so one coupon is used once whatever the races.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain import coupon_codes
 from ...domain.catalog import SalesChannel
-from ...domain.coupons import AuditKind, Coupon, CouponStatus, CouponTemplate, TemplateSpec
+from ...domain.coupons import AuditEvent, AuditKind, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from ..db import execute_many, fetch
 from ..mappers import COUPON_COLUMNS, TEMPLATE_COLUMNS, format_channels, format_ids, to_coupon, to_template
 
 COUPON_FROM = "coupon c JOIN coupon_template t ON t.id = c.template_id"
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEvent:
-    kind: AuditKind
-    at: datetime
-    template_id: int | None = None
-    coupon_id: int | None = None
-    member_id: int | None = None
-    channel: SalesChannel | None = None
-    store_id: int | None = None
-    staff_id: int | None = None
-    order_id: int | None = None
-    code: str | None = None
-    error_code: str | None = None
-    detail: str = ""
-    actor: str = ""
-    id: int = 0
 
 
 async def templates_by_ids(ids: Sequence[int]) -> list[CouponTemplate]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.members import Identity, IdentityKind, SignInCode, member_number
+from ...domain.members import Identity, IdentityKind, MergeSummary, SignInCode, member_number
 from ...domain.people import Member
 from ..db import execute, fetch
 from ..mappers import MEMBER_COLUMNS, to_member
 
 MAX_MERGE_HOPS = 8
+CODE_COLUMNS = "id, phone, code_hash, created_at, expires_at, used_at, attempts"
 
 
 async def survivors(member_ids: Sequence[int]) -> dict[int, int]:
@@ -55,14 +55,6 @@ async def identities_of(member_ids: Sequence[int]) -> list[tuple[int, Identity]]
         [list(member_ids)],
     )
     return [(r["member_id"], Identity(IdentityKind(r["kind"]), r["value"])) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class MergeSummary:
-    points: int
-    coupons: int
-    identities: int
-    orders: int
 
 
 class MemberStore:
@@ -145,13 +137,13 @@ class MemberStore:
 
     # --- one-time sign-in codes ---
 
-    async def recent_code_times(self, phone: str, since: datetime) -> list[datetime]:
+    async def recent_codes(self, phone: str, since: datetime) -> list[SignInCode]:
         rows = await fetch(
-            "SELECT created_at FROM sign_in_code WHERE phone = $1 AND created_at >= $2 ORDER BY created_at",
+            f"SELECT {CODE_COLUMNS} FROM sign_in_code WHERE phone = $1 AND created_at >= $2 ORDER BY created_at",
             [phone, since],
             conn=self._conn,
         )
-        return [r["created_at"] for r in rows]
+        return [SignInCode(**dict(r)) for r in rows]
 
     async def lock_phone(self, phone: str) -> None:
         """Serialise code requests and checks for one phone (a transaction-scoped advisory lock)."""
@@ -166,7 +158,7 @@ class MemberStore:
 
     async def latest_code(self, phone: str) -> SignInCode | None:
         rows = await fetch(
-            "SELECT id, phone, code_hash, created_at, expires_at, used_at, attempts FROM sign_in_code "
+            f"SELECT {CODE_COLUMNS} FROM sign_in_code "
             "WHERE phone = $1 ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE",
             [phone],
             conn=self._conn,
