@@ -87,16 +87,18 @@ async def _check_references(ctx: Context, store_ids: Sequence[int], field: str) 
 async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None = None) -> Result[Coupon]:
     """A member claims a coupon; the total and their own limit hold however many claim at once."""
     require_role(ctx.principal, Role.MEMBER)
-    member_id = ctx.principal.member_id
-    assert member_id is not None
+    principal_member = ctx.principal.member_id
+    assert principal_member is not None
     now, actor = ctx.now(), actor_of(ctx.principal)
 
     async def work(uow: UnitOfWork) -> Coupon:
-        await MemberStore(uow.conn).lock([member_id])  # one claim of this member at a time
+        # one claim of this member at a time (and never onto a member merged away meanwhile)
+        member = await MemberStore(uow.conn).lock_current(principal_member)
         store = CouponStore(uow.conn)
         template = await store.template(template_id)
-        if template is None:
+        if member is None or template is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["templateId"])
+        member_id = member.id
         rules.check_claim(template, now=now, already_held=await store.held(member_id, template_id))
         if not await store.take_one(template_id):
             raise rules.exhausted()
@@ -114,7 +116,7 @@ async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None 
             AuditKind.CLAIM_REFUSED,
             now,
             template_id if error.code is not ErrorCode.NOT_FOUND else None,
-            member_id=member_id,
+            member_id=principal_member,
             channel=channel,
             error_code=error.code.value,
             detail=error.message,

@@ -44,17 +44,19 @@ async def adjust_points(ctx: Context, *, member_id: int, delta: int, reason: str
         return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
     now, rules, actor = ctx.now(), ctx.services.loyalty, actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> None:
+    async def work(uow: UnitOfWork) -> int:
         store = PointsStore(uow.conn)
         account = await _account(store, member.id)
-        await store.post(member.id, ledger.adjust(account, delta, reason, now=now, rules=rules), now=now, actor=actor)
+        posting = ledger.adjust(account, delta, reason, now=now, rules=rules)
+        await store.post(account.member_id, posting, now=now, actor=actor)
+        return account.member_id
 
     try:
-        await transactional(work)
+        member_id, _ = await transactional(work)
     except DomainError as error:
         return Result.fail(error)
-    ctx.loaders.member.clear(member.id)
-    refreshed: Member = await ctx.loaders.member.load(member.id)
+    ctx.loaders.member.clear(member_id)
+    refreshed: Member = await ctx.loaders.member.load(member_id)
     return Result.ok(refreshed)
 
 
@@ -64,6 +66,7 @@ async def redeem(
     """Spend points on an order inside the caller's transaction; False when already posted for it."""
     store = PointsStore(uow.conn)
     account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
     key = ledger.redeem_key(order_id)
     if await store.posted(key):
         return False
@@ -85,6 +88,7 @@ async def earn_for_order(
     """Points for a paid order at the member's tier (before this order); posted once per order."""
     store = PointsStore(uow.conn)
     account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
     key = ledger.earn_key(order_id)
     spend = await store.spend_since(member_id, rules.tier_window_start(now))
     if not await store.record_spend(member_id, order_id, amount_paid, key, now):
@@ -105,6 +109,7 @@ async def reverse_for_order(
     and give back what it redeemed. Each happens once. Returns (taken back, given back)."""
     store = PointsStore(uow.conn)
     account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
     entries = await store.order_entries(order_id)
     earned = sum(e.points for e in entries if e.kind is EntryKind.EARN)
     redeemed = -sum(e.points for e in entries if e.kind is EntryKind.REDEEM)

@@ -72,6 +72,15 @@ class MemberStore:
         )
         return {r["id"]: to_member(r) for r in rows}
 
+    async def lock_current(self, member_id: int) -> Member | None:
+        """Lock the member this id now is (a merged member's survivor)."""
+        for _ in range(MAX_MERGE_HOPS):
+            found = (await self.lock([member_id])).get(member_id)
+            if found is None or found.merged_into_id is None:
+                return found
+            member_id = found.merged_into_id
+        return None
+
     async def create(self, phone: str) -> Member:
         """A new member with the next member number, reachable by this phone."""
         rows = await fetch("SELECT nextval(pg_get_serial_sequence('member', 'id')) AS id", conn=self._conn)

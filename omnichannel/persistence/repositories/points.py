@@ -16,6 +16,8 @@ from ...domain.points import Lot, PointsAccount, PointsEntry, Posting
 from ..db import execute, execute_many, fetch
 from ..mappers import POINTS_ENTRY_COLUMNS, to_points_entry
 
+MAX_MERGE_HOPS = 8
+
 
 class PointsStore:
     """Ledger writes inside a unit of work's transaction."""
@@ -24,10 +26,22 @@ class PointsStore:
         self._conn = conn
 
     async def lock_account(self, member_id: int) -> PointsAccount | None:
-        """The member's balance and open lots, the member row locked until commit (None: no member)."""
-        rows = await fetch("SELECT points_balance FROM member WHERE id = $1 FOR UPDATE", [member_id], conn=self._conn)
-        if not rows:
-            return None
+        """The member's balance and open lots, the member row locked until commit (None: no member).
+
+        A member merged away (even a moment ago, while we waited for the lock) is followed to its
+        survivor, whose account is returned: points never land on a closed member.
+        """
+        for _ in range(MAX_MERGE_HOPS):
+            rows = await fetch(
+                "SELECT points_balance, merged_into_id FROM member WHERE id = $1 FOR UPDATE",
+                [member_id],
+                conn=self._conn,
+            )
+            if not rows:
+                return None
+            if rows[0]["merged_into_id"] is None:
+                break
+            member_id = rows[0]["merged_into_id"]
         lots = await fetch(
             "SELECT id, remaining, expires_at FROM points_entry WHERE member_id = $1 AND remaining > 0 "
             "ORDER BY expires_at, id",
