@@ -171,3 +171,17 @@ async def test_adjusting_an_empty_balance_below_zero_or_by_nothing_is_refused(ap
 
     with pytest.raises(DomainError):
         await transactional(work)
+
+
+async def test_every_balance_in_the_database_is_the_sum_of_its_entries_and_of_its_open_lots(app):
+    """Whatever the tests before this one did (merges included)."""
+    from omnichannel.persistence import db
+
+    rows = await db.fetch(
+        "SELECT m.id, m.points_balance, COALESCE(SUM(e.points), 0) AS total, COALESCE(SUM(e.remaining), 0) AS lots "
+        "FROM member m LEFT JOIN points_entry e ON e.member_id = m.id GROUP BY m.id, m.points_balance"
+    )
+    drift = [dict(r) for r in rows if not (r["points_balance"] == r["total"] == r["lots"] >= 0)]
+    assert drift == []
+    closed = await db.fetch("SELECT count(*) AS n FROM member WHERE merged_into_id IS NOT NULL AND points_balance <> 0")
+    assert closed[0]["n"] == 0
