@@ -29,6 +29,7 @@ from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
+from .resolvers import order_expiry
 from .resolvers.context import Context, Services
 from .resolvers.members import effective_principal
 from .resolvers.points import run_expiry
@@ -63,8 +64,10 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
         context.principal = await effective_principal(context.principal)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # text, not bytes: strawberry sends bytes as binary websocket frames, which browser
+        # graphql-ws clients cannot parse (they JSON.parse the frame's text)
+        return orjson.dumps(data).decode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         for error in result.errors or ():
@@ -148,6 +151,12 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             jobs = []
             if settings.points_expiry_interval:
                 jobs.append(asyncio.create_task(run_expiry(services, settings.points_expiry_interval)))
+            if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
+                jobs.append(
+                    asyncio.create_task(
+                        order_expiry.run(broker, services.clock, settings.expiry_sweep_interval), name="order-expiry"
+                    )
+                )
             try:
                 yield
             finally:

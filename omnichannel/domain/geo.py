@@ -46,12 +46,13 @@ def bounding_box(center: GeoPoint, radius_km: float) -> BoundingBox:
     """
     if radius_km < 0:
         raise ValueError("radius must not be negative")
-    dlat = radius_km / KM_PER_DEGREE_LAT
+    # a hair wider than exact, so points on the circle itself survive float rounding
+    dlat = radius_km / KM_PER_DEGREE_LAT * (1 + 1e-9) + 1e-12
     min_lat, max_lat = center.lat - dlat, center.lat + dlat
     if min_lat <= -90.0 or max_lat >= 90.0:  # a pole is inside: every longitude qualifies
         return BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)
     # widest longitude span is at the latitude farthest from the equator inside the box
     widest = max(abs(min_lat), abs(max_lat))
     cos_lat = math.cos(math.radians(widest))
-    dlng = 180.0 if cos_lat <= 1e-12 else min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat))
+    dlng = 180.0 if cos_lat <= 1e-12 else min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat) * (1 + 1e-9) + 1e-12)
     return BoundingBox(min_lat, max_lat, max(center.lng - dlng, -180.0), min(center.lng + dlng, 180.0))

@@ -15,9 +15,10 @@ from ..domain.coupons import Coupon, CouponTemplate
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
 from ..domain.members import Identity
+from ..domain.orders import Fulfillment, FulfillmentLine, Order, PricedLine
 from ..domain.people import Member, StaffMember
 from ..domain.promotions import Promotion
-from .repositories import catalog, coupons, inventory, locations, members, people, points, promotions
+from .repositories import catalog, coupons, inventory, locations, members, orders, people, points, promotions
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -131,6 +132,62 @@ class IdentitiesByMember(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
+class LocationByCode(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Location | None]:
+        index = {loc.code: loc for loc in await locations.by_codes(keys)}
+        return [index.get(k) for k in keys]
+
+
+class OrderById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Order | None]:
+        return _by_id(await orders.by_ids(keys), keys)
+
+
+class OrderLinesByOrder(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[PricedLine]]:
+        grouped: dict[int, list[PricedLine]] = defaultdict(list)
+        for order_id, line in await orders.lines_of(keys):
+            grouped[order_id].append(line)
+        return [grouped.get(k, []) for k in keys]
+
+
+class FulfillmentsByOrder(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Fulfillment]]:
+        grouped: dict[int, list[Fulfillment]] = defaultdict(list)
+        for fulfillment in await orders.fulfillments_of(keys):
+            grouped[fulfillment.order_id].append(fulfillment)
+        return [grouped.get(k, []) for k in keys]
+
+
+class FulfillmentById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Fulfillment | None]:
+        return _by_id(await orders.fulfillments_by_ids(keys), keys)
+
+
+class FulfillmentLinesByFulfillment(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[FulfillmentLine]]:
+        grouped: dict[int, list[FulfillmentLine]] = defaultdict(list)
+        for line in await orders.fulfillment_lines_of(keys):
+            grouped[line.fulfillment_id].append(line)
+        return [grouped.get(k, []) for k in keys]
+
+
+# (member id, filter, before id, limit): one query per distinct (filter, page) for any number of members
+MemberOrdersKey = tuple[int, orders.OrderFilter, int | None, int]
+
+
+class OrdersOfMember(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[MemberOrdersKey]) -> list[list[Order]]:
+        groups: dict[tuple[orders.OrderFilter, int | None, int], list[int]] = defaultdict(list)
+        for member_id, order_filter, before_id, limit in keys:
+            groups[(order_filter, before_id, limit)].append(member_id)
+        found: dict[Hashable, list[Order]] = defaultdict(list)
+        for (order_filter, before_id, limit), member_ids in groups.items():
+            for order in await orders.pages_of_members(member_ids, order_filter, before_id=before_id, limit=limit):
+                found[(order.member_id, order_filter, before_id, limit)].append(order)
+        return [found.get(key, []) for key in keys]
+
+
 class Loaders:
     """A fresh set per request (and per subscription event): caches never outlive one response."""
 
@@ -149,3 +206,10 @@ class Loaders:
         self.promotion = PromotionById()
         self.spend = SpendByMember()
         self.identities = IdentitiesByMember()
+        self.location_by_code = LocationByCode()
+        self.order = OrderById()
+        self.order_lines = OrderLinesByOrder()
+        self.fulfillments_of_order = FulfillmentsByOrder()
+        self.fulfillment = FulfillmentById()
+        self.fulfillment_lines = FulfillmentLinesByFulfillment()
+        self.orders_of_member = OrdersOfMember()

@@ -11,6 +11,8 @@ from ..domain.coupons import CouponStatus as DomainCouponStatus
 from ..domain.locations import FulfillmentMode as DomainFulfillmentMode
 from ..domain.locations import LocationKind as DomainLocationKind
 from ..domain.members import IdentityKind as DomainIdentityKind
+from ..domain.orders import FulfillmentStatus as DomainFulfillmentStatus
+from ..domain.orders import OrderStatus as DomainOrderStatus
 from ..domain.points import EntryKind as DomainEntryKind
 from ..domain.pricing import DiscountKind as DomainDiscountKind
 from ..domain.promotions import PromotionKind as DomainPromotionKind
@@ -25,3 +27,5 @@ PromotionKind = strawberry.enum(DomainPromotionKind, name="PromotionKind")
 PointsEntryKind = strawberry.enum(DomainEntryKind, name="PointsEntryKind")
 IdentityKind = strawberry.enum(DomainIdentityKind, name="IdentityKind")
 DiscountKind = strawberry.enum(DomainDiscountKind, name="DiscountKind")
+OrderStatus = strawberry.enum(DomainOrderStatus, name="OrderStatus")
+FulfillmentStatus = strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")

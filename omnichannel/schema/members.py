@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -17,6 +19,9 @@ from .enums import CouponStatus, IdentityKind
 from .node import register_node
 from .points import PointsEntry, PointsEntryConnection, PointsEntryEdge
 from .relay import Node, PageInfo, decode_cursor, encode_cursor, encode_id
+
+if TYPE_CHECKING:
+    from .orders import OrderConnection
 
 
 @strawberry.type(description="A way the member is recognised: phone, WeChat id, store card.")
@@ -78,6 +83,18 @@ class Member(Node):
     async def identities(self, info: Info[Context, None]) -> list[MemberIdentity]:
         found = await use_cases.identities_of(info.context, self._member)
         return [MemberIdentity(kind=i.kind, value=i.value) for i in found]
+
+    @strawberry.field(description="the member's orders, newest first (store staff: those their store handled)")
+    async def orders(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> Annotated[OrderConnection, strawberry.lazy("omnichannel.schema.orders")]:
+        from ..resolvers import orders as order_use_cases
+        from .order_query import order_connection
+
+        orders, has_next = await order_use_cases.orders_of_member(
+            info.context, self._member.id, first=first, before_id=decode_cursor(after, "order")
+        )
+        return order_connection(orders, has_next, after is not None)
 
 
 async def _fetch_member(ctx: Context, pk: int) -> Member | None:

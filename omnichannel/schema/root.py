@@ -12,6 +12,8 @@ from .coupons_api import CouponMutation, CouponQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .members_mutation import MemberMutation
+from .order_mutation import OrderMutation
+from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
 from .promotions import PromotionMutation, PromotionQuery
 
@@ -23,6 +25,8 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery, CouponQuery, PromotionQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, MemberMutation, CouponMutation, PromotionMutation))
-Subscription = merge_types("Subscription", (InventorySubscription,))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, CouponQuery, PromotionQuery))
+Mutation = merge_types(
+    "Mutation", (InventoryMutation, AuthMutation, OrderMutation, MemberMutation, CouponMutation, PromotionMutation)
+)
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -5,6 +5,7 @@ from .coupons import Coupon, CouponEvent, CouponTemplate
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
+from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLine, Payment
 from .people import Member, Staff
 from .points import PointsEntry
 from .promotions import Promotion
@@ -15,11 +16,17 @@ __all__ = [
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
+    "Fulfillment",
+    "FulfillmentLine",
+    "IdempotencyKey",
     "Location",
     "Member",
     "MemberIdentity",
     "MemberMerge",
     "MemberSpend",
+    "Order",
+    "OrderLine",
+    "Payment",
     "PointsEntry",
     "PriceOverride",
     "Product",

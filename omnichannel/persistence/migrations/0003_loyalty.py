@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 from tortoise.migrations.constraints import CheckConstraint
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0001_initial')]
+    dependencies = [('omnichannel', '0002_orders')]
 
     initial = False
 
