@@ -154,7 +154,8 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
                 jobs.append(
                     asyncio.create_task(
-                        order_expiry.run(broker, services.clock, settings.expiry_sweep_interval), name="order-expiry"
+                        order_expiry.run(broker, services.clock, settings.expiry_sweep_interval, services.loyalty),
+                        name="order-expiry",
                     )
                 )
             try:

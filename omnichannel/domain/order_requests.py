@@ -14,6 +14,7 @@ from .locations import FulfillmentMode, Location
 from .money import Money
 from .order_access import Placement
 from .orders import Address, PricedLine, Totals, hold_until, order_lines, totals
+from .pricing import PricedCart
 from .reservations import Hold, lock_order
 
 MAX_LINES = 50
@@ -224,10 +225,11 @@ class ShipmentDraft:
 
 @dataclass(frozen=True, slots=True)
 class Benefits:
-    """Coupons and points applied to an order (filled by the loyalty issue; none until then)."""
+    """Promotions, coupons and points applied to an order, as domain.pricing priced them."""
 
     discount: Money
     points_redeemed: int = 0
+    pricing: PricedCart | None = None  # every discount line, the coupons to use, the points to spend
 
 
 NO_BENEFITS = Benefits(Money.of(0))
@@ -244,6 +246,7 @@ class OrderDraft:
     points_redeemed: int
     reservation_expires_at: datetime
     created_at: datetime
+    pricing: PricedCart | None = None
 
     @property
     def holds(self) -> list[Hold]:
@@ -272,4 +275,5 @@ def draft(
         points_redeemed=benefits.points_redeemed,
         reservation_expires_at=hold_until(now, ttl_seconds),
         created_at=now,
+        pricing=benefits.pricing,
     )

@@ -54,6 +54,7 @@ class DiscountLine:
     coupon_id: int | None = None
     code: str | None = None
     points: int = 0
+    template_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,11 @@ def _coupons(
         if off <= 0:
             raise DomainError(ErrorCode.COUPON_NOT_APPLICABLE, "Nothing in the cart qualifies for this coupon.", field)
         _allocate(net, covered, off)
-        result.append(DiscountLine(DiscountKind.COUPON, template.title, off, coupon_id=coupon.id, code=coupon.code))
+        result.append(
+            DiscountLine(
+                DiscountKind.COUPON, template.title, off, coupon_id=coupon.id, code=coupon.code, template_id=template.id
+            )
+        )
     return result
 
 

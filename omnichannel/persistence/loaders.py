@@ -17,8 +17,20 @@ from ..domain.locations import Location
 from ..domain.members import Identity
 from ..domain.orders import Fulfillment, FulfillmentLine, Order, PricedLine
 from ..domain.people import Member, StaffMember
+from ..domain.pricing import DiscountLine
 from ..domain.promotions import Promotion
-from .repositories import catalog, coupons, inventory, locations, members, orders, people, points, promotions
+from .repositories import (
+    catalog,
+    coupons,
+    inventory,
+    locations,
+    members,
+    order_discounts,
+    orders,
+    people,
+    points,
+    promotions,
+)
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -188,6 +200,14 @@ class OrdersOfMember(DataLoader):  # type: ignore[misc]
         return [found.get(key, []) for key in keys]
 
 
+class DiscountsByOrder(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[DiscountLine]]:
+        grouped: dict[int, list[DiscountLine]] = defaultdict(list)
+        for order_id, line in await order_discounts.of_orders(keys):
+            grouped[order_id].append(line)
+        return [grouped.get(k, []) for k in keys]
+
+
 class Loaders:
     """A fresh set per request (and per subscription event): caches never outlive one response."""
 
@@ -206,6 +226,7 @@ class Loaders:
         self.promotion = PromotionById()
         self.spend = SpendByMember()
         self.identities = IdentitiesByMember()
+        self.discounts_of_order = DiscountsByOrder()
         self.location_by_code = LocationByCode()
         self.order = OrderById()
         self.order_lines = OrderLinesByOrder()

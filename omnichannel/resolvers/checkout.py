@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from ..domain import coupon_codes
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
 from ..domain.coupons import AuditEvent, AuditKind, too_many_guesses, unknown_code
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.orders import Order
 from ..domain.people import Member
-from ..domain.pricing import CartLine, CouponOffer, PricedCart, price_cart
+from ..domain.pricing import CartLine, CouponOffer, DiscountLine, PricedCart, price_cart
 from ..persistence.repositories import coupons as coupon_repo
+from ..persistence.repositories import order_discounts
 from ..persistence.repositories import promotions as promotion_repo
 from ..persistence.repositories.coupons import CouponStore
 from ..persistence.repositories.points import PointsStore
@@ -81,11 +84,21 @@ def canonical_codes(codes: Sequence[str]) -> list[str]:
     return found
 
 
+async def cart_of_priced(ctx: Context, lines: Sequence[tuple[int, int, Decimal]]) -> list[CartLine]:
+    """Lines the order centre already priced (variant, quantity, unit price) as a cart."""
+    variants = await ctx.loaders.variant.load_many([variant_id for variant_id, _, _ in lines])
+    products = await ctx.loaders.product.load_many([v.product_id for v in variants])
+    return [
+        CartLine(variant.id, variant.product_id, product.category_id if product else None, quantity, unit_price)
+        for (_, quantity, unit_price), variant, product in zip(lines, variants, products, strict=True)
+    ]
+
+
 async def price(
     ctx: Context,
     *,
     channel: SalesChannel,
-    lines: Sequence[CheckoutLine],
+    cart: Sequence[CartLine],
     store_id: int | None,
     member: Member | None,
     coupon_codes: Sequence[str] = (),
@@ -98,7 +111,6 @@ async def price(
         raise DomainError(ErrorCode.INVALID_INPUT, "Points need a member: sign in or name one.", ["pointsToRedeem"])
     if coupon_codes and member is None and not ctx.principal.is_store_staff:
         raise DomainError(ErrorCode.INVALID_INPUT, "Sign in to use coupons.", ["couponCodes"])
-    cart = await cart_lines(ctx, lines, channel, store_id)
     codes = canonical_codes(coupon_codes)
     if uow is not None:
         found = await CouponStore(uow.conn).lock_by_codes(codes) if codes else []
@@ -143,7 +155,9 @@ async def commit_discounts(
     now: datetime,
     actor: str,
 ) -> None:
-    """Use the priced cart's coupons and points for an order, in the order's own transaction."""
+    """Use the priced cart's coupons and points for an order, in the order's own transaction, and keep
+    its discount lines. A coupon used meanwhile (or points spent meanwhile) refuses the whole order."""
+    await order_discounts.add(uow.conn, order_id, priced.discounts)
     store = CouponStore(uow.conn)
     events = []
     for discount in priced.discounts:
@@ -157,6 +171,7 @@ async def commit_discounts(
             AuditEvent(
                 AuditKind.USED,
                 now,
+                template_id=discount.template_id,
                 coupon_id=discount.coupon_id,
                 member_id=member_id,
                 channel=priced.channel,
@@ -216,7 +231,7 @@ async def quote(
         priced = await price(
             ctx,
             channel=channel,
-            lines=lines,
+            cart=await cart_lines(ctx, lines, channel, store_id),
             store_id=store_id,
             member=member,
             coupon_codes=coupon_codes,
@@ -227,3 +242,11 @@ async def quote(
             await coupon_guard.count_wrong_guess(keys, ctx.now())
         return Result.fail(error)
     return Result.ok(priced)
+
+
+async def discounts_of(ctx: Context, order: Order) -> tuple[list[DiscountLine], bool]:
+    """An order's discount lines, and whether the caller may see its coupon codes in full."""
+    lines: list[DiscountLine] = await ctx.loaders.discounts_of_order.load(order.id)
+    principal = ctx.principal
+    show = principal.role is Role.HQ_ADMIN or (principal.role is Role.MEMBER and principal.member_id == order.member_id)
+    return lines, show

@@ -16,6 +16,7 @@ from ..domain.access import AccessDenied, Role, require_role
 from ..domain.catalog import SalesChannel
 from ..domain.coupons import AuditEvent, AuditKind, Coupon, CouponKind, CouponTemplate
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.orders import Order
 from ..persistence.repositories import coupons as coupon_repo
 from ..persistence.repositories.coupons import CouponStore
 from ..persistence.repositories.members import MemberStore
@@ -156,10 +157,9 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
     if await coupon_guard.locked_out(keys, now):
         return await refuse(rules.too_many_guesses(), guess=False)
     if order_id is not None:
-        return await refuse(
-            DomainError(ErrorCode.INVALID_INPUT, "Till redemptions are not linked to orders yet.", ["orderId"]),
-            guess=False,
-        )
+        problem = await _till_order_problem(ctx, order_id, store_id)
+        if problem is not None:
+            return await refuse(problem, guess=False)
     canonical = coupon_codes.canonical(code)
     if canonical is None:
         return await refuse(rules.unknown_code(["code"]), guess=True)
@@ -183,7 +183,9 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
             )
         except DomainError as error:
             return coupon, error  # nothing written; the refusal is recorded after this transaction
-        if not await store.mark_used(coupon.id, now=now, store_id=store_id, staff_id=principal.staff_id, order_id=None):
+        if not await store.mark_used(
+            coupon.id, now=now, store_id=store_id, staff_id=principal.staff_id, order_id=order_id
+        ):
             raise AssertionError("a locked active coupon could not be marked used")
         used = AuditEvent(
             AuditKind.USED,
@@ -194,6 +196,7 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
             SalesChannel.STORE_POS,
             store_id,
             principal.staff_id,
+            order_id,
             code=coupon.code,
             actor=actor,
         )
@@ -207,6 +210,18 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
     if refused is not None:
         return await refuse(refused, guess=False, coupon=coupon)
     return Result.ok(coupon)
+
+
+async def _till_order_problem(ctx: Context, order_id: int, store_id: int) -> DomainError | None:
+    """A till redemption may name the open order of this store it was used on (a cancellation returns it)."""
+    order: Order | None = await ctx.loaders.order.load(order_id)
+    if order is None or store_id not in (order.placed_at_location_id, order.pickup_location_id):
+        return DomainError(ErrorCode.NOT_FOUND, "No such order at this store.", ["orderId"])
+    if not order.is_open:
+        return DomainError(
+            ErrorCode.INVALID_INPUT, "This order has ended; coupons can no longer be used on it.", ["orderId"]
+        )
+    return None
 
 
 def _refusal(base: AuditEvent, error: DomainError, coupon: Coupon | None) -> AuditEvent:
@@ -285,3 +300,31 @@ async def visible_coupon(ctx: Context, coupon_id: int) -> Coupon | None:
     if coupon is None or not may_see_code(ctx, coupon):
         return None
     return coupon
+
+
+async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, actor: str) -> list[Coupon]:
+    """An order is cancelled or expired: its coupons come back once (or retire, when past their window)."""
+    store = CouponStore(uow.conn)
+    returned = []
+    events = []
+    for coupon in await store.lock_for_order(order_id):
+        still_valid = coupon.valid_until is None or now < coupon.valid_until
+        status = rules.CouponStatus.ACTIVE if still_valid else rules.CouponStatus.EXPIRED
+        if not await store.release(coupon.id, status):
+            continue  # not REDEEMED: already given back
+        kind = AuditKind.RETURNED if still_valid else AuditKind.NOT_RETURNED_EXPIRED
+        events.append(
+            AuditEvent(
+                kind,
+                now,
+                coupon.template_id,
+                coupon.id,
+                coupon.member_id,
+                order_id=order_id,
+                code=coupon.code,
+                actor=actor,
+            )
+        )
+        returned.append(coupon)
+    await coupon_repo.record(events, conn=uow.conn)
+    return returned

@@ -14,6 +14,7 @@ from ..domain.order_requests import OrderDraft, OrderRequest
 from ..domain.orders import Order
 from ..persistence.repositories import idempotency
 from ..persistence.uow import UnitOfWork, transactional
+from . import order_hooks
 from .context import Context
 from .publish import publish
 from .stock_holds import order_event
@@ -63,6 +64,7 @@ async def commit(ctx: Context, prepared: Prepared, draft: OrderDraft) -> Order:
         levels = await uow.reservations.reserve(holds)
         movements = reservations.movements(MovementReason.RESERVATION, holds, levels)
         order, fulfillments = await uow.orders.create(draft, movements, prepared.caller, claim_id)
+        await order_hooks.on_placed(uow, order, draft, prepared.caller)
         for event in reservations.stock_events(MovementReason.RESERVATION, levels, now):
             uow.record(event)
         uow.record(order_event(order, fulfillments, OrderEventKind.CREATED, now))

@@ -15,7 +15,7 @@ from ..resolvers import points as points_use_cases
 from ..resolvers.context import Context
 from .catalog import Money
 from .coupons import Coupon
-from .enums import CouponStatus, IdentityKind
+from .enums import CouponStatus, IdentityKind, SalesChannel
 from .node import register_node
 from .points import PointsEntry, PointsEntryConnection, PointsEntryEdge
 from .relay import Node, PageInfo, decode_cursor, encode_cursor, encode_id
@@ -84,15 +84,22 @@ class Member(Node):
         found = await use_cases.identities_of(info.context, self._member)
         return [MemberIdentity(kind=i.kind, value=i.value) for i in found]
 
-    @strawberry.field(description="the member's orders, newest first (store staff: those their store handled)")
+    @strawberry.field(
+        description="the member's purchase history across channels, newest first (only this channel when given; "
+        "store staff: the orders their store handled)"
+    )
     async def orders(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = None,
+        channel: SalesChannel | None = None,
     ) -> Annotated[OrderConnection, strawberry.lazy("omnichannel.schema.orders")]:
         from ..resolvers import orders as order_use_cases
         from .order_query import order_connection
 
         orders, has_next = await order_use_cases.orders_of_member(
-            info.context, self._member.id, first=first, before_id=decode_cursor(after, "order")
+            info.context, self._member.id, first=first, before_id=decode_cursor(after, "order"), channel=channel
         )
         return order_connection(orders, has_next, after is not None)
 

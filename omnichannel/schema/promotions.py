@@ -17,6 +17,7 @@ from ..resolvers import checkout as checkout_use_cases
 from ..resolvers import promotions as use_cases
 from ..resolvers.context import Context
 from .catalog import Money, Variant
+from .coupons import MASK
 from .enums import DiscountKind, PromotionKind, SalesChannel
 from .errors import UserError
 from .node import register_node
@@ -106,12 +107,13 @@ class DiscountLine:
     points: int = strawberry.field(description="POINTS: how many points pay this amount")
 
     @staticmethod
-    def from_domain(line: DomainDiscountLine) -> DiscountLine:
+    def from_domain(line: DomainDiscountLine, *, show_code: bool = True) -> DiscountLine:
+        code = coupon_codes.display(line.code) if line.code else None
         return DiscountLine(
             kind=line.kind,
             title=line.title,
             amount=Money.from_domain(DomainMoney.of(line.amount)),
-            code=coupon_codes.display(line.code) if line.code else None,
+            code=code if show_code or code is None else MASK + code[-5:],
             points=line.points,
         )
 

@@ -8,7 +8,7 @@ from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
 from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLine, Payment
 from .people import Member, Staff
 from .points import PointsEntry
-from .promotions import Promotion
+from .promotions import OrderDiscount, Promotion
 from .throttle import Throttle
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "MemberMerge",
     "MemberSpend",
     "Order",
+    "OrderDiscount",
     "OrderLine",
     "Payment",
     "PointsEntry",

@@ -23,3 +23,22 @@ class Promotion(Model):
     class Meta:
         table = "promotion"
         indexes = (("active",),)
+
+
+class OrderDiscount(Model):
+    """Each discount an order got when it was priced: a promotion, a coupon, or points."""
+
+    id = fields.BigIntField(primary_key=True)
+    order = fields.ForeignKeyField("omnichannel.Order", related_name="discounts", on_delete=fields.CASCADE)
+    position = fields.IntField()
+    kind = fields.CharField(max_length=16)  # domain.pricing.DiscountKind
+    title = fields.CharField(max_length=120)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    promotion_id = fields.IntField(null=True)
+    coupon_id = fields.IntField(null=True)
+    code = fields.CharField(max_length=16, null=True)
+    points = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "order_discount"
+        unique_together = (("order_id", "position"),)

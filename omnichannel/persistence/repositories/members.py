@@ -119,7 +119,7 @@ class MemberStore:
         identities = _count(
             await execute("UPDATE member_identity SET member_id = $1 WHERE member_id = $2", pair, conn=conn)
         )
-        orders = 0  # the order centre's orders move here once it exists (phase 2 of the loyalty work)
+        orders = _count(await execute("UPDATE customer_order SET member_id = $1 WHERE member_id = $2", pair, conn=conn))
         await execute(
             "UPDATE member SET points_balance = 0, phone = NULL, merged_into_id = $2, closed_at = $3 WHERE id = $1",
             [duplicate.id, survivor.id, now],

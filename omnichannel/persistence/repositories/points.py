@@ -110,6 +110,10 @@ class PointsStore:
         )
         return bool(rows)
 
+    async def set_order_points_earned(self, order_id: int, points: int) -> None:
+        """The order shows what its payment earned (the order centre's row, loyalty's column)."""
+        await execute("UPDATE customer_order SET points_earned = $2 WHERE id = $1", [order_id, points], conn=self._conn)
+
     async def lock_due_members(self, now: datetime, limit: int) -> list[int]:
         """Members with points due to expire, locked; rows another process holds are skipped."""
         rows = await fetch(
