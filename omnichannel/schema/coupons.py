@@ -12,7 +12,7 @@ from ..domain import coupon_codes
 from ..domain.coupons import AuditEvent
 from ..domain.coupons import Coupon as DomainCoupon
 from ..domain.coupons import CouponTemplate as DomainTemplate
-from ..resolvers import coupons as use_cases
+from ..resolvers import coupon_reads as use_cases
 from ..resolvers.context import Context
 from .enums import CouponAuditKind, CouponKind, CouponStatus, SalesChannel
 from .locations import Store

@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
+from ..resolvers import coupon_reads
 from ..resolvers import coupons as use_cases
 from ..resolvers.context import Context
 from .coupons import (
@@ -86,7 +87,7 @@ class CouponQuery:
         after: str | None = None,
         include_closed: bool = False,
     ) -> CouponTemplateConnection:
-        templates, has_next = await use_cases.templates_page(
+        templates, has_next = await coupon_reads.templates_page(
             info.context,
             first=first,
             after_id=decode_cursor(after, "template"),
@@ -112,7 +113,7 @@ class CouponQuery:
         member_id: strawberry.ID | None = None,
         kinds: list[CouponAuditKind] | None = None,
     ) -> CouponAuditConnection:
-        events, has_next = await use_cases.audit(
+        events, has_next = await coupon_reads.audit(
             info.context,
             first=first,
             before_id=decode_cursor(after, "audit"),

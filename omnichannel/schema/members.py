@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from ..domain.money import Money as DomainMoney
 from ..domain.people import Member as DomainMember
-from ..resolvers import coupons as coupon_use_cases
+from ..resolvers import coupon_reads as coupon_use_cases
 from ..resolvers import members as use_cases
 from ..resolvers import points as points_use_cases
 from ..resolvers.context import Context

@@ -19,7 +19,7 @@ from .lines import OrderLine
 from .locations import GeoPoint, Store
 from .node import register_node
 from .people import Staff
-from .promotions import DiscountLine
+from .pricing import DiscountLine
 from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from .members_mutation import MemberMutation
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 
 
@@ -25,7 +26,7 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, CouponQuery, PromotionQuery))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, CouponQuery, PromotionQuery, PricingQuery))
 Mutation = merge_types(
     "Mutation", (InventoryMutation, AuthMutation, OrderMutation, MemberMutation, CouponMutation, PromotionMutation)
 )
