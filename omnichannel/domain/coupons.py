@@ -43,6 +43,8 @@ class AuditKind(StrEnum):
     """What the coupon audit trail records."""
 
     TEMPLATE_CREATED = "TEMPLATE_CREATED"
+    TEMPLATE_ENDED = "TEMPLATE_ENDED"
+    VOIDED = "VOIDED"
     CLAIMED = "CLAIMED"
     CLAIM_REFUSED = "CLAIM_REFUSED"
     USED = "USED"

@@ -267,3 +267,61 @@ async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, act
         returned.append(coupon)
     await coupon_repo.record(events, conn=uow.conn)
     return returned
+
+
+async def void_coupon(ctx: Context, *, coupon_id: int, reason: str) -> Result[Coupon]:
+    """Head office withdraws an unused coupon (fraud, mistake); it can never be used afterwards."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+    cleaned = reason.strip()
+    if not cleaned or len(cleaned) > 200:
+        return Result.fail(DomainError(ErrorCode.INVALID_INPUT, "Say why (1 to 200 characters).", ["reason"]))
+
+    async def work(uow: UnitOfWork) -> Coupon:
+        store = CouponStore(uow.conn)
+        found = await store.lock_by_ids([coupon_id])
+        if not found:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["couponId"])
+        coupon = found[0]
+        if not await store.void(coupon.id):
+            if coupon.status is rules.CouponStatus.VOID:
+                raise DomainError(ErrorCode.COUPON_VOID, "This coupon was already withdrawn.", ["couponId"])
+            raise DomainError(ErrorCode.COUPON_ALREADY_USED, "A used coupon cannot be withdrawn.", ["couponId"])
+        event = AuditEvent(
+            AuditKind.VOIDED,
+            now,
+            coupon.template_id,
+            coupon.id,
+            coupon.member_id,
+            code=coupon.code,
+            detail=cleaned,
+            actor=actor,
+        )
+        await coupon_repo.record([event], conn=uow.conn)
+        return (await store.lock_by_ids([coupon_id]))[0]
+
+    try:
+        coupon, _ = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    return Result.ok(coupon)
+
+
+async def end_template(ctx: Context, *, template_id: int) -> Result[CouponTemplate]:
+    """Head office stops a template: no more claims; coupons already claimed stay valid."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+
+    async def work(uow: UnitOfWork) -> CouponTemplate:
+        template = await CouponStore(uow.conn).end_template(template_id)
+        if template is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon template.", ["templateId"])
+        await coupon_repo.record([AuditEvent(AuditKind.TEMPLATE_ENDED, now, template.id, actor=actor)], conn=uow.conn)
+        return template
+
+    try:
+        template, _ = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    ctx.loaders.coupon_template.clear(template_id)
+    return Result.ok(template)

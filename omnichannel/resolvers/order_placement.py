@@ -8,6 +8,8 @@ one order.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..domain import order_requests, reservations
 from ..domain.access import Principal
 from ..domain.errors import DomainError, ErrorCode
@@ -21,11 +23,13 @@ from ..persistence.repositories import inventory as stock_repo
 from ..persistence.repositories.reservations import StockShort
 from . import order_hooks, order_routing, stock_availability
 from .context import Context
+from .members import current_member
 from .order_commit import Prepared, check_same_request, commit
 from .results import Result
 
 
 async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
+    request = await _current_member(ctx, request)
     who = placement(ctx.principal, request.channel, request.member_id)  # AccessDenied for the wrong caller
     problems = order_requests.problems(request)
     if problems:
@@ -41,6 +45,16 @@ async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
         return await order_routing.place_routed(ctx, prepared)
     except DomainError as error:
         return Result.fail(error)
+
+
+async def _current_member(ctx: Context, request: OrderRequest) -> OrderRequest:
+    """An order for a member merged away is the survivor's order."""
+    if request.member_id is None:
+        return request
+    current = await current_member(ctx, request.member_id)
+    if current is None or current.id == request.member_id:
+        return request
+    return dataclasses.replace(request, member_id=current.id)
 
 
 async def _prepare(ctx: Context, request: OrderRequest, who: Placement) -> Prepared:

@@ -77,6 +77,23 @@ class RedeemCouponPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input
+class VoidCouponInput:
+    coupon_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class CouponPayload:
+    coupon: Coupon | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class EndCouponTemplateInput:
+    template_id: strawberry.ID
+
+
 @strawberry.type
 class CouponQuery:
     @strawberry.field(description="Coupons members can claim now; head office may include closed ones.")
@@ -174,3 +191,19 @@ class CouponMutation:
         )
         coupon = Coupon.from_domain(result.value, info.context, show_code=True) if result.value is not None else None
         return RedeemCouponPayload(coupon=coupon, user_errors=UserError.many(result.errors))
+
+    @strawberry.mutation(description="Head office: withdraw an unused coupon (it becomes VOID for good).")
+    async def void_coupon(self, info: Info[Context, None], input: VoidCouponInput) -> CouponPayload:
+        result = await use_cases.void_coupon(
+            info.context, coupon_id=decode_id(input.coupon_id, "Coupon"), reason=input.reason
+        )
+        coupon = Coupon.from_domain(result.value, info.context) if result.value is not None else None
+        return CouponPayload(coupon=coupon, user_errors=UserError.many(result.errors))
+
+    @strawberry.mutation(description="Head office: stop claims of a template; claimed coupons stay valid.")
+    async def end_coupon_template(
+        self, info: Info[Context, None], input: EndCouponTemplateInput
+    ) -> CouponTemplatePayload:
+        result = await use_cases.end_template(info.context, template_id=decode_id(input.template_id, "CouponTemplate"))
+        template = CouponTemplate.from_domain(result.value) if result.value is not None else None
+        return CouponTemplatePayload(template=template, user_errors=UserError.many(result.errors))

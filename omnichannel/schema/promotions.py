@@ -1,4 +1,4 @@
-"""Automatic promotions and the price quote every channel shows before ordering."""
+"""Automatic promotions: head office starts and ends them; every channel prices with them."""
 
 from __future__ import annotations
 

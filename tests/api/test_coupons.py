@@ -136,3 +136,29 @@ async def test_claimable_templates_are_listed_for_everyone(gql, token):
     hidden = await gql("{ couponTemplates(includeClosed: true) { edges { node { id } } } }")
     assert hidden["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert CLAIM
+
+
+async def test_head_office_voids_an_unused_coupon_and_ends_a_template(gql, outbox, token):
+    hq = await token("HQ_ADMIN")
+    template = await create_template(gql, hq, title="Withdrawn")
+    member = await sign_up(gql, outbox)
+    coupon = (await claim(gql, member.token, template["id"]))["coupon"]
+    void = """mutation($id: ID!, $r: String!) { voidCoupon(input: {couponId: $id, reason: $r}) {
+      coupon { status } userErrors { code } } }"""
+    assert (await gql(void, {"id": coupon["id"], "r": "fraud"}, token=hq))["data"]["voidCoupon"]["coupon"] == {
+        "status": "VOID"
+    }
+    again = (await gql(void, {"id": coupon["id"], "r": "fraud"}, token=hq))["data"]["voidCoupon"]
+    assert again["userErrors"][0]["code"] == "COUPON_VOID"
+    refused = await gql(REDEEM, {"code": coupon["code"], "store": S01}, token=await token("CLERK", store="S01"))
+    assert refused["data"]["redeemCoupon"]["userErrors"][0]["code"] == "COUPON_VOID"
+    end = """mutation($id: ID!) { endCouponTemplate(input: {templateId: $id}) {
+      template { active } userErrors { code } } }"""
+    assert (await gql(end, {"id": template["id"]}, token=hq))["data"]["endCouponTemplate"]["template"] == {
+        "active": False
+    }
+    late = await claim(gql, (await sign_up(gql, outbox)).token, template["id"])
+    assert late["userErrors"][0]["code"] == "COUPON_NOT_CLAIMABLE"
+    assert (await gql(void, {"id": coupon["id"], "r": "x"}, token=member.token))["errors"][0]["extensions"][
+        "code"
+    ] == "FORBIDDEN"

@@ -258,8 +258,12 @@ async def test_merging_members_moves_their_orders(gql, outbox, token):
         token=hq,
     )
     assert merged["data"]["mergeMembers"]["movedOrders"] == 1
+    # a till naming the duplicate's old member id sells to the survivor
+    clerk = await token("CLERK", store="S08")
+    later = await place(gql, clerk, variant=variant, store=s08, channel="STORE_POS", memberId=duplicate.id)
+    assert later["order"]["member"]["memberNumber"] == survivor.number
     history = (await gql(HISTORY, token=survivor.token))["data"]["me"]["orders"]["edges"]
-    assert [e["node"]["number"] for e in history] == [placed["order"]["number"]]
+    assert [e["node"]["number"] for e in history] == [later["order"]["number"], placed["order"]["number"]]
 
 
 async def test_spend_over_the_threshold_raises_the_tier_and_its_multiplier(gql, outbox, token):

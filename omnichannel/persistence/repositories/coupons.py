@@ -200,6 +200,9 @@ class CouponStore:
     async def lock_by_codes(self, codes: Sequence[str]) -> list[Coupon]:
         return await self._select("c.code = ANY($1::text[])", [list(codes)], lock=True)
 
+    async def lock_by_ids(self, ids: Sequence[int]) -> list[Coupon]:
+        return await self._select("c.id = ANY($1::int[])", [list(ids)], lock=True)
+
     async def lock_for_order(self, order_id: int) -> list[Coupon]:
         return await self._select("c.order_id = $1", [order_id], lock=True)
 
@@ -224,6 +227,24 @@ class CouponStore:
             conn=self._conn,
         )
         return bool(rows)
+
+    async def void(self, coupon_id: int) -> bool:
+        """ACTIVE -> VOID (head office withdraws it); False when it was not active."""
+        rows = await fetch(
+            "UPDATE coupon SET status = $2 WHERE id = $1 AND status = $3 RETURNING id",
+            [coupon_id, CouponStatus.VOID.value, CouponStatus.ACTIVE.value],
+            conn=self._conn,
+        )
+        return bool(rows)
+
+    async def end_template(self, template_id: int) -> CouponTemplate | None:
+        """No more claims of this template (coupons already claimed stay valid)."""
+        rows = await fetch(
+            f"UPDATE coupon_template SET active = false WHERE id = $1 RETURNING {TEMPLATE_COLUMNS}",
+            [template_id],
+            conn=self._conn,
+        )
+        return to_template(rows[0]) if rows else None
 
     async def member_coupon_ids(self, member_id: int) -> list[tuple[int, int]]:
         rows = await fetch(
