@@ -54,6 +54,23 @@ OPERATIONS = {
         {"MEMBER"},
     ),
     "redeemCoupon": (REDEEM, {"CLERK", "STORE_MANAGER"}),
+    "voidCoupon": (
+        """mutation { voidCoupon(input: {couponId: "Q291cG9uOjk5OTk5OTk", reason: "x"}) { userErrors { code } } }""",
+        {"HQ_ADMIN"},
+    ),
+    "endCouponTemplate": (
+        """mutation { endCouponTemplate(input: {templateId: "Q291cG9uVGVtcGxhdGU6OTk5OTk5OQ"}) {
+          userErrors { code } } }""",
+        {"HQ_ADMIN"},
+    ),
+    "endPromotion": (
+        """mutation { endPromotion(input: {promotionId: "UHJvbW90aW9uOjk5OTk5OTk"}) { userErrors { code } } }""",
+        {"HQ_ADMIN"},
+    ),
+    "couponTemplatesIncludingClosed": (
+        """{ couponTemplates(includeClosed: true) { edges { node { id } } } }""",
+        {"HQ_ADMIN"},
+    ),
 }
 
 
