@@ -7,7 +7,6 @@ connects the broker and builds each request's context.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -34,6 +33,8 @@ from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payl
 from .persistence.db import connection, open_database
 from .resolvers import order_expiry
 from .resolvers.context import Context, Services
+from .resolvers.members import effective_principal
+from .resolvers.points import run_expiry
 from .schema import build_schema
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
@@ -50,6 +51,7 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
+        principal = await effective_principal(principal)  # a merged member's token acts as the survivor
         return Context(services=self.services, principal=principal, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
@@ -62,7 +64,8 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
             context.principal = self.services.tokens.principal_from_header(header)
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
-        return UNSET
+        context.principal = await effective_principal(context.principal)  # a merged member acts as the survivor
+        return UNSET  # no payload: connection_ack goes out without "payload": null
 
     def encode_json(self, data: object) -> str:
         # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)
@@ -109,7 +112,13 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     broker = broker or create_broker(
         settings.redis_url, namespace=settings.broker_namespace, on_subscribers=subscriptions_changed
     )
-    services = Services(broker=broker, tokens=tokens, reservation_ttl=settings.reservation_ttl, demo=settings.demo)
+    services = Services(
+        broker=broker,
+        tokens=tokens,
+        reservation_ttl=settings.reservation_ttl,
+        demo=settings.demo,
+        loyalty=settings.loyalty,
+    )
     graphql = OmnichannelGraphQL(
         services,
         schema=build_schema(demo=settings.demo),
@@ -141,18 +150,24 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
-            sweeper = None
+            jobs = []
+            if settings.points_expiry_interval:
+                jobs.append(
+                    asyncio.create_task(run_expiry(services, settings.points_expiry_interval), name="points-expiry")
+                )
             if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
-                sweeper = asyncio.create_task(
-                    order_expiry.run(broker, services.clock, settings.expiry_sweep_interval), name="order-expiry"
+                jobs.append(
+                    asyncio.create_task(
+                        order_expiry.run(broker, services.clock, settings.expiry_sweep_interval, services.loyalty),
+                        name="order-expiry",
+                    )
                 )
             try:
                 yield
             finally:
-                if sweeper is not None:
-                    sweeper.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await sweeper
+                for job in jobs:
+                    job.cancel()
+                await asyncio.gather(*jobs, return_exceptions=True)
                 await broker.disconnect()
 
     app = Starlette(

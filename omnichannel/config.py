@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from .domain.loyalty import DEFAULT_TIERS, LoyaltyRules, parse_tiers
 
 
 class ConfigError(RuntimeError):
@@ -26,6 +29,8 @@ class Settings:
     broker_namespace: str = "omnichannel"
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
+    points_expiry_interval: int = 3600
+    loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
 
     @property
     def embedded_database(self) -> bool:
@@ -74,7 +79,33 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         allowed_origins=origins,
         broker_namespace=env.get("OMNICHANNEL_BROKER_NAMESPACE") or "omnichannel",
         log_level=env.get("OMNICHANNEL_LOG_LEVEL", "INFO").upper(),
+        points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
+        loyalty=_loyalty(env),
     )
+
+
+def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    raw = env.get(name) or default
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _loyalty(env: Mapping[str, str]) -> LoyaltyRules:
+    """The loyalty programme: OMNICHANNEL_POINTS_PER_YUAN, _POINT_VALUE (yuan per point),
+    _POINTS_MAX_SHARE (of an order), _POINTS_EXPIRY_YEARS, OMNICHANNEL_TIERS ('NAME:min spend:multiplier,...')."""
+    try:
+        tiers = parse_tiers(env["OMNICHANNEL_TIERS"]) if env.get("OMNICHANNEL_TIERS") else DEFAULT_TIERS
+        return LoyaltyRules(
+            points_per_yuan=_decimal(env, "OMNICHANNEL_POINTS_PER_YUAN", "1"),
+            point_value=_decimal(env, "OMNICHANNEL_POINT_VALUE", "0.01"),
+            max_redeem_share=_decimal(env, "OMNICHANNEL_POINTS_MAX_SHARE", "0.5"),
+            expiry_years_after=_int(env, "OMNICHANNEL_POINTS_EXPIRY_YEARS", 1, minimum=0),
+            tiers=tiers,
+        )
+    except (ValueError, InvalidOperation) as error:
+        raise ConfigError(f"loyalty settings: {error}") from None
 
 
 def jwt_secret(settings: Settings) -> str:

@@ -15,6 +15,7 @@ from .money import Money
 from .order_access import Placement
 from .order_totals import PricedLine, Totals, order_lines, totals
 from .orders import Address, hold_until
+from .pricing import PricedCart
 from .reservations import Hold, lock_order
 
 MAX_LINES = 50
@@ -223,12 +224,34 @@ class ShipmentDraft:
     ships_with_id: int | None = None  # an open parcel of the same member it travels with
 
 
+def selling_stores(request: OrderRequest, shipments: Sequence[ShipmentDraft]) -> tuple[int, ...]:
+    """The locations making the sale (what store-exclusive coupons are checked against): the pickup
+    store, or for a delivery every location the order ships from."""
+    if request.pickup_location_id is not None:
+        return (request.pickup_location_id,)
+    return tuple(sorted({s.location_id for s in shipments}))
+
+
+def store_of_record(
+    request: OrderRequest, placed_at_location_id: int | None, shipments: Sequence[ShipmentDraft]
+) -> int | None:
+    """The one store a coupon use (or refusal) is recorded at: the pickup store, else the store whose
+    till took the order, else the only location a delivery ships from."""
+    if request.pickup_location_id is not None:
+        return request.pickup_location_id
+    if placed_at_location_id is not None:
+        return placed_at_location_id
+    locations = {s.location_id for s in shipments}
+    return next(iter(locations)) if len(locations) == 1 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Benefits:
-    """Coupons and points applied to an order (filled by the loyalty issue; none until then)."""
+    """Promotions, coupons and points applied to an order, as domain.pricing priced them."""
 
     discount: Money
     points_redeemed: int = 0
+    pricing: PricedCart | None = None  # every discount line, the coupons to use, the points to spend
 
 
 NO_BENEFITS = Benefits(Money.of(0))
@@ -245,6 +268,7 @@ class OrderDraft:
     points_redeemed: int
     reservation_expires_at: datetime
     created_at: datetime
+    pricing: PricedCart | None = None
 
     @property
     def holds(self) -> list[Hold]:
@@ -273,4 +297,5 @@ def draft(
         points_redeemed=benefits.points_redeemed,
         reservation_expires_at=hold_until(now, ttl_seconds),
         created_at=now,
+        pricing=benefits.pricing,
     )

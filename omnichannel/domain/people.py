@@ -24,6 +24,12 @@ class Member:
     member_number: str
     display_name: str | None
     phone: str | None
+    merged_into_id: int | None = None  # a closed duplicate: everything moved to this member
+    points_balance: int = 0
+
+    @property
+    def closed(self) -> bool:
+        return self.merged_into_id is not None
 
 
 def staff_principal(staff: StaffMember, store_code: str | None) -> Principal:

@@ -15,6 +15,15 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .loyalty_loaders import (
+    CouponById,
+    CouponsByMember,
+    DiscountsByOrder,
+    IdentitiesByMember,
+    PromotionById,
+    SpendByMember,
+    TemplateById,
+)
 from .repositories import catalog, inventory, locations, orders, people
 
 
@@ -202,3 +211,31 @@ class Loaders:
     @cached_property
     def orders_of_member(self) -> OrdersOfMember:
         return OrdersOfMember()
+
+    @cached_property
+    def coupon(self) -> CouponById:
+        return CouponById()
+
+    @cached_property
+    def coupons_of_member(self) -> CouponsByMember:
+        return CouponsByMember()
+
+    @cached_property
+    def coupon_template(self) -> TemplateById:
+        return TemplateById()
+
+    @cached_property
+    def promotion(self) -> PromotionById:
+        return PromotionById()
+
+    @cached_property
+    def spend(self) -> SpendByMember:
+        return SpendByMember()
+
+    @cached_property
+    def identities(self) -> IdentitiesByMember:
+        return IdentitiesByMember()
+
+    @cached_property
+    def discounts_of_order(self) -> DiscountsByOrder:
+        return DiscountsByOrder()

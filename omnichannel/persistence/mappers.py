@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..domain.access import Role
 from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant
+from ..domain.coupons import Coupon, CouponKind, CouponStatus, CouponTemplate, Scope
 from ..domain.geo import GeoPoint
 from ..domain.inventory import StockLevel
 from ..domain.locations import FulfillmentMode, Location, LocationKind
 from ..domain.people import Member, StaffMember
+from ..domain.points import EntryKind, PointsEntry
+from ..domain.promotions import Promotion, PromotionKind
 from ..domain.routing import RoutingRules
 
 Row = Mapping[str, Any]
@@ -77,8 +80,18 @@ def to_staff(row: Row) -> StaffMember:
     return StaffMember(row["id"], row["email"], row["name"], Role(row["role"]), row["location_id"], row["active"])
 
 
+MEMBER_COLUMNS = "id, member_number, display_name, phone, merged_into_id, points_balance"
+
+
 def to_member(row: Row) -> Member:
-    return Member(row["id"], row["member_number"], row["display_name"], row["phone"])
+    return Member(
+        row["id"],
+        row["member_number"],
+        row["display_name"],
+        row["phone"],
+        row["merged_into_id"],
+        row["points_balance"],
+    )
 
 
 def to_routing_rules(row: Row) -> RoutingRules:
@@ -90,4 +103,98 @@ def to_routing_rules(row: Row) -> RoutingRules:
         transfer_enabled=row["transfer_enabled"],
         transfer_hours_per_10km=row["transfer_hours_per_10km"],
         search_radius_km=row["search_radius_km"],
+    )
+
+
+# --- loyalty: coupons, promotions, points -------------------------------------------------------
+
+TEMPLATE_COLUMNS = (
+    "id, title, kind, value, max_discount, min_spend, category_ids, product_ids, channels, store_ids, "
+    "valid_from, valid_until, total_quantity, per_member_limit, issued_count, active"
+)
+COUPON_COLUMNS = (
+    "c.id, c.template_id, c.member_id, c.code, c.status, t.title, c.claimed_at, c.valid_from, c.valid_until, "
+    "c.used_at, c.order_id, c.store_id"
+)
+PROMOTION_COLUMNS = (
+    "id, title, kind, threshold, amount_off, percent, category_ids, product_ids, valid_from, valid_until, active"
+)
+POINTS_ENTRY_COLUMNS = "id, member_id, kind, points, reason, order_id, created_at, expires_at, remaining"
+
+
+def parse_ids(raw: str) -> frozenset[int]:
+    return frozenset(int(part) for part in raw.split(",") if part)
+
+
+def format_ids(ids: Iterable[int]) -> str:
+    return ",".join(str(i) for i in sorted(ids))
+
+
+def format_channels(channels: Iterable[SalesChannel]) -> str:
+    return ",".join(sorted(c.value for c in channels))
+
+
+def to_template(row: Row) -> CouponTemplate:
+    return CouponTemplate(
+        id=row["id"],
+        title=row["title"],
+        kind=CouponKind(row["kind"]),
+        value=row["value"],
+        max_discount=row["max_discount"],
+        min_spend=row["min_spend"],
+        scope=Scope(parse_ids(row["category_ids"]), parse_ids(row["product_ids"])),
+        channels=frozenset(SalesChannel(c) for c in row["channels"].split(",") if c),
+        store_ids=parse_ids(row["store_ids"]),
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        total_quantity=row["total_quantity"],
+        per_member_limit=row["per_member_limit"],
+        issued_count=row["issued_count"],
+        active=row["active"],
+    )
+
+
+def to_coupon(row: Row) -> Coupon:
+    return Coupon(
+        id=row["id"],
+        template_id=row["template_id"],
+        member_id=row["member_id"],
+        code=row["code"],
+        status=CouponStatus(row["status"]),
+        title=row["title"],
+        claimed_at=row["claimed_at"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        used_at=row["used_at"],
+        order_id=row["order_id"],
+        store_id=row["store_id"],
+    )
+
+
+def to_promotion(row: Row) -> Promotion:
+    return Promotion(
+        id=row["id"],
+        title=row["title"],
+        kind=PromotionKind(row["kind"]),
+        scope=Scope(parse_ids(row["category_ids"]), parse_ids(row["product_ids"])),
+        threshold=row["threshold"],
+        amount_off=row["amount_off"],
+        percent=row["percent"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        active=row["active"],
+    )
+
+
+def to_points_entry(row: Row) -> PointsEntry:
+    return PointsEntry(
+        id=row["id"],
+        member_id=row["member_id"],
+        kind=EntryKind(row["kind"]),
+        points=row["points"],
+        reason=row["reason"],
+        order_id=row["order_id"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        remaining=row["remaining"],
     )

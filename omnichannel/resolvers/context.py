@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.access import ANONYMOUS, Principal
+from ..domain.loyalty import LoyaltyRules
 from ..persistence.loaders import Loaders
 from ..security import TokenService
+from ..sms import CodeSender, LogCodeSender
 from ..subscriptions.broker import Broker
 from .shared_events import SharedEvents
 
@@ -28,6 +30,8 @@ class Services:
     demo: bool = False
     clock: Callable[[], datetime] = utc_now
     shared_events: SharedEvents = field(default_factory=SharedEvents)
+    loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    code_sender: CodeSender = field(default_factory=LogCodeSender)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from ..domain import order_access
 from ..domain import orders as rules
 from ..domain.errors import DomainError
 from ..domain.events import OrderEventKind
-from ..domain.orders import Order, OrderStatus
+from ..domain.orders import Order
 from ..persistence.uow import UnitOfWork, transactional
 from . import order_hooks, stock_holds
 from .context import Context
@@ -36,7 +36,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None) -> Re
         closed = rules.cancel_fulfillments(fulfillments, now)
         await uow.orders.save_fulfillments(closed)
         await uow.orders.save(cancelled)
-        await order_hooks.after_cancellation(uow, cancelled, locked.status is not OrderStatus.PENDING_PAYMENT, now)
+        await order_hooks.after_cancellation(uow, cancelled, now, ctx.services.loyalty)
         uow.record(stock_holds.order_event(cancelled, closed, OrderEventKind.CANCELLED, now))
         return cancelled
 

@@ -16,6 +16,7 @@ from ..domain.reservations import Hold
 from ..persistence.repositories import idempotency, order_creation
 from ..persistence.repositories.reservations import StockShort
 from ..persistence.uow import UnitOfWork, transactional
+from . import order_hooks
 from .context import Context
 from .publish import publish
 from .stock_holds import order_event
@@ -50,7 +51,7 @@ async def commit(ctx: Context, prepared: Prepared, draft: OrderDraft) -> Order:
     key belongs to a different request.
     """
     holds = draft.holds
-    if prepared.request.idempotency_key is None and len(holds) == 1:
+    if prepared.request.idempotency_key is None and len(holds) == 1 and not order_hooks.writes_when_placed(draft):
         return await _commit_one_hold(ctx, prepared, draft, holds[0])
     result, events = await transactional(lambda uow: _write(uow, prepared, draft))
     if isinstance(result, int):  # a concurrent duplicate created it first
@@ -76,6 +77,7 @@ async def _write(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Orde
     levels = await uow.reservations.reserve(holds)
     movements = reservations.movements(MovementReason.RESERVATION, holds, levels)
     order, fulfillments = await order_creation.after_reserving(uow.conn, draft, movements, prepared.caller, claim_id)
+    await order_hooks.on_placed(uow, order, draft, prepared.caller)  # coupons used, points spent, discount lines
     for event in reservations.stock_events(MovementReason.RESERVATION, levels, draft.created_at):
         uow.record(event)
     uow.record(order_event(order, fulfillments, OrderEventKind.CREATED, draft.created_at))
@@ -83,7 +85,8 @@ async def _write(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Orde
 
 
 async def _commit_one_hold(ctx: Context, prepared: Prepared, draft: OrderDraft, hold: Hold) -> Order:
-    """The common order (one line, one location, no key): one statement reserves and writes it all."""
+    """The common order (one line, one location, no key, nothing for loyalty to write): one statement
+    reserves and writes it all."""
     written = await order_creation.reserving_one(draft, hold, prepared.caller)
     if written is None:
         raise StockShort(hold)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from ..domain.loyalty import LoyaltyRules
 from ..persistence.repositories import idempotency
 from ..persistence.uow import UnitOfWork, transactional
 from ..subscriptions.broker import Broker
@@ -24,14 +25,14 @@ MAX_PER_TICK = 500
 KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)
 
 
-async def expire_one(broker: Broker, now: datetime) -> bool:
+async def expire_one(broker: Broker, now: datetime, loyalty: LoyaltyRules) -> bool:
     """Expire the unpaid order whose hold ended first, if any. True when one was expired."""
 
     async def work(uow: UnitOfWork) -> bool:
         due = await uow.orders.lock_unpaid_past_hold(now, limit=1)
         if not due:
             return False
-        await stock_holds.expire(uow, due[0], now)
+        await stock_holds.expire(uow, due[0], now, loyalty=loyalty)
         return True
 
     expired, events = await transactional(work)
@@ -39,21 +40,21 @@ async def expire_one(broker: Broker, now: datetime) -> bool:
     return expired
 
 
-async def sweep(broker: Broker, clock: Callable[[], datetime], limit: int = MAX_PER_TICK) -> int:
+async def sweep(broker: Broker, clock: Callable[[], datetime], loyalty: LoyaltyRules, limit: int = MAX_PER_TICK) -> int:
     """Expire every order due now (at most `limit`); returns how many."""
     count = 0
     now = clock()
-    while count < limit and await expire_one(broker, now):
+    while count < limit and await expire_one(broker, now, loyalty):
         count += 1
     return count
 
 
-async def run(broker: Broker, clock: Callable[[], datetime], interval: float) -> None:
+async def run(broker: Broker, clock: Callable[[], datetime], interval: float, loyalty: LoyaltyRules) -> None:
     """Sweep every `interval` seconds until cancelled; one failing sweep never stops the next."""
     ticks = 0
     while True:
         try:
-            expired = await sweep(broker, clock)
+            expired = await sweep(broker, clock, loyalty)
             if expired:
                 log.info("expired %d unpaid order(s)", expired)
             ticks += 1

@@ -8,6 +8,8 @@ one order.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..domain import order_requests, reservations
 from ..domain.catalog import PriceOverride, Variant
 from ..domain.errors import DomainError, ErrorCode
@@ -22,11 +24,13 @@ from ..persistence.repositories import placement as placement_repo
 from ..persistence.repositories.reservations import StockShort
 from . import order_hooks, order_routing, stock_availability
 from .context import Context
+from .members import current_member
 from .order_commit import Prepared, check_same_request, commit
 from .results import Result
 
 
 async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
+    request = await _current_member(ctx, request)
     who = placement(ctx.principal, request.channel, request.member_id)  # AccessDenied for the wrong caller
     problems = order_requests.problems(request)
     if problems:
@@ -42,6 +46,16 @@ async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
         return await order_routing.place_routed(ctx, prepared)
     except DomainError as error:
         return Result.fail(error)
+
+
+async def _current_member(ctx: Context, request: OrderRequest) -> OrderRequest:
+    """An order for a member merged away is the survivor's order."""
+    if request.member_id is None:
+        return request
+    current = await current_member(ctx, request.member_id)
+    if current is None or current.id == request.member_id:
+        return request
+    return dataclasses.replace(request, member_id=current.id)
 
 
 Catalog = tuple[dict[int, Variant], dict[int, list[PriceOverride]]]
@@ -99,7 +113,8 @@ async def _place_pickup(ctx: Context, request: OrderRequest, who: Placement) -> 
     priced = order_requests.price_lines(
         request.lines, prepared.variants, prepared.overrides, request.channel, location.id
     )
-    benefits = await order_hooks.apply_benefits(ctx, request, priced)
+    shipments = [ShipmentDraft(location.id, tuple(priced))]
+    benefits = await order_hooks.apply_benefits(ctx, request, shipments, prepared.placed_at_location_id)
     available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
     short = reservations.shortages(wanted, available)
     if short:
@@ -108,7 +123,7 @@ async def _place_pickup(ctx: Context, request: OrderRequest, who: Placement) -> 
         request,
         who,
         prepared.placed_at_location_id,
-        [ShipmentDraft(location.id, tuple(priced))],
+        shipments,
         benefits,
         ctx.now(),
         ctx.services.reservation_ttl,

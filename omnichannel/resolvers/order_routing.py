@@ -36,8 +36,7 @@ async def place_routed(ctx: Context, prepared: Prepared) -> Result[Order]:
             return Result(errors=rules.refusals(plan, request.lines, prepared.variants))
         ships_with = await _merge_targets(ctx, prepared, plan)
         shipments = rules.shipments(plan, prepared.variants, prepared.overrides, request.channel, ships_with)
-        priced = [line for shipment in shipments for line in shipment.lines]
-        benefits = await order_hooks.apply_benefits(ctx, request, priced)
+        benefits = await order_hooks.apply_benefits(ctx, request, shipments, prepared.placed_at_location_id)
         draft = order_requests.draft(
             request,
             prepared.placement,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..domain import order_access
 from ..domain.access import STAFF_ROLES, Role, require_signed_in
+from ..domain.catalog import SalesChannel
 from ..domain.errors import AccessDenied, DomainError, ErrorCode
 from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
@@ -145,7 +146,7 @@ async def orders_page(
 
 
 async def orders_of_member(
-    ctx: Context, member_id: int, *, first: int | None, before_id: int | None
+    ctx: Context, member_id: int, *, first: int | None, before_id: int | None, channel: SalesChannel | None = None
 ) -> tuple[list[Order], bool]:
     """Member.orders: the member themselves and head office see all; store staff what their store handled."""
     principal = ctx.principal
@@ -162,7 +163,7 @@ async def orders_of_member(
     elif principal.role not in order_access.READ_ALL_ROLES:
         return [], False
     size = check_page_size(first)
-    key = (member_id, OrderFilter(location_id=location_id), before_id, size + 1)
+    key = (member_id, OrderFilter(location_id=location_id, channel=channel), before_id, size + 1)
     rows: list[Order] = await ctx.loaders.orders_of_member.load(key)
     for order in rows[:size]:
         ctx.loaders.order.prime(order.id, order)

@@ -69,7 +69,7 @@ async def confirm_payment(ctx: Context, *, order_id: int, amount: Decimal, refer
                 )
             return locked, None  # the provider called twice: nothing changes
         if locked.hold_is_over(now):
-            expired = await stock_holds.expire(uow, locked, now)
+            expired = await stock_holds.expire(uow, locked, now, loyalty=ctx.services.loyalty)
             return expired, DomainError(ErrorCode.ORDER_EXPIRED, "The order's hold has expired; it cannot be paid.")
         code = await _free_code(uow, locked)
         paid = rules.pay(locked, amount, now, code)
@@ -80,7 +80,7 @@ async def confirm_payment(ctx: Context, *, order_id: int, amount: Decimal, refer
                 ErrorCode.PAYMENT_REFERENCE_USED, "This payment reference paid another order.", ["reference"]
             )
         await uow.orders.save(paid)
-        await order_hooks.after_payment(uow, paid, now)
+        paid = await order_hooks.after_payment(uow, paid, now, ctx.services.loyalty)
         fulfillments = await uow.orders.fulfillments(order_id)
         uow.record(stock_holds.order_event(paid, fulfillments, OrderEventKind.PAID, now))
         return paid, None

@@ -13,9 +13,11 @@ from ..domain import orders as rules
 from ..domain import reservations
 from ..domain.events import OrderChanged, OrderEventKind
 from ..domain.inventory import MovementReason
+from ..domain.loyalty import LoyaltyRules
 from ..domain.orders import Fulfillment, Order
 from ..domain.reservations import Hold, lock_order
 from ..persistence.uow import UnitOfWork
+from . import order_hooks
 
 
 async def holds_of(uow: UnitOfWork, fulfillments: Sequence[Fulfillment]) -> list[Hold]:
@@ -50,13 +52,15 @@ def order_event(order: Order, fulfillments: Sequence[Fulfillment], kind: OrderEv
     return OrderChanged(order.id, kind.value, order.status.value, tuple(sorted(stores)), order.member_id, now)
 
 
-async def expire(uow: UnitOfWork, order: Order, now: datetime) -> Order:
-    """An unpaid order past its hold (row locked by the caller): EXPIRED, its stock released."""
+async def expire(uow: UnitOfWork, order: Order, now: datetime, *, loyalty: LoyaltyRules) -> Order:
+    """An unpaid order past its hold (row locked by the caller): EXPIRED, its stock released, its
+    coupons and points given back."""
     expired = rules.expire(order, now)
     fulfillments = await uow.orders.fulfillments(order.id)
     await release(uow, expired, await holds_of(uow, fulfillments), "system:expiry", now)
     cancelled = rules.cancel_fulfillments(fulfillments, now)
     await uow.orders.save_fulfillments(cancelled)
     await uow.orders.save(expired)
+    await order_hooks.after_cancellation(uow, expired, now, loyalty)
     uow.record(order_event(expired, cancelled, OrderEventKind.STATUS_CHANGED, now))
     return expired

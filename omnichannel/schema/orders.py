@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from ..domain import orders as domain
+from ..resolvers import checkout as checkout_use_cases
 from ..resolvers import members as member_use_cases
 from ..resolvers import orders as use_cases
 from ..resolvers.context import Context
@@ -18,6 +19,7 @@ from .lines import OrderLine
 from .locations import GeoPoint, Store
 from .node import register_node
 from .people import Staff
+from .pricing import DiscountLine
 from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:
@@ -156,6 +158,13 @@ class Order(Node):
         if self._order.pickup_location_id is None:
             return None
         return Store.from_domain(await info.context.loaders.location.load(self._order.pickup_location_id))
+
+    @strawberry.field(
+        description="every discount the order got: promotions, coupons, points (their sum is discountTotal)"
+    )
+    async def discounts(self, info: Info[Context, None]) -> list[DiscountLine]:
+        lines, show_codes = await checkout_use_cases.discounts_of(info.context, self._order)
+        return [DiscountLine.from_domain(line, show_code=show_codes) for line in lines]
 
     @strawberry.field(description="the clerk a clerk-pad order is credited to (visible to staff)")
     async def attributed_clerk(self, info: Info[Context, None]) -> Staff | None:

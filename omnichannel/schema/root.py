@@ -8,11 +8,15 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .coupons_api import CouponMutation, CouponQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
+from .members_mutation import MemberMutation
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .pricing import PricingQuery
+from .promotions import PromotionMutation, PromotionQuery
 from .routing import RoutingMutation, RoutingQuery
 
 
@@ -23,6 +27,19 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, OrderMutation, RoutingMutation))
+Query = merge_types(
+    "Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery)
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        InventoryMutation,
+        AuthMutation,
+        OrderMutation,
+        RoutingMutation,
+        MemberMutation,
+        CouponMutation,
+        PromotionMutation,
+    ),
+)
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -89,7 +89,7 @@ async def test_concurrent_sweepers_release_each_hold_exactly_once(app, gql, toke
         return datetime.now(UTC) + timedelta(hours=2)  # as if the holds had long passed
 
     # (this also expires unpaid orders other tests left behind: harmless, each test makes its own)
-    counts = await asyncio.gather(*(order_expiry.sweep(broker, later) for _ in range(6)))
+    counts = await asyncio.gather(*(order_expiry.sweep(broker, later, app.state.services.loyalty) for _ in range(6)))
     assert sum(counts) >= 10
     assert (await level(variant, "S03"))["reserved"] == 0
     releases = await db.fetch(

@@ -107,18 +107,18 @@ async def test_a_clerk_orders_for_a_member_on_the_pad_and_gets_the_credit(gql, t
     assert errors_of(refused) == ["NOT_FOUND"]
 
 
-async def test_coupons_and_points_are_refused_clearly_until_they_are_supported(gql, token):
+async def test_unknown_coupons_and_missing_points_are_refused_before_anything_is_held(gql, token):
     variant = await new_variant({"S09": 3})
     s09 = await store_gid("S09")
     member = await token("MEMBER", member="M0014")
     coupon = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s09, 1, couponCodes=["SAVE10"])}, token=member))[
         "data"
     ]["placeOrder"]
-    assert errors_of(coupon) == ["NOT_SUPPORTED"] and coupon["userErrors"][0]["field"] == ["couponCodes"]
-    points = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s09, 1, pointsToRedeem=100)}, token=member))[
+    assert errors_of(coupon) == ["INVALID_COUPON_CODE"] and coupon["userErrors"][0]["field"][0] == "couponCodes"
+    points = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s09, 1, pointsToRedeem=10**8)}, token=member))[
         "data"
     ]["placeOrder"]
-    assert errors_of(points) == ["NOT_SUPPORTED"] and points["userErrors"][0]["field"] == ["pointsToRedeem"]
+    assert errors_of(points) == ["INSUFFICIENT_POINTS"] and points["userErrors"][0]["field"] == ["pointsToRedeem"]
     assert (await level(variant, "S09"))["reserved"] == 0
     none = (
         await gql(PLACE_ORDER, {"input": pickup_input(variant, s09, 1, couponCodes=[], pointsToRedeem=0)}, token=member)

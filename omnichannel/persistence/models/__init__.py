@@ -1,26 +1,40 @@
 """Tortoise models, one module per area. The app label is `omnichannel`."""
 
 from .catalog import Category, PriceOverride, Product, Variant
+from .coupons import Coupon, CouponEvent, CouponTemplate
 from .inventory import StockLevel, StockMovement
 from .locations import Location
+from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
 from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLine, Payment
 from .people import Member, Staff
+from .points import PointsEntry
+from .promotions import OrderDiscount, Promotion
 from .routing import RoutingRules
 from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "Coupon",
+    "CouponEvent",
+    "CouponTemplate",
     "Fulfillment",
     "FulfillmentLine",
     "IdempotencyKey",
     "Location",
     "Member",
+    "MemberIdentity",
+    "MemberMerge",
+    "MemberSpend",
     "Order",
+    "OrderDiscount",
     "OrderLine",
     "Payment",
+    "PointsEntry",
     "PriceOverride",
     "Product",
+    "Promotion",
     "RoutingRules",
+    "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",

@@ -1,5 +1,6 @@
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
+from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 
@@ -23,13 +24,19 @@ class Staff(Model):
 
 
 class Member(Model):
-    """One customer across every channel."""
+    """One customer across every channel. `points_balance` is the sum of the member's points entries."""
 
     id = fields.IntField(primary_key=True)
     member_number = fields.CharField(max_length=20, unique=True)
     display_name = fields.CharField(max_length=120, null=True)
     phone = fields.CharField(max_length=20, unique=True, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
+    points_balance = fields.IntField(default=0, db_default=0)
+    merged_into = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="merged_members", null=True, on_delete=fields.RESTRICT
+    )
+    closed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "member"
+        constraints = (CheckConstraint(check="points_balance >= 0", name="member_points_non_negative"),)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ...domain.catalog import SalesChannel
 from ...domain.order_totals import PricedLine
 from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
 from ..db import fetch
@@ -64,6 +65,7 @@ class OrderFilter:
     location_id: int | None = None  # fulfilled at or taken at this store
     statuses: tuple[OrderStatus, ...] | None = None
     updated_since: datetime | None = None
+    channel: SalesChannel | None = None
 
 
 def _where(f: OrderFilter, params: list[Any], alias: str = "o") -> list[str]:
@@ -84,6 +86,9 @@ def _where(f: OrderFilter, params: list[Any], alias: str = "o") -> list[str]:
     if f.updated_since is not None:
         params.append(f.updated_since)
         clauses.append(f"{alias}.updated_at >= ${len(params)}")
+    if f.channel is not None:
+        params.append(f.channel.value)
+        clauses.append(f"{alias}.channel = ${len(params)}")
     return clauses
 
 

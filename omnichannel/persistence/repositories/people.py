@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from ...domain.access import Role
 from ...domain.people import Member, StaffMember
 from ..db import fetch
-from ..mappers import to_member, to_staff
+from ..mappers import MEMBER_COLUMNS, to_member, to_staff
 
 STAFF_COLUMNS = "id, email, name, role, location_id, active"
-MEMBER_COLUMNS = "id, member_number, display_name, phone"
 
 
 async def staff_with_hash(email: str) -> tuple[StaffMember, str] | None:

@@ -4,6 +4,7 @@ Deterministic: the same ids, codes, prices and stock on every machine and every 
 Demo logins (password for all: DEMO_PASSWORD): admin@demo.omnichannel.cn (HQ_ADMIN),
 analyst@demo.omnichannel.cn (ANALYST), clerk.s01@demo.omnichannel.cn / manager.s01@... for every
 store S01..S12 (CLERK / STORE_MANAGER), manager.w01@... and manager.w02@... for the warehouses.
+Members M0001..M0020 sign in with phone 1380013NNNN (NNNN = their number); store cards 62000000NNNN.
 """
 
 from __future__ import annotations
@@ -157,6 +158,15 @@ MEMBERS = [
 ]
 
 
+# id, title, kind, value, cap, min spend, channels, store ids, per member, total, created by
+COUPON_TEMPLATES = [
+    (1, "Welcome: 10 off 100", "AMOUNT_OFF", Decimal(10), None, Decimal(100), "", "", 1, None, "seed"),
+    (2, "15% off, up to 50", "PERCENT_OFF", Decimal(15), Decimal(50), None, "", "", 2, 1000, "seed"),
+    (3, "App only: 20 off 199", "AMOUNT_OFF", Decimal(20), None, Decimal(199), "APP,MINI_PROGRAM", "", 1, 500, "seed"),
+    (4, "Jing'an Temple store: 30 off 300", "AMOUNT_OFF", Decimal(30), None, Decimal(300), "", "1", 1, 200, "seed"),
+]
+
+
 def ean13(body12: str) -> str:
     digits = [int(c) for c in body12]
     check = (10 - (sum(digits[0::2]) + 3 * sum(digits[1::2])) % 10) % 10
@@ -175,7 +185,17 @@ async def seed_demo(password_hash: str) -> bool:
             return False
         await _load(password_hash)
     await reset_sequences(
-        ["location", "category", "product", "variant", "price_override", "stock_level", "staff", "member"]
+        [
+            "location",
+            "category",
+            "product",
+            "variant",
+            "price_override",
+            "stock_level",
+            "staff",
+            "member",
+            "coupon_template",
+        ]
     )
     return True
 
@@ -300,4 +320,27 @@ async def _load(password_hash: str) -> None:
         "member",
         ["id", "member_number", "display_name", "phone"],
         [(i, f"M{i:04d}", name, f"1380013{i:04d}") for i, name in enumerate(MEMBERS, start=1)],
+    )
+    await copy_rows(
+        "member_identity",
+        ["member_id", "kind", "value"],
+        [(i, "PHONE", f"1380013{i:04d}") for i in range(1, len(MEMBERS) + 1)]
+        + [(i, "STORE_CARD", f"62000000{i:04d}") for i in range(1, len(MEMBERS) + 1)],
+    )
+    await copy_rows(
+        "coupon_template",
+        [
+            "id",
+            "title",
+            "kind",
+            "value",
+            "max_discount",
+            "min_spend",
+            "channels",
+            "store_ids",
+            "per_member_limit",
+            "total_quantity",
+            "created_by",
+        ],
+        COUPON_TEMPLATES,
     )

@@ -1,0 +1,327 @@
+"""Coupons: head office creates templates, members claim coupons, clerks redeem them at the till.
+
+Every claim, use and refusal lands in the audit trail (refusals after the refused transaction has
+rolled back, so they are never lost with it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ..domain import coupon_codes
+from ..domain import coupons as rules
+from ..domain.access import AccessDenied, Role, require_role
+from ..domain.catalog import SalesChannel
+from ..domain.coupons import AuditEvent, AuditKind, Coupon, CouponKind, CouponTemplate
+from ..domain.errors import DomainError, ErrorCode
+from ..domain.orders import Order
+from ..persistence.repositories import coupons as coupon_repo
+from ..persistence.repositories.coupons import CouponStore
+from ..persistence.repositories.members import MemberStore
+from ..persistence.uow import UnitOfWork, transactional
+from . import coupon_guard
+from .context import Context
+from .members import actor_of
+from .results import Result
+
+
+async def create_template(
+    ctx: Context,
+    *,
+    title: str,
+    kind: CouponKind,
+    value: Decimal,
+    max_discount: Decimal | None = None,
+    min_spend: Decimal | None = None,
+    total_quantity: int | None = None,
+    per_member_limit: int | None = None,
+    channels: Sequence[SalesChannel] = (),
+    store_ids: Sequence[int] = (),
+    category_ids: Sequence[int] = (),
+    product_ids: Sequence[int] = (),
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> Result[CouponTemplate]:
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+    try:
+        spec = rules.new_template(
+            title=title,
+            kind=kind,
+            value=value,
+            max_discount=max_discount,
+            min_spend=min_spend,
+            total_quantity=total_quantity,
+            per_member_limit=per_member_limit,
+            channels=channels,
+            store_ids=store_ids,
+            category_ids=category_ids,
+            product_ids=product_ids,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            now=now,
+        )
+        await _check_references(ctx, spec.store_ids, "storeIds")
+    except DomainError as error:
+        return Result.fail(error)
+
+    async def work(uow: UnitOfWork) -> CouponTemplate:
+        template = await CouponStore(uow.conn).create_template(spec, actor)
+        await coupon_repo.record(
+            [AuditEvent(AuditKind.TEMPLATE_CREATED, now, template_id=template.id, actor=actor)], conn=uow.conn
+        )
+        return template
+
+    template, _ = await transactional(work)
+    return Result.ok(template)
+
+
+async def _check_references(ctx: Context, store_ids: Sequence[int], field: str) -> None:
+    for n, found in enumerate(await ctx.loaders.location.load_many(list(store_ids))):
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such store.", [field, str(n)])
+
+
+async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None = None) -> Result[Coupon]:
+    """A member claims a coupon; the total and their own limit hold however many claim at once."""
+    require_role(ctx.principal, Role.MEMBER)
+    principal_member = ctx.principal.member_id
+    assert principal_member is not None
+    now, actor = ctx.now(), actor_of(ctx.principal)
+
+    async def work(uow: UnitOfWork) -> Coupon:
+        # one claim of this member at a time (and never onto a member merged away meanwhile)
+        member = await MemberStore(uow.conn).lock_current(principal_member)
+        store = CouponStore(uow.conn)
+        template = await store.template(template_id)
+        if member is None or template is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["templateId"])
+        member_id = member.id
+        rules.check_claim(template, now=now, already_held=await store.held(member_id, template_id))
+        if not await store.take_one(template_id):
+            raise rules.exhausted()
+        coupon = await store.issue(template, member_id, now)
+        event = AuditEvent(
+            AuditKind.CLAIMED, now, template_id, coupon.id, member_id, channel, code=coupon.code, actor=actor
+        )
+        await coupon_repo.record([event], conn=uow.conn)
+        return coupon
+
+    try:
+        coupon, _ = await transactional(work)
+    except DomainError as error:
+        refused = AuditEvent(
+            AuditKind.CLAIM_REFUSED,
+            now,
+            template_id if error.code is not ErrorCode.NOT_FOUND else None,
+            member_id=principal_member,
+            channel=channel,
+            error_code=error.code.value,
+            detail=error.message,
+            actor=actor,
+        )
+        await coupon_repo.record([refused])
+        return Result.fail(error)
+    return Result.ok(coupon)
+
+
+async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None = None) -> Result[Coupon]:
+    """A clerk of an allowed store redeems a coupon at the till; used once, whatever the races."""
+    principal = ctx.principal
+    require_role(principal, Role.CLERK, Role.STORE_MANAGER)
+    location = await ctx.loaders.location.load(store_id)
+    if location is None or not principal.works_at(location.code):
+        raise AccessDenied()
+    now, actor = ctx.now(), actor_of(principal)
+    keys = coupon_guard.guess_keys(principal, store_id)
+    refusal = AuditEvent(
+        AuditKind.USE_REFUSED,
+        now,
+        channel=SalesChannel.STORE_POS,
+        store_id=store_id,
+        staff_id=principal.staff_id,
+        order_id=order_id,
+        code=code.strip()[:40],
+        actor=actor,
+    )
+
+    async def refuse(error: DomainError, *, guess: bool, coupon: Coupon | None = None) -> Result[Coupon]:
+        if guess:
+            await coupon_guard.count_wrong_guess(keys, now)
+        await coupon_repo.record([_refusal(refusal, error, coupon)])
+        return Result.fail(error)
+
+    if await coupon_guard.locked_out(keys, now):
+        return await refuse(rules.too_many_guesses(), guess=False)
+    if order_id is not None:
+        problem = await _till_order_problem(ctx, order_id, store_id)
+        if problem is not None:
+            return await refuse(problem, guess=False)
+    canonical = coupon_codes.canonical(code)
+    if canonical is None:
+        return await refuse(rules.unknown_code(["code"]), guess=True)
+
+    async def work(uow: UnitOfWork) -> tuple[Coupon, DomainError | None]:
+        store = CouponStore(uow.conn)
+        coupon = await store.lock_by_code(canonical)
+        if coupon is None:
+            raise rules.unknown_code(["code"])
+        template = await store.template(coupon.template_id)
+        assert template is not None
+        try:
+            rules.check_use(
+                coupon,
+                template,
+                now=now,
+                channel=SalesChannel.STORE_POS,
+                store_ids=(store_id,),
+                member_id=None,
+                field=["code"],
+            )
+        except DomainError as error:
+            return coupon, error  # nothing written; the refusal is recorded after this transaction
+        if not await store.mark_used(
+            coupon.id, now=now, store_id=store_id, staff_id=principal.staff_id, order_id=order_id
+        ):
+            raise AssertionError("a locked active coupon could not be marked used")
+        used = AuditEvent(
+            AuditKind.USED,
+            now,
+            coupon.template_id,
+            coupon.id,
+            coupon.member_id,
+            SalesChannel.STORE_POS,
+            store_id,
+            principal.staff_id,
+            order_id,
+            code=coupon.code,
+            actor=actor,
+        )
+        await coupon_repo.record([used], conn=uow.conn)
+        return (await store.lock_by_code(canonical)) or coupon, None
+
+    try:
+        (coupon, refused), _ = await transactional(work)
+    except DomainError as error:
+        return await refuse(error, guess=error.code is ErrorCode.INVALID_COUPON_CODE)
+    if refused is not None:
+        return await refuse(refused, guess=False, coupon=coupon)
+    return Result.ok(coupon)
+
+
+async def _till_order_problem(ctx: Context, order_id: int, store_id: int) -> DomainError | None:
+    """A till redemption may name the open order of this store it was used on (a cancellation returns it)."""
+    order: Order | None = await ctx.loaders.order.load(order_id)
+    if order is None or store_id not in (order.placed_at_location_id, order.pickup_location_id):
+        return DomainError(ErrorCode.NOT_FOUND, "No such order at this store.", ["orderId"])
+    if not order.is_open:
+        return DomainError(
+            ErrorCode.INVALID_INPUT, "This order has ended; coupons can no longer be used on it.", ["orderId"]
+        )
+    return None
+
+
+def _refusal(base: AuditEvent, error: DomainError, coupon: Coupon | None) -> AuditEvent:
+    return AuditEvent(
+        base.kind,
+        base.at,
+        coupon.template_id if coupon else None,
+        coupon.id if coupon else None,
+        coupon.member_id if coupon else None,
+        base.channel,
+        base.store_id,
+        base.staff_id,
+        base.order_id,
+        coupon.code if coupon else base.code,
+        error.code.value,
+        error.message,
+        base.actor,
+    )
+
+
+async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, actor: str) -> list[Coupon]:
+    """An order is cancelled or expired: its coupons come back once (or retire, when past their window)."""
+    store = CouponStore(uow.conn)
+    returned = []
+    events = []
+    for coupon in await store.lock_for_order(order_id):
+        still_valid = coupon.valid_until is None or now < coupon.valid_until
+        status = rules.CouponStatus.ACTIVE if still_valid else rules.CouponStatus.EXPIRED
+        if not await store.release(coupon.id, status):
+            continue  # not REDEEMED: already given back
+        kind = AuditKind.RETURNED if still_valid else AuditKind.NOT_RETURNED_EXPIRED
+        events.append(
+            AuditEvent(
+                kind,
+                now,
+                coupon.template_id,
+                coupon.id,
+                coupon.member_id,
+                order_id=order_id,
+                code=coupon.code,
+                actor=actor,
+            )
+        )
+        returned.append(coupon)
+    await coupon_repo.record(events, conn=uow.conn)
+    return returned
+
+
+async def void_coupon(ctx: Context, *, coupon_id: int, reason: str) -> Result[Coupon]:
+    """Head office withdraws an unused coupon (fraud, mistake); it can never be used afterwards."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+    cleaned = reason.strip()
+    if not cleaned or len(cleaned) > 200:
+        return Result.fail(DomainError(ErrorCode.INVALID_INPUT, "Say why (1 to 200 characters).", ["reason"]))
+
+    async def work(uow: UnitOfWork) -> Coupon:
+        store = CouponStore(uow.conn)
+        found = await store.lock_by_ids([coupon_id])
+        if not found:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["couponId"])
+        coupon = found[0]
+        if not await store.void(coupon.id):
+            if coupon.status is rules.CouponStatus.VOID:
+                raise DomainError(ErrorCode.COUPON_VOID, "This coupon was already withdrawn.", ["couponId"])
+            raise DomainError(ErrorCode.COUPON_ALREADY_USED, "A used coupon cannot be withdrawn.", ["couponId"])
+        event = AuditEvent(
+            AuditKind.VOIDED,
+            now,
+            coupon.template_id,
+            coupon.id,
+            coupon.member_id,
+            code=coupon.code,
+            detail=cleaned,
+            actor=actor,
+        )
+        await coupon_repo.record([event], conn=uow.conn)
+        return (await store.lock_by_ids([coupon_id]))[0]
+
+    try:
+        coupon, _ = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    return Result.ok(coupon)
+
+
+async def end_template(ctx: Context, *, template_id: int) -> Result[CouponTemplate]:
+    """Head office stops a template: no more claims; coupons already claimed stay valid."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    now, actor = ctx.now(), actor_of(ctx.principal)
+
+    async def work(uow: UnitOfWork) -> CouponTemplate:
+        template = await CouponStore(uow.conn).end_template(template_id)
+        if template is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such coupon template.", ["templateId"])
+        await coupon_repo.record([AuditEvent(AuditKind.TEMPLATE_ENDED, now, template.id, actor=actor)], conn=uow.conn)
+        return template
+
+    try:
+        template, _ = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    ctx.loaders.coupon_template.clear(template_id)
+    return Result.ok(template)

@@ -1,0 +1,190 @@
+"""The points ledger's use cases: adjust, redeem at checkout, earn and reverse for orders, expire.
+
+The ledger functions taking a UnitOfWork run inside the caller's transaction (checkout, payment
+confirmation, cancellation), so the points move in the same commit as the order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from ..domain import points as ledger
+from ..domain.access import Role, require_role
+from ..domain.errors import DomainError, ErrorCode
+from ..domain.loyalty import LoyaltyRules
+from ..domain.people import Member
+from ..domain.points import EntryKind, PointsAccount, PointsEntry
+from ..persistence.repositories import points as points_repo
+from ..persistence.repositories.points import PointsStore
+from ..persistence.uow import UnitOfWork, transactional
+from .catalog import check_page_size
+from .context import Context, Services
+from .members import actor_of, current_member, visible_member
+from .results import Result
+
+log = logging.getLogger("omnichannel.points")
+EXPIRY_BATCH = 200
+
+
+async def _account(store: PointsStore, member_id: int) -> PointsAccount:
+    account = await store.lock_account(member_id)
+    if account is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
+    return account
+
+
+async def adjust_points(ctx: Context, *, member_id: int, delta: int, reason: str) -> Result[Member]:
+    """Head office goodwill or correction; never below zero."""
+    require_role(ctx.principal, Role.HQ_ADMIN)
+    member = await current_member(ctx, member_id)
+    if member is None:
+        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
+    now, rules, actor = ctx.now(), ctx.services.loyalty, actor_of(ctx.principal)
+
+    async def work(uow: UnitOfWork) -> int:
+        store = PointsStore(uow.conn)
+        account = await _account(store, member.id)
+        posting = ledger.adjust(account, delta, reason, now=now, rules=rules)
+        await store.post(account.member_id, posting, now=now, actor=actor)
+        return account.member_id
+
+    try:
+        member_id, _ = await transactional(work)
+    except DomainError as error:
+        return Result.fail(error)
+    ctx.loaders.member.clear(member_id)
+    refreshed: Member = await ctx.loaders.member.load(member_id)
+    return Result.ok(refreshed)
+
+
+async def redeem(
+    uow: UnitOfWork, *, member_id: int, points: int, order_id: int, reason: str, now: datetime, actor: str
+) -> bool:
+    """Spend points on an order inside the caller's transaction; False when already posted for it."""
+    store = PointsStore(uow.conn)
+    account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
+    key = ledger.redeem_key(order_id)
+    if await store.posted(key):
+        return False
+    posting = ledger.debit(account, EntryKind.REDEEM, points, reason, order_id=order_id, key=key)
+    await store.post(member_id, posting, now=now, actor=actor)
+    return True
+
+
+async def earn_for_order(
+    uow: UnitOfWork,
+    *,
+    member_id: int,
+    order_id: int,
+    amount_paid: Decimal,
+    now: datetime,
+    rules: LoyaltyRules,
+    actor: str,
+) -> int:
+    """Points for a paid order at the member's tier (before this order); posted once per order."""
+    store = PointsStore(uow.conn)
+    account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
+    key = ledger.earn_key(order_id)
+    spend = await store.spend_since(member_id, rules.tier_window_start(now))
+    if not await store.record_spend(member_id, order_id, amount_paid, key, now):
+        return 0  # this order was counted before: replays post nothing
+    earned = rules.points_to_earn(amount_paid, rules.tier_for(spend))
+    if earned > 0:
+        posting = ledger.credit(
+            account, EntryKind.EARN, earned, f"order {order_id} paid", now=now, rules=rules, order_id=order_id, key=key
+        )
+        await store.post(member_id, posting, now=now, actor=actor)
+    return earned
+
+
+async def reverse_for_order(
+    uow: UnitOfWork, *, member_id: int, order_id: int, now: datetime, rules: LoyaltyRules, actor: str
+) -> tuple[int, int]:
+    """An order is cancelled or refunded: take back what it earned (as far as the balance allows)
+    and give back what it redeemed. Each happens once. Returns (taken back, given back)."""
+    store = PointsStore(uow.conn)
+    account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
+    entries = await store.order_entries(order_id)
+    earned = sum(e.points for e in entries if e.kind is EntryKind.EARN)
+    redeemed = -sum(e.points for e in entries if e.kind is EntryKind.REDEEM)
+    taken = given = 0
+    earn_key = ledger.reverse_earn_key(order_id)
+    if earned > 0 and not await store.posted(earn_key):
+        lot = next((e.id for e in entries if e.kind is EntryKind.EARN), None)
+        reason = f"order {order_id} cancelled: the points it earned"
+        if earned > account.balance:
+            reason += f" ({earned - account.balance} already spent)"
+        posting = ledger.debit(
+            account, EntryKind.REVERSE, earned, reason, order_id=order_id, key=earn_key, partial=True, prefer_lot=lot
+        )
+        if posting.entry.points != 0:
+            entry_id = await store.post(member_id, posting, now=now, actor=actor)
+            account = account.after(posting, entry_id)
+            taken = -posting.entry.points
+    redeem_key = ledger.reverse_redeem_key(order_id)
+    if redeemed > 0 and not await store.posted(redeem_key):
+        reason = f"order {order_id} cancelled: the points it used"
+        posting = ledger.credit(
+            account, EntryKind.REVERSE, redeemed, reason, now=now, rules=rules, order_id=order_id, key=redeem_key
+        )
+        await store.post(member_id, posting, now=now, actor=actor)
+        given = redeemed
+    await store.reverse_spend(ledger.earn_key(order_id), ledger.reverse_earn_key(order_id), now)
+    return taken, given
+
+
+async def expire_points(now: datetime, *, batch: int = EXPIRY_BATCH) -> int:
+    """Expire every lot whose date has come; returns how many members were touched.
+
+    Safe with several processes: each batch locks its members with SKIP LOCKED, so two runners
+    share the work instead of doing it twice; a member's expiry is one transaction.
+    """
+    touched = 0
+    while True:
+
+        async def work(uow: UnitOfWork) -> int:
+            store = PointsStore(uow.conn)
+            member_ids = await store.lock_due_members(now, batch)
+            for member_id in member_ids:
+                account = await store.lock_account(member_id)
+                posting = ledger.expire_due(account, now) if account is not None else None
+                if posting is not None:
+                    await store.post(member_id, posting, now=now, actor="job:points-expiry")
+            return len(member_ids)
+
+        done, _ = await transactional(work)
+        touched += done
+        if done < batch:
+            return touched
+
+
+async def run_expiry(services: Services, interval: float) -> None:
+    """The expiry job, forever (started by the app's lifespan; cancelled on shutdown)."""
+    while True:
+        try:
+            count = await expire_points(services.clock())
+            if count:
+                log.info("expired points of %d members", count)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("points expiry failed; retrying at the next interval")
+        await asyncio.sleep(interval)
+
+
+async def history(
+    ctx: Context, *, member_id: int, first: int | None, before_id: int | None
+) -> tuple[list[PointsEntry], bool] | None:
+    """A member's ledger, newest first (None when the caller may not see the member)."""
+    member = await visible_member(ctx, member_id)
+    if member is None:
+        return None
+    size = check_page_size(first)
+    rows = await points_repo.entries_page(member.id, before_id=before_id, limit=size + 1)
+    return rows[:size], len(rows) > size
