@@ -136,6 +136,25 @@ def test_coupon_refusals_have_their_own_codes(offer, kwargs, code):
     assert refused.value.field == ["couponCodes", "0"]
 
 
+@pytest.mark.parametrize(
+    ("stores", "allowed"),
+    [
+        ((1,), True),  # the till's or pickup store
+        ((1, 2), True),  # a delivery shipped from two of its stores
+        ((1, 3), False),  # part of the delivery ships from elsewhere
+        ((), False),  # no store makes this sale
+    ],
+)
+def test_a_store_exclusive_coupon_needs_every_store_making_the_sale_to_be_one_of_its_own(stores, allowed):
+    offer = CouponOffer(coupon(), template(store_ids=frozenset({1, 2})))
+    if allowed:
+        assert price(coupons=[offer], member_id=5, store_ids=stores).discounts[-1].kind is DiscountKind.COUPON
+        return
+    with pytest.raises(DomainError) as refused:
+        price(coupons=[offer], member_id=5, store_ids=stores)
+    assert refused.value.code is ErrorCode.COUPON_NOT_APPLICABLE
+
+
 def test_points_are_limited_to_the_balance_and_to_a_share_of_the_total():
     with pytest.raises(DomainError) as short:
         price(member_id=5, points_balance=100, points_to_redeem=101)

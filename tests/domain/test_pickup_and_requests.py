@@ -126,3 +126,17 @@ def test_shortages_and_the_nearest_stores_that_have_everything():
     found = stores_that_have([(10, 2), (11, 1)], network, origin)
     assert [loc.code for loc, _ in found] == ["S04", "S02"]
     assert found[0][1] < found[1][1]
+
+
+def test_the_stores_making_a_sale_are_the_pickup_store_or_every_location_a_delivery_ships_from():
+    pickup = request([(1, 1)], pickup_location_id=4)
+    express = request([(1, 1), (2, 1)], mode=FulfillmentMode.EXPRESS, pickup_location_id=None)
+    one = [order_requests.ShipmentDraft(7, ())]
+    two = [order_requests.ShipmentDraft(9, ()), order_requests.ShipmentDraft(7, ())]
+    assert order_requests.selling_stores(pickup, one) == (4,)
+    assert order_requests.selling_stores(express, two) == (7, 9)
+    # where a coupon's use is recorded: pickup store, else the till's store, else the only location
+    assert order_requests.store_of_record(pickup, 3, one) == 4
+    assert order_requests.store_of_record(express, 3, two) == 3
+    assert order_requests.store_of_record(express, None, one) == 7
+    assert order_requests.store_of_record(express, None, two) is None
