@@ -20,6 +20,7 @@ from ..domain.errors import DomainError, ErrorCode
 from ..domain.orders import Order
 from ..domain.people import Member
 from ..domain.pricing import CartLine, CouponOffer, DiscountLine, PricedCart, price_cart
+from ..domain.promotions import Promotion
 from ..persistence.repositories import coupons as coupon_repo
 from ..persistence.repositories import order_discounts
 from ..persistence.repositories import promotions as promotion_repo
@@ -104,9 +105,10 @@ async def price(
     coupon_codes: Sequence[str] = (),
     points: int = 0,
     uow: UnitOfWork | None = None,
+    promotions: Sequence[Promotion] | None = None,
 ) -> PricedCart:
     """Price a cart sold by these stores (none: online). With uow: inside that transaction, the
-    member's balance and the coupons locked."""
+    member's balance and the coupons locked. `promotions`: the live ones, when the caller has them."""
     now, rules = ctx.now(), ctx.services.loyalty
     if points and member is None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Points need a member: sign in or name one.", ["pointsToRedeem"])
@@ -137,7 +139,7 @@ async def price(
         now=now,
         rules=rules,
         tier=tier,
-        promotions=await promotion_repo.live(now),
+        promotions=await promotion_repo.live(now) if promotions is None else promotions,
         coupons=offers,
         member_id=member.id if member is not None else None,
         points_balance=balance,

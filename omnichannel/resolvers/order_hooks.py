@@ -18,6 +18,7 @@ from ..domain.errors import DomainError, ErrorCode
 from ..domain.loyalty import LoyaltyRules
 from ..domain.money import Money
 from ..domain.order_requests import (
+    NO_BENEFITS,
     Benefits,
     OrderDraft,
     OrderRequest,
@@ -27,6 +28,7 @@ from ..domain.order_requests import (
 )
 from ..domain.orders import Order
 from ..persistence.repositories import coupons as coupon_repo
+from ..persistence.repositories import promotions as promotion_repo
 from ..persistence.repositories.points import PointsStore
 from ..persistence.uow import UnitOfWork
 from . import checkout, coupon_guard
@@ -46,11 +48,16 @@ async def apply_benefits(
     a delivery every location the order ships from.
     """
     now = ctx.now()
+    promotions = await promotion_repo.live(now)
+    asks = bool(request.coupon_codes or request.points_to_redeem)
+    if not asks and not promotions:
+        return NO_BENEFITS  # nothing can come off: the lines' price is the order's price
     store = store_of_record(request, placed_at_location_id, shipments)
     keys = coupon_guard.guess_keys(ctx.principal, store)
     if request.coupon_codes and await coupon_guard.locked_out(keys, now):
         raise too_many_guesses()
-    member = await checkout.checkout_member(ctx, request.member_id)
+    # promotions alone need no member (they are the same for everyone); coupons and points do
+    member = await checkout.checkout_member(ctx, request.member_id) if asks else None
     lines = [line for shipment in shipments for line in shipment.lines]
     cart = await checkout.cart_of_priced(ctx, [(li.variant_id, li.quantity, li.unit_price.amount) for li in lines])
     try:
@@ -62,6 +69,7 @@ async def apply_benefits(
             member=member,
             coupon_codes=request.coupon_codes,
             points=request.points_to_redeem,
+            promotions=promotions,
         )
     except DomainError as error:
         if error.code is ErrorCode.INVALID_COUPON_CODE:
