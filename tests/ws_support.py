@@ -125,6 +125,16 @@ async def wait_until(predicate: Any, within: float = 5.0, interval: float = 0.02
         await asyncio.sleep(interval)
 
 
+async def wait_for_subscribers(app: Any, count: int, within: float = 5.0) -> None:
+    """Until the in-process app's broker has exactly this many live subscriptions (none published too early)."""
+    broker = app.state.services.broker
+
+    async def exactly() -> bool:
+        return bool(broker.subscriber_count == count)
+
+    await wait_until(exactly, within, interval=0.01)
+
+
 async def channel_has_subscriber(redis_url: str, channel: str) -> bool:
     import redis.asyncio as aioredis
 
