@@ -47,7 +47,8 @@ class QueryCostRule(ValidationRule):
     """Estimated cost: every field costs 1 times how many of it the query can return.
 
     A list field multiplies its children by its `first` argument, else by the length of a list
-    literal argument (storeIds: [...]), else by DEFAULT_LIST_SIZE.
+    literal argument (storeIds: [...]), else by DEFAULT_LIST_SIZE. A connection multiplies by its
+    `first`, and its `edges` list does not multiply again.
     """
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: object) -> None:
@@ -90,9 +91,9 @@ class QueryCostRule(ValidationRule):
                 if field is None:
                     continue
                 total += multiplier
-                child_multiplier = multiplier * (_list_size(selection) if _unwrap_list(field.type) else 1)
-                if _is_connection(field.type):
-                    child_multiplier = multiplier * _list_size(selection)
+                # a connection multiplies by its `first`; its edges list is that same count
+                many = _is_connection(field.type) or (_unwrap_list(field.type) and not _is_connection(parent))
+                child_multiplier = multiplier * _list_size(selection) if many else multiplier
                 total += self._cost(
                     selection.selection_set, get_named_type(field.type), fragments, child_multiplier, seen
                 )
