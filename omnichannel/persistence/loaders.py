@@ -1,18 +1,44 @@
-"""Per-request DataLoaders: every list field loads in one batch, whatever the number of items."""
+"""Per-request DataLoaders: every list field loads in one batch, whatever the number of items.
+
+`loader.get(key)` returns the value itself when this request already loaded (or primed) it and an
+awaitable otherwise, so resolvers over prefetched data complete synchronously: no task, no await.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader as _DataLoader
 
 from ..domain.catalog import PriceOverride, Product, Variant
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
 from ..domain.people import Member, StaffMember
 from .repositories import catalog, inventory, locations, people
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class DataLoader(_DataLoader):  # type: ignore[misc]
+    """aiodataloader's loader, plus synchronous reads of what is already loaded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._futures: dict[Any, Any] = kwargs.setdefault("cache_map", {})
+        super().__init__(*args, **kwargs)
+
+    def get(self, key: K) -> V | Awaitable[V]:
+        """The value when it is loaded already, else `load(key)` (batched with the other loads of this tick)."""
+        future = self._futures.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()  # type: ignore[no-any-return]
+        return self.load(key)  # type: ignore[no-any-return]
+
+    def prime_many(self, items: Iterable[tuple[K, V]]) -> None:
+        for key, value in items:
+            self.prime(key, value)
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -36,10 +62,17 @@ class VariantById(DataLoader):  # type: ignore[misc]
 
 
 class VariantsByProduct(DataLoader):  # type: ignore[misc]
+    """Active variants of each product; primes the variant-by-id loader with them."""
+
+    def __init__(self, by_id: VariantById) -> None:
+        super().__init__()
+        self.by_id = by_id
+
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Variant]]:
         grouped: dict[int, list[Variant]] = defaultdict(list)
         for variant in await catalog.variants_of_products(keys):
             grouped[variant.product_id].append(variant)
+            self.by_id.prime(variant.id, variant)
         return [grouped.get(k, []) for k in keys]
 
 
@@ -85,7 +118,7 @@ class Loaders:
         self.location = LocationById()
         self.product = ProductById()
         self.variant = VariantById()
-        self.variants_of_product = VariantsByProduct()
+        self.variants_of_product = VariantsByProduct(self.variant)
         self.price_overrides = PriceOverridesByVariant()
         self.stock = StockByVariant()
         self.staff = StaffById()

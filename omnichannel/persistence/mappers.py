@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..domain.access import Role
@@ -66,6 +66,11 @@ def to_price_override(row: Row) -> PriceOverride:
 
 def to_stock_level(row: Row) -> StockLevel:
     return StockLevel(row["location_id"], row["variant_id"], row["on_hand"], row["reserved"], row["safety_stock"])
+
+
+def to_stock_levels(rows: Iterable[Sequence[Any]]) -> list[StockLevel]:
+    """Rows selected with exactly STOCK_COLUMNS, in that order: read by position (pages hold thousands)."""
+    return [StockLevel(*row) for row in rows]
 
 
 def to_staff(row: Row) -> StaffMember:

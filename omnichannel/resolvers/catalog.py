@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from ..domain.catalog import Product, SalesChannel, Variant, effective_price
+import asyncio
+from dataclasses import dataclass
+
+from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant, effective_price
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.money import Money
 from ..persistence.repositories import catalog
+from . import inventory
 from .context import Context
+from .maybe import MaybeAwaitable, then
 
 MAX_PAGE = 100
 MAX_SEARCH = 100
@@ -19,27 +24,64 @@ def check_page_size(first: int | None, default: int = 20) -> int:
     return size
 
 
+@dataclass(frozen=True)
+class CatalogReads:
+    """What the caller will read below each product of a page, so it can be loaded up front in a few
+    batched statements (and then read synchronously from the request's loaders)."""
+
+    variants: bool = False
+    prices: bool = False
+    stock_at: tuple[tuple[int, ...] | None, ...] = ()  # location id sets; None: every location
+    stock_locations: bool = False
+
+
+NOTHING_BELOW = CatalogReads()
+
+
 async def products_page(
-    ctx: Context, *, search: str | None, first: int | None, after_id: int | None
+    ctx: Context,
+    *,
+    search: str | None,
+    first: int | None,
+    after_id: int | None,
+    reads: CatalogReads = NOTHING_BELOW,
 ) -> tuple[list[Product], bool]:
-    """A page of products and whether more follow. Primes the product loader with what it read."""
+    """A page of products and whether more follow. Primes the loaders with what it read and with
+    what `reads` says comes next (variants, their price overrides, stock and its locations)."""
     size = check_page_size(first)
     term = (search or "").strip() or None
     if term is not None and len(term) > MAX_SEARCH:
         raise DomainError(ErrorCode.INVALID_INPUT, f"search must be at most {MAX_SEARCH} characters.", ["search"])
     rows = await catalog.products_page(search=term, after_id=after_id, limit=size + 1)
-    for product in rows[:size]:
+    page = rows[:size]
+    for product in page:
         ctx.loaders.product.prime(product.id, product)
-    return rows[:size], len(rows) > size
+    if reads.variants and page:
+        await prefetch_variants(ctx, [p.id for p in page], reads)
+    return page, len(rows) > size
 
 
-async def variants_of(ctx: Context, product_id: int) -> list[Variant]:
-    variants: list[Variant] = await ctx.loaders.variants_of_product.load(product_id)
-    for variant in variants:
-        ctx.loaders.variant.prime(variant.id, variant)
+async def prefetch_variants(ctx: Context, product_ids: list[int], reads: CatalogReads) -> None:
+    """Load through the request's loaders, batch by batch: variants, then overrides and stock at once."""
+    loaders = ctx.loaders
+    variant_lists: list[list[Variant]] = await loaders.variants_of_product.load_many(product_ids)
+    variant_ids = [v.id for variants in variant_lists for v in variants]
+    if not variant_ids:
+        return
+    pending = [inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)]
+    if reads.prices:
+        pending.append(loaders.price_overrides.load_many(variant_ids))
+    await asyncio.gather(*pending)
+
+
+def variants_of(ctx: Context, product_id: int) -> MaybeAwaitable[list[Variant]]:
+    """Active variants of a product, in display order."""
+    variants: MaybeAwaitable[list[Variant]] = ctx.loaders.variants_of_product.get(product_id)
     return variants
 
 
-async def price_of(ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None) -> Money:
-    overrides = await ctx.loaders.price_overrides.load(variant.id)
-    return effective_price(variant, overrides, channel, location_id)
+def price_of(
+    ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None
+) -> MaybeAwaitable[Money]:
+    overrides: MaybeAwaitable[list[PriceOverride]] = ctx.loaders.price_overrides.get(variant.id)
+    return then(overrides, lambda found: effective_price(variant, found, channel, location_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +33,8 @@ class Context:
     services: Services
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=Loaders)
+    # per-request memo for derived objects, e.g. one GraphQL view per loaded row (cleared with the loaders)
+    memo: dict[Hashable, Any] = field(default_factory=dict)
     # filled by the transport: strawberry sets connection_params from a websocket's connection_init
     request: Any = None
     response: Any = None
@@ -48,4 +50,5 @@ class Context:
     def fresh_loaders(self) -> Loaders:
         """New loaders (websocket contexts live as long as the socket; each event starts clean)."""
         self.loaders = Loaders()
+        self.memo = {}
         return self.loaders

@@ -10,7 +10,9 @@ from strawberry.types import Info
 from ..domain.events import StockChanged
 from ..domain.inventory import StockLevel as DomainStockLevel
 from ..domain.locations import Location
+from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
+from ..resolvers.maybe import MaybeAwaitable, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
@@ -40,11 +42,16 @@ class StockLevel:
             _store=Store.from_domain(location, distance_km) if location is not None else None,
         )
 
-    @strawberry.field
-    async def store(self, info: Info[Context, None]) -> Store:
+    @staticmethod
+    def many(levels: list[DomainStockLevel]) -> list[StockLevel]:
+        return [StockLevel.from_domain(level) for level in levels]
+
+    @strawberry.field(graphql_type=Store)
+    def store(self, info: Info[Context, None]) -> MaybeAwaitable[Store]:
         if self._store is not None:
             return self._store
-        return Store.from_domain(await info.context.loaders.location.load(self._level.location_id))
+        memo = info.context.memo
+        return then(use_cases.location_of(info.context, self._level.location_id), lambda loc: Store.of(memo, loc))
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import strawberry
 
 from ..domain.geo import GeoPoint as DomainGeoPoint
@@ -45,6 +48,17 @@ class Store(Node):
     city: str
     address: str
     active: bool
+
+    @staticmethod
+    def of(memo: dict[Hashable, Any], location: Location | None) -> Store | None:
+        """One view per location and request (a page shows the same few stores many times)."""
+        if location is None:
+            return None
+        key = ("Store", location.id)
+        view = memo.get(key)
+        if view is None:
+            view = memo[key] = Store.from_domain(location)
+        return view  # type: ignore[no-any-return]
 
     @staticmethod
     def from_domain(location: Location, distance_km: float | None = None) -> Store:
