@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
@@ -48,7 +49,7 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
         principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         return Context(services=self.services, principal=principal, request=request, response=response)
 
-    async def on_ws_connect(self, context: Context) -> None:
+    async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticate a websocket from its connection_init payload (or its handshake header)."""
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
@@ -58,9 +59,11 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
             context.principal = self.services.tokens.principal_from_header(header)
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
+        return UNSET
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)
+        return orjson.dumps(data).decode()
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         for error in result.errors or ():

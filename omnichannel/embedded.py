@@ -7,6 +7,7 @@ it exits, so the next command (or the next `serve`) reuses it and its data.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -29,3 +30,17 @@ def embedded_database_url(home: Path, database: str = DATABASE) -> str:
         server.psql(f'CREATE DATABASE "{database}";')
         log.info("created database %s in the embedded PostgreSQL at %s", database, data_dir)
     return f"postgres://postgres@/{database}?host={data_dir}"
+
+
+def stop_embedded_database(home: Path) -> None:
+    """Stop the embedded server of this home, if one runs (its data stays)."""
+    data_dir = home / "pgdata"
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    # as root, pgserver runs postgres as the system user 'pgserver'; pg_ctl must run as that user too
+    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    pgserver.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
+MARGIN_DEG = 1e-7  # about a centimetre: floating-point rounding never excludes a point on the edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,12 @@ def bounding_box(center: GeoPoint, radius_km: float) -> BoundingBox:
     """
     if radius_km < 0:
         raise ValueError("radius must not be negative")
-    dlat = radius_km / KM_PER_DEGREE_LAT
+    dlat = radius_km / KM_PER_DEGREE_LAT + MARGIN_DEG
     min_lat, max_lat = center.lat - dlat, center.lat + dlat
     if min_lat <= -90.0 or max_lat >= 90.0:  # a pole is inside: every longitude qualifies
         return BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)
     # widest longitude span is at the latitude farthest from the equator inside the box
     widest = max(abs(min_lat), abs(max_lat))
     cos_lat = math.cos(math.radians(widest))
-    dlng = 180.0 if cos_lat <= 1e-12 else min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat))
+    dlng = 180.0 if cos_lat <= 1e-12 else min(180.0, radius_km / (KM_PER_DEGREE_LAT * cos_lat) + MARGIN_DEG)
     return BoundingBox(min_lat, max_lat, max(center.lng - dlng, -180.0), min(center.lng + dlng, 180.0))

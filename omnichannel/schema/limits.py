@@ -164,9 +164,12 @@ class IntrospectionGate(SchemaExtension):
         self.demo = demo
 
     def on_validate(self) -> Iterator[None]:
+        # before yielding: strawberry checks pre_execution_errors inside the validation step
+        if not self.demo:
+            self._check()
         yield
-        if self.demo:
-            return
+
+    def _check(self) -> None:
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is None or ctx.query is None or not _introspects(ctx.query, document):
