@@ -121,8 +121,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if field_def is None:
             return plan
         strawberry_field = (field_def.extensions or {}).get(BACKREF)
-        if strawberry_field is None or strawberry_field.extensions:
-            return plan
+        if strawberry_field is None or strawberry_field.extensions or field_def.subscribe is not None:
+            return plan  # unknown to strawberry, wrapped by field extensions, or a subscription's event field
         return_type = field_def.type
         plan.field_def = field_def
         plan.return_type = return_type
