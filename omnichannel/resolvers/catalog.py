@@ -64,13 +64,13 @@ async def products_page(
 async def prefetch_variants(ctx: Context, product_ids: list[int], reads: CatalogReads) -> None:
     """Load through the request's loaders, batch by batch: variants, then overrides and stock at once."""
     loaders = ctx.loaders
-    variant_lists: list[list[Variant]] = await loaders.variants_of_product.load_many(product_ids)
+    variant_lists: list[list[Variant]] = await loaders.variants_of_product.prefetch(product_ids)
     variant_ids = [v.id for variants in variant_lists for v in variants]
     if not variant_ids:
         return
     pending = [inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)]
     if reads.prices:
-        pending.append(loaders.price_overrides.load_many(variant_ids))
+        pending.append(loaders.price_overrides.prefetch(variant_ids))
     await asyncio.gather(*pending)
 
 

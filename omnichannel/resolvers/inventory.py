@@ -41,6 +41,12 @@ def location_of(ctx: Context, location_id: int) -> MaybeAwaitable[Location | Non
     return location
 
 
+def loaded_location(ctx: Context, location_id: int) -> Location | None:
+    """The location when this request loaded it already (None otherwise; starts no load)."""
+    location: Location | None = ctx.loaders.location.peek(location_id)
+    return location
+
+
 async def prefetch_stock(
     ctx: Context, variant_ids: Sequence[int], location_sets: Sequence[tuple[int, ...] | None], locations: bool
 ) -> None:
@@ -49,11 +55,11 @@ async def prefetch_stock(
         return
     loaders = ctx.loaders
     keys = [(v, location_set(s)) for s in dict.fromkeys(location_sets) for v in variant_ids]
-    found: list[list[StockLevel]] = await loaders.stock.load_many(keys)
+    found: list[list[StockLevel]] = await loaders.stock.prefetch(keys)
     if locations:
         ids = {level.location_id for levels in found for level in levels}
         if ids:
-            await loaders.location.load_many(sorted(ids))
+            await loaders.location.prefetch(sorted(ids))
 
 
 async def availability(

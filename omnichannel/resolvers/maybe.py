@@ -7,8 +7,8 @@ execution handles both, and a synchronous answer costs no task, no future and no
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -28,3 +28,19 @@ def then(value: MaybeAwaitable[T], shape: Callable[[T], U]) -> MaybeAwaitable[U]
 
         return later()
     return shape(value)  # type: ignore[arg-type]
+
+
+class Later(Generic[T]):
+    """An awaitable that starts its work only when awaited: a value that may never be asked for
+    (a field the query does not select) costs nothing and warns of nothing."""
+
+    __slots__ = ("_start",)
+
+    def __init__(self, start: Callable[[], MaybeAwaitable[T]]) -> None:
+        self._start = start
+
+    def __await__(self) -> Generator[Any, None, T]:
+        result = self._start()
+        if hasattr(result, "__await__"):
+            return (yield from result.__await__())  # type: ignore[union-attr]
+        return result  # type: ignore[return-value]

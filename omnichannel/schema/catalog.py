@@ -100,7 +100,8 @@ class Variant(Node):
         from .inventory import StockLevel
 
         levels = inventory_use_cases.stock_of_variant(info.context, self._variant.id, decode_ids(store_ids, "Store"))
-        return then(levels, StockLevel.many)
+        ctx = info.context
+        return then(levels, lambda found: StockLevel.many(found, ctx))
 
 
 @strawberry.type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -12,7 +13,7 @@ from ..domain.inventory import StockLevel as DomainStockLevel
 from ..domain.locations import Location
 from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
-from ..resolvers.maybe import MaybeAwaitable, then
+from ..resolvers.maybe import Later, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
@@ -26,36 +27,52 @@ class StockLevel:
     available: int = strawberry.field(
         description="what can be promised now: onHand - reserved - safetyStock, never below 0"
     )
+    # a plain attribute (a page reads thousands): the view, or an awaitable of it until the location is loaded
+    store: Store | Awaitable[Store] = strawberry.field(graphql_type=Store)
     _level: strawberry.Private[DomainStockLevel]
-    _store: strawberry.Private[Store | None] = None
 
     @staticmethod
     def from_domain(
-        level: DomainStockLevel, location: Location | None = None, distance_km: float | None = None
+        level: DomainStockLevel,
+        location: Location | None = None,
+        distance_km: float | None = None,
+        *,
+        ctx: Context | None = None,
     ) -> StockLevel:
+        """The view of a level; give its location, or the request context to load it when asked for."""
+        if location is not None:
+            store: Store | Awaitable[Store] = (
+                Store.from_domain(location, distance_km)
+                if ctx is None or distance_km is not None
+                else Store.of(ctx.memo, location)
+            )
+        elif ctx is not None:
+            store = _store_at(ctx, level.location_id)
+        else:
+            raise TypeError("StockLevel.from_domain needs the level's location or the request context")
         return StockLevel(
             on_hand=level.on_hand,
             reserved=level.reserved,
             safety_stock=level.safety_stock,
             available=level.available,
+            store=store,
             _level=level,
-            _store=Store.from_domain(location, distance_km) if location is not None else None,
         )
 
     @staticmethod
-    def many(levels: list[DomainStockLevel]) -> list[StockLevel]:
-        return [StockLevel.from_domain(level) for level in levels]
-
-    @strawberry.field(graphql_type=Store)
-    def store(self, info: Info[Context, None]) -> MaybeAwaitable[Store]:
-        if self._store is not None:
-            return self._store
-        memo = info.context.memo
-        return then(use_cases.location_of(info.context, self._level.location_id), lambda loc: Store.of(memo, loc))
+    def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
+        return [StockLevel.from_domain(level, ctx=ctx) for level in levels]
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
         return Variant.from_domain(await info.context.loaders.variant.load(self._level.variant_id))
+
+
+def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:
+    location = use_cases.loaded_location(ctx, location_id)
+    if location is not None:
+        return Store.of(ctx.memo, location)  # type: ignore[return-value]
+    return Later(lambda: then(use_cases.location_of(ctx, location_id), lambda loc: Store.of(ctx.memo, loc)))  # type: ignore[arg-type, return-value]
 
 
 @strawberry.input
