@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 
 from ..domain import inventory
@@ -26,7 +27,12 @@ MAX_RADIUS_KM = 1000.0
 
 def location_set(location_ids: Sequence[int] | None) -> tuple[int, ...] | None:
     """The stock loader's key part for a list of locations (None: every active location)."""
-    return tuple(sorted(set(location_ids))) if location_ids is not None else None
+    return _sorted_unique(tuple(location_ids)) if location_ids is not None else None
+
+
+@functools.lru_cache(maxsize=1024)  # the same few location lists come once per variant of a page
+def _sorted_unique(ids: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(ids)))
 
 
 def stock_of_variant(

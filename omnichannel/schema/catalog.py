@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,11 +98,16 @@ class Variant(Node):
     def stock(
         self, info: Info[Context, None], store_ids: list[strawberry.ID] | None = None
     ) -> MaybeAwaitable[list[StockLevel]]:
-        from .inventory import StockLevel
-
-        levels = inventory_use_cases.stock_of_variant(info.context, self._variant.id, decode_ids(store_ids, "Store"))
         ctx = info.context
-        return then(levels, lambda found: StockLevel.many(found, ctx))
+        levels = inventory_use_cases.stock_of_variant(ctx, self._variant.id, decode_ids(store_ids, "Store"))
+        return then(levels, lambda found: _stock_level_type().many(found, ctx))
+
+
+@functools.cache
+def _stock_level_type() -> type[StockLevel]:
+    from .inventory import StockLevel  # inventory imports this module: resolved once, on first use
+
+    return StockLevel
 
 
 @strawberry.type

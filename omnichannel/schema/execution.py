@@ -2,22 +2,25 @@
 
 graphql-core spends about ten function calls per field (resolve info, argument coercion, strawberry's
 resolver wrapper, completion by type). For a 3,000-field catalogue page that is most of the request.
-This executor plans each selection set once per operation and then:
+This executor plans each selection set once per operation, compiles it to a small Python function
+(cached per shape for the life of the process), and then:
 
-- reads plain strawberry attributes (fields without a resolver) with `getattr` and completes scalars,
-  enums and objects directly, without building a resolve info;
-- calls plain resolvers (no field extensions, permissions or exception handlers; scalar/enum
-  arguments only) directly, with their arguments converted once per operation instead of per object;
-- completes lists of objects without the per-item chain of calls.
+- reads plain strawberry attributes (fields without a resolver) with `getattr`; built-in scalars of
+  the expected Python type go straight into the result, objects of the expected class recurse into
+  their own compiled selection, without building a resolve info;
+- calls plain resolvers (no field extensions, permissions or exception handlers; no input-object
+  arguments) directly, with their arguments converted once per operation instead of once per object;
+- completes lists of objects with one loop instead of a chain of calls per item.
 
 Anything unusual - a null in a non-null field, an unexpected type, an awaitable, an abstract type,
-a failing scalar - goes through graphql-core's own code for that field, so errors, paths and nulling
-follow the spec exactly as before. Middleware turns the fast path off.
+a failing scalar, @defer/@stream - goes through graphql-core's own code for that field, so errors,
+paths and nulling follow the spec exactly as before. Middleware turns the fast path off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
@@ -34,61 +37,175 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+new_tuple = tuple.__new__
 MAX_INT, MIN_INT = 2**31 - 1, -(2**31)
+READY = frozenset({dict, list, str, int, float, bool, type(None)})  # results that are never awaitable
 
 # how a planned field is executed
-SLOW, LEAF, OBJECT, VALUE, CALL = range(5)
-
-
-def _fast_type(type_: GraphQLScalarType | GraphQLEnumType) -> type | None:
-    """The Python type a built-in scalar passes through unchanged (Int: within 32 bits, checked apart)."""
-    return {"String": str, "ID": str, "Int": int, "Boolean": bool}.get(type_.name)
+SLOW, LEAF, OBJECT, VALUE, CALL = "slow", "leaf", "object", "value", "call"
+FAST_TYPES: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolean": bool}
 
 
 class FieldPlan:
+    """One field of a selection set, with everything its execution needs looked up in advance."""
+
     __slots__ = (
-        "arguments",
         "attr",
         "bare_call",
         "fast_type",
         "field_def",
         "fields",
         "func",
+        "item",
         "kind",
         "name",
         "nodes",
         "nullable",
-        "object_type",
-        "origin",
+        "object",
         "parent_type",
         "resolver",
         "return_type",
         "scalar",
         "self_arg",
         "strawberry_field",
-        "sub",
     )
 
-    def __init__(self, name: str, fields: FieldDetailsList) -> None:
+    def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
+        self.parent_type = parent_type
         self.name = name
         self.fields = fields
         self.kind = SLOW
-        self.object_type: GraphQLObjectType | None = None
-        self.origin: type | None = None
-        self.sub: tuple[GroupedFieldSet, Any] | None = None
+        self.attr = ""
+        self.fast_type: type | None = None
+        self.object: ObjectTarget | None = None  # the field's object type (non-null or not)
+        self.item: ObjectTarget | None = None  # the item type of a list of objects
+
+
+class ObjectTarget:
+    """An object type a value completes to, and how to recognise values of it without is_type_of."""
+
+    __slots__ = ("cls", "nullable", "planned", "selection", "type", "unchecked")
+
+    def __init__(self, type_: GraphQLObjectType, nullable: bool) -> None:
+        self.type = type_
+        self.nullable = nullable
+        definition = (type_.extensions or {}).get(BACKREF)
+        self.cls: type | None = getattr(definition, "origin", None)  # values of this class need no check
+        self.unchecked = type_.is_type_of is None  # any non-awaitable value will do
+        self.selection: Selection | None = None  # filled on first use
+        self.planned = False
+
+
+class Selection:
+    """A selection set on one object type, planned and compiled."""
+
+    __slots__ = ("fields", "names", "run", "type")
+
+    def __init__(self, type_: GraphQLObjectType, fields: tuple[FieldPlan, ...], run: Callable[..., Any]) -> None:
+        self.type = type_
+        self.fields = fields
+        self.names = tuple(f.name for f in fields)
+        self.run = run
+
+
+_COMPILED: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+COMPILED_MAX = 1024  # distinct selection shapes kept compiled (least recently used dropped)
+
+
+def _compile(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
+    """run(executor, field_plans, names, source, path, context) -> result dict (or an awaitable of it).
+
+    The code depends only on the kinds of the fields (names and attributes are read from the
+    plans), so one function serves every query with the same shape of selection.
+    """
+    shape = tuple((f.kind, f.fast_type) for f in fields)
+    run = _COMPILED.get(shape)
+    if run is not None:
+        _COMPILED.move_to_end(shape)
+        return run
+    count = len(fields)
+    lines = [
+        "def run(ex, F, N, source, path, context):",
+        f"    {''.join(f'F{i}, ' for i in range(count))}= F",
+        f"    {''.join(f'N{i}, ' for i in range(count))}= N",
+        "    results = {}",
+        "    pending = None",
+        "    try:",
+    ]
+
+    def track(name: str, indent: str) -> list[str]:
+        return [
+            f"{indent}if type(v) not in READY and is_awaitable(v):",
+            f"{indent}    pending = [*(pending or ()), {name}]",
+        ]
+
+    for i, field in enumerate(fields):
+        name = f"N{i}"
+        if field.kind == LEAF:
+            lines.append(f"        v = getattr(source, F{i}.attr, UNDEFINED)")
+            slow = [
+                f"v = ex._leaf(F{i}, source, v, path, context)",
+                "if v is not UNDEFINED:",
+                f"    results[{name}] = v",
+                *(line[4:] for line in track(name, "    ")),
+            ]
+            if field.fast_type is None:
+                lines += ["        " + line for line in slow]
+                continue
+            check = f"type(v) is {field.fast_type.__name__}"
+            if field.fast_type is int:
+                check += " and MIN_INT <= v <= MAX_INT"
+            lines += [f"        if {check}:", f"            results[{name}] = v", "        else:"]
+            lines += ["            " + line for line in slow]
+            continue
+        call = {OBJECT: "_object_field", CALL: "_call_field", VALUE: "_value_field"}.get(field.kind, "_slow_field")
+        lines.append(f"        v = ex.{call}(F{i}, source, path, context)")
+        if field.kind == SLOW:
+            lines += [
+                "        if v is not UNDEFINED:",
+                f"            results[{name}] = v",
+                *track(name, "            "),
+            ]
+        else:
+            lines += [f"        results[{name}] = v", *track(name, "        ")]
+    lines += [
+        "    except Exception:",
+        "        if pending:",
+        "            ex.settle_in_background([results[k] for k in pending])",
+        "        raise",
+        "    if pending is None:",
+        "        return results",
+        "    return ex._gather_fields(results, pending)",
+    ]
+    scope = {
+        "UNDEFINED": Undefined,
+        "READY": READY,
+        "is_awaitable": optimized_is_awaitable,
+        "MIN_INT": MIN_INT,
+        "MAX_INT": MAX_INT,
+        "str": str,
+        "int": int,
+        "bool": bool,
+    }
+    exec(compile("\n".join(lines), "<compiled selection>", "exec"), scope)
+    run = _COMPILED[shape] = scope["run"]
+    if len(_COMPILED) > COMPILED_MAX:
+        _COMPILED.popitem(last=False)
+    return run
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor with planned fast paths (see the module docstring)."""
+    """graphql-core's executor with planned, compiled fast paths (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[int, tuple[GroupedFieldSet, list[FieldPlan] | None]] = {}
+        self._selections: dict[int, tuple[GroupedFieldSet, Selection | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, dict[str, Any]]] = {}
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
@@ -102,22 +219,29 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     # ---- planning -------------------------------------------------------------------------------
 
-    def _plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[FieldPlan] | None:
-        cached = self._plans.get(id(grouped))
+    def _selection(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> Selection | None:
+        cached = self._selections.get(id(grouped))
         if cached is not None:
             return cached[1]
-        plan: list[FieldPlan] | None = None
+        selection = None
         if self._fast:
-            plan = [self._plan_field(parent_type, name, fields) for name, fields in grouped.items()]
-            if all(p.kind == SLOW for p in plan):
-                plan = None
-        self._plans[id(grouped)] = (grouped, plan)  # keep `grouped` alive: its id is the key
-        return plan
+            fields = tuple(self._plan_field(parent_type, name, group) for name, group in grouped.items())
+            if fields and any(f.kind != SLOW for f in fields):
+                selection = Selection(parent_type, fields, _compile(fields))
+        self._selections[id(grouped)] = (grouped, selection)  # keep `grouped` alive: its id is the key
+        return selection
+
+    def _target_selection(self, target: ObjectTarget, fields: FieldDetailsList) -> Selection | None:
+        """The compiled sub-selection of an object target (None: @defer, or nothing to speed up)."""
+        if not target.planned:
+            grouped, defer_usages, _ = self.collect_subfields(target.type, fields)
+            target.selection = None if defer_usages else self._selection(target.type, grouped)
+            target.planned = True
+        return target.selection
 
     def _plan_field(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> FieldPlan:
-        plan = FieldPlan(name, fields)
-        node = fields[0].node
-        field_def = self.schema.get_field(parent_type, node.name.value)
+        plan = FieldPlan(parent_type, name, fields)
+        field_def = self.schema.get_field(parent_type, fields[0].node.name.value)
         if field_def is None:
             return plan
         strawberry_field = (field_def.extensions or {}).get(BACKREF)
@@ -130,6 +254,13 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         plan.nodes = [f.node for f in fields]
         plan.nullable = not isinstance(return_type, GraphQLNonNull)
         named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if isinstance(named, GraphQLObjectType):
+            plan.object = ObjectTarget(named, plan.nullable)
+        elif isinstance(named, GraphQLList):
+            item = named.of_type
+            item_named = item.of_type if isinstance(item, GraphQLNonNull) else item
+            if isinstance(item_named, GraphQLObjectType):
+                plan.item = ObjectTarget(item_named, not isinstance(item, GraphQLNonNull))
         resolver = strawberry_field.base_resolver
         if resolver is None:
             if not getattr(field_def.resolve, "_is_default", False):
@@ -138,31 +269,20 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             if isinstance(named, GraphQLScalarType | GraphQLEnumType):
                 plan.kind = LEAF
                 plan.scalar = named.coerce_output_value
-                plan.fast_type = _fast_type(named)
-            elif isinstance(named, GraphQLObjectType):
-                plan.kind = OBJECT
-                plan.object_type = named
-                definition = (named.extensions or {}).get(BACKREF)
-                plan.origin = getattr(definition, "origin", None) if named.is_type_of else None
+                plan.fast_type = FAST_TYPES.get(named.name)
             else:
-                plan.kind = VALUE  # lists and abstract types: graphql-core completes the value
-                plan.parent_type = parent_type
+                plan.kind = OBJECT if plan.object is not None else VALUE
             return plan
         if any(isinstance(get_named_type(a.type), GraphQLInputObjectType) for a in field_def.args.values()):
             return plan  # input objects may build themselves from info: leave them to strawberry
         plan.kind = CALL
         plan.resolver = resolver
-        plan.parent_type = parent_type
         plan.func = resolver.wrapped_func
         plan.self_arg = resolver.self_parameter is not None
         # no info, no arguments, no parent/root: call it with the source alone
         plan.bare_call = not (
             field_def.args or resolver.info_parameter or resolver.parent_parameter or resolver.root_parameter
         )
-        if isinstance(named, GraphQLObjectType):
-            plan.object_type = named
-            definition = (named.extensions or {}).get(BACKREF)
-            plan.origin = getattr(definition, "origin", None) if named.is_type_of else None
         return plan
 
     # ---- execution ------------------------------------------------------------------------------
@@ -175,60 +295,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
-        plan = self._plan(parent_type, grouped_field_set)
-        if plan is None:
+        selection = self._selection(parent_type, grouped_field_set)
+        if selection is None:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-        results: dict[str, Any] = {}
-        awaitable_fields: list[str] = []
-        is_awaitable = self.is_awaitable
-        parent_name = parent_type.name
-        try:
-            for field in plan:
-                kind = field.kind
-                name = field.name
-                if kind == LEAF:
-                    value = getattr(source_value, field.attr, Undefined)
-                    value_type = type(value)
-                    if value_type is field.fast_type and (value_type is not int or MIN_INT <= value <= MAX_INT):
-                        results[name] = value
-                        continue
-                    if value is None and field.nullable:
-                        results[name] = None
-                        continue
-                    if value is not None and value is not Undefined and not is_awaitable(value):
-                        try:
-                            coerced = field.scalar(value)
-                        except Exception:
-                            coerced = None
-                        if coerced is not None and coerced is not Undefined:
-                            results[name] = coerced
-                            continue
-                    # null in a non-null field, an awaitable, a value the scalar refuses: graphql-core decides
-                    result = self.execute_field(
-                        parent_type, source_value, field.fields, Path(path, name, parent_name), position_context
-                    )
-                elif kind == OBJECT:
-                    result = self._object_field(field, parent_type, source_value, path, position_context)
-                elif kind == CALL:
-                    result = self._call_field(field, parent_type, source_value, path, position_context)
-                elif kind == VALUE:
-                    result = self._value_field(field, parent_type, source_value, path, position_context)
-                else:
-                    result = self.execute_field(
-                        parent_type, source_value, field.fields, Path(path, name, parent_name), position_context
-                    )
-                if result is Undefined:
-                    continue
-                results[name] = result
-                if is_awaitable(result):
-                    awaitable_fields.append(name)
-        except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[f] for f in awaitable_fields])
-            raise
-        if not awaitable_fields:
-            return results
-        return self._gather_fields(results, awaitable_fields)
+        return selection.run(self, selection.fields, selection.names, source_value, path, position_context)
 
     async def _gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         if len(awaitable_fields) == 1:
@@ -239,35 +309,52 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         results.update(zip(awaitable_fields, values, strict=True))
         return results
 
-    def _object_field(
-        self, field: FieldPlan, parent_type: GraphQLObjectType, source: Any, path: Path | None, context: Any
-    ) -> Any:
+    @staticmethod
+    def _field_path(field: FieldPlan, path: Path | None) -> Path:
+        return new_tuple(Path, (path, field.name, field.parent_type.name))  # Path(...) without its __new__
+
+    def _slow_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
+        return self.execute_field(field.parent_type, source, field.fields, self._field_path(field, path), context)
+
+    def _leaf(self, field: FieldPlan, source: Any, value: Any, path: Path | None, context: Any) -> Any:
+        """A scalar or enum attribute not of the scalar's own Python type: coerce it, or let graphql-core."""
+        if value is None:
+            if field.nullable:
+                return None
+        elif value is not Undefined and not optimized_is_awaitable(value):
+            try:
+                coerced = field.scalar(value)
+            except Exception:
+                coerced = None
+            if coerced is not None and coerced is not Undefined:
+                return coerced
+        # null in a non-null field, a missing attribute, an awaitable, a value the scalar refuses
+        return self._slow_field(field, source, path, context)
+
+    def _object_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         value = getattr(source, field.attr, Undefined)
-        field_path = Path(path, field.name, parent_type.name)
         if value is None and field.nullable:
             return None
-        if value is None or value is Undefined or (field.origin is not None and type(value) is not field.origin):
-            return self.execute_field(parent_type, source, field.fields, field_path, context)
-        if self.is_awaitable(value):
-            return self.execute_field(parent_type, source, field.fields, field_path, context)
-        return self._complete_object(field, field_path, value, context)
+        target: ObjectTarget = field.object  # type: ignore[assignment]
+        if type(value) is target.cls or (
+            target.unchecked and value is not None and value is not Undefined and not optimized_is_awaitable(value)
+        ):
+            return self._complete_object(field, target, self._field_path(field, path), value, context)
+        return self._slow_field(field, source, path, context)
 
-    def _complete_object(self, field: FieldPlan, path: Path, value: Any, context: Any) -> Any:
-        """Sub-selections of an object already known to be of the field's type, with field error handling."""
-        object_type = field.object_type
-        sub = field.sub
-        if sub is None:
-            grouped, defer_usages, _ = self.collect_subfields(object_type, field.fields)  # type: ignore[arg-type]
-            sub = field.sub = (grouped, defer_usages)
+    def _complete_object(self, field: FieldPlan, target: ObjectTarget, path: Path, value: Any, context: Any) -> Any:
+        """Sub-selections of an object already known to be of the target type, with field error handling."""
         try:
-            if context is None and not sub[1]:
-                completed = self.execute_fields(object_type, value, path, sub[0], None)  # type: ignore[arg-type]
+            selection = target.selection if target.planned else self._target_selection(target, field.fields)
+            if selection is not None and context is None:
+                completed = selection.run(self, selection.fields, selection.names, value, path, None)
             else:
-                completed = self.execute_collected_subfields(object_type, value, path, sub[0], sub[1], context)  # type: ignore[arg-type]
+                grouped, defer_usages, _ = self.collect_subfields(target.type, field.fields)
+                completed = self.execute_collected_subfields(target.type, value, path, grouped, defer_usages, context)
         except Exception as error:
             self.handle_field_error(error, field.return_type, field.fields, path)
             return None
-        if self.is_awaitable(completed):
+        if type(completed) is not dict and optimized_is_awaitable(completed):
             return self._await_completed(completed, field.return_type, field.fields, path)
         return completed
 
@@ -280,26 +367,20 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(error, return_type, fields, path)
             return None
 
-    def _value_field(
-        self, field: FieldPlan, parent_type: GraphQLObjectType, source: Any, path: Path | None, context: Any
-    ) -> Any:
-        """A plain attribute holding a list or an abstract type: read it, let graphql-core complete it."""
-        field_path = Path(path, field.name, parent_type.name)
-        info = self.build_resolve_info(field.field_def, field.nodes, parent_type, field_path)
-        return self._complete(field, info, field_path, getattr(source, field.attr), context)
+    def _value_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
+        """A plain attribute holding a list or an abstract type."""
+        return self._complete(field, None, self._field_path(field, path), getattr(source, field.attr), context)
 
-    def _call_field(
-        self, field: FieldPlan, parent_type: GraphQLObjectType, source: Any, path: Path | None, context: Any
-    ) -> Any:
+    def _call_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         """A resolver called directly: arguments converted once per operation, no wrapper chain."""
-        field_path = Path(path, field.name, parent_type.name)
+        field_path = self._field_path(field, path)
         info = None
         try:
             if field.bare_call:
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 resolver = field.resolver
-                info = self.build_resolve_info(field.field_def, field.nodes, parent_type, field_path)
+                info = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
                 strawberry_info = self._converter.config.info_class(_raw_info=info, _field=field.strawberry_field)
                 kwargs = dict(self._converted_arguments(field, strawberry_info))
                 if resolver.info_parameter is not None:
@@ -317,24 +398,33 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def _complete(
         self, field: FieldPlan, info: GraphQLResolveInfo | None, path: Path, result: Any, context: Any
     ) -> Any:
-        """What execute_field does after calling the resolver (objects of the expected class: directly)."""
-        if (
-            field.object_type is not None
-            and result is not None
-            and (type(result) is field.origin if field.origin is not None else not self.is_awaitable(result))
+        """What execute_field does after calling the resolver; objects and lists of objects directly."""
+        target = field.object
+        if target is not None and (
+            type(result) is target.cls
+            or (target.unchecked and result is not None and not optimized_is_awaitable(result))
         ):
-            return self._complete_object(field, path, result, context)
+            return self._complete_object(field, target, path, result, context)
+        if field.item is not None and type(result) is list and context is None:
+            try:
+                completed = self._complete_items(field.item, field.fields, info, path, result, field.parent_type)
+            except Exception as error:
+                self.handle_field_error(error, field.return_type, field.fields, path)
+                return None
+            if type(completed) is not list:
+                return self._await_completed(completed, field.return_type, field.fields, path)
+            return completed
         return_type = field.return_type
         if info is None:
             info = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, path)
         try:
-            if self.is_awaitable(result):
+            if optimized_is_awaitable(result):
                 return self.complete_awaitable_value(return_type, field.fields, info, path, result, context)
             completed = self.complete_value(return_type, field.fields, info, path, result, context)
         except Exception as error:
             self.handle_field_error(error, return_type, field.fields, path)
             return None
-        if self.is_awaitable(completed):
+        if optimized_is_awaitable(completed):
             return self._await_completed(completed, return_type, field.fields, path)
         return completed
 
@@ -375,63 +465,75 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> Any:
-        nullable_items = not isinstance(item_type, GraphQLNonNull)
-        object_type = item_type if nullable_items else item_type.of_type  # type: ignore[union-attr]
+        nullable = not isinstance(item_type, GraphQLNonNull)
+        named = item_type if nullable else item_type.of_type  # type: ignore[union-attr]
         if (
             not self._fast
-            or not isinstance(object_type, GraphQLObjectType)
-            or isinstance(object_type, GraphQLList)
+            or position_context is not None
+            or not isinstance(named, GraphQLObjectType)
             or self.get_stream_usage(field_details_list, path) is not None
         ):
             return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
-        definition = (object_type.extensions or {}).get(BACKREF)
-        origin = getattr(definition, "origin", None) if object_type.is_type_of else None
-        grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        direct = position_context is None and not defer_usages
-        execute_fields, execute = self.execute_fields, self.execute_collected_subfields
-        is_awaitable = self.is_awaitable
+        target = ObjectTarget(named, nullable)
+        return self._complete_items(target, field_details_list, info, path, items, None)
+
+    def _complete_items(
+        self,
+        target: ObjectTarget,
+        fields: FieldDetailsList,
+        info: GraphQLResolveInfo | None,
+        path: Path,
+        items: Iterable[Any],
+        parent_type: GraphQLObjectType | None,
+    ) -> Any:
+        """Objects of a list, each through the compiled sub-selection; odd items through graphql-core."""
+        selection = target.selection if target.planned else self._target_selection(target, fields)
+        item_type: GraphQLOutputType = target.type if target.nullable else GraphQLNonNull(target.type)
+        cls, unchecked = target.cls, target.unchecked
         completed: list[Any] = []
-        awaitable_indices: list[int] = []
+        pending: list[int] = []
         try:
             for index, item in enumerate(items):
-                item_path = Path(path, index, None)
-                if item is not None and (origin is None or type(item) is origin) and not is_awaitable(item):
+                item_path = new_tuple(Path, (path, index, None))
+                if selection is not None and (
+                    type(item) is cls or (unchecked and item is not None and not optimized_is_awaitable(item))
+                ):
                     try:
-                        if direct:
-                            value = execute_fields(object_type, item, item_path, grouped, None)
-                        else:
-                            value = execute(object_type, item, item_path, grouped, defer_usages, position_context)
+                        value = selection.run(self, selection.fields, selection.names, item, item_path, None)
                     except Exception as error:
-                        self.handle_field_error(error, item_type, field_details_list, item_path)
+                        self.handle_field_error(error, item_type, fields, item_path)
                         value = None
-                    if is_awaitable(value):
-                        value = self._await_completed(value, item_type, field_details_list, item_path)
-                        awaitable_indices.append(index)
+                    if type(value) is not dict and optimized_is_awaitable(value):
+                        value = self._await_completed(value, item_type, fields, item_path)
+                        pending.append(index)
                     completed.append(value)
                     continue
                 # null items, other types, awaitables: graphql-core's per-item completion
-                if is_awaitable(item):
-                    completed.append(
-                        self.complete_awaitable_list_item_value(
-                            item, item_type, field_details_list, info, item_path, position_context
-                        )
+                if info is None:
+                    info = self.build_resolve_info(
+                        self.schema.get_field(parent_type, fields[0].node.name.value),  # type: ignore[arg-type]
+                        [f.node for f in fields],
+                        parent_type,  # type: ignore[arg-type]
+                        path,
                     )
-                    awaitable_indices.append(index)
-                elif self.complete_list_item_value(
-                    item, completed, item_type, field_details_list, info, item_path, position_context
-                ):
-                    awaitable_indices.append(index)
+                if optimized_is_awaitable(item):
+                    completed.append(
+                        self.complete_awaitable_list_item_value(item, item_type, fields, info, item_path, None)
+                    )
+                    pending.append(index)
+                elif self.complete_list_item_value(item, completed, item_type, fields, info, item_path, None):
+                    pending.append(index)
         except Exception:
-            if awaitable_indices:
-                self.settle_in_background([completed[i] for i in awaitable_indices])
+            if pending:
+                self.settle_in_background([completed[i] for i in pending])
             raise
-        if not awaitable_indices:
+        if not pending:
             return completed
-        return self._gather_items(completed, awaitable_indices)
+        return self._gather_items(completed, pending)
 
-    async def _gather_items(self, completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
-        values = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-        for index, value in zip(awaitable_indices, values, strict=True):
+    async def _gather_items(self, completed: list[Any], pending: list[int]) -> list[Any]:
+        values = await gather_with_cancel(*(completed[i] for i in pending))
+        for index, value in zip(pending, values, strict=True):
             completed[index] = value
         return completed
 

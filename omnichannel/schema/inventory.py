@@ -61,7 +61,22 @@ class StockLevel:
 
     @staticmethod
     def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
-        return [StockLevel.from_domain(level, ctx=ctx) for level in levels]
+        """Views of a variant's levels (a page builds thousands: one tight loop, store views shared)."""
+        stores = Store.views(ctx.memo)
+        views = []
+        for level in levels:
+            store = stores.get(level.location_id) or _store_at(ctx, level.location_id)
+            views.append(
+                StockLevel(
+                    on_hand=level.on_hand,
+                    reserved=level.reserved,
+                    safety_stock=level.safety_stock,
+                    available=level.available,
+                    store=store,
+                    _level=level,
+                )
+            )
+        return views
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:

@@ -54,11 +54,19 @@ class Store(Node):
         """One view per location and request (a page shows the same few stores many times)."""
         if location is None:
             return None
-        key = ("Store", location.id)
-        view = memo.get(key)
+        views = Store.views(memo)
+        view = views.get(location.id)
         if view is None:
-            view = memo[key] = Store.from_domain(location)
-        return view  # type: ignore[no-any-return]
+            view = views[location.id] = Store.from_domain(location)
+        return view
+
+    @staticmethod
+    def views(memo: dict[Hashable, Any]) -> dict[int, Store]:
+        """This request's store views by location id (see `of`)."""
+        views: dict[int, Store] | None = memo.get(Store)
+        if views is None:
+            views = memo[Store] = {}
+        return views
 
     @staticmethod
     def from_domain(location: Location, distance_km: float | None = None) -> Store:

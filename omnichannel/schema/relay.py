@@ -35,7 +35,12 @@ def decode_id(value: str, expected: str) -> int:
 
 
 def decode_ids(values: list[strawberry.ID] | None, expected: str) -> list[int] | None:
-    return None if values is None else [decode_id(v, expected) for v in values]
+    return None if values is None else list(_decode_many(tuple(values), expected))
+
+
+@functools.lru_cache(maxsize=1024)  # the same ID list comes once per item of a page
+def _decode_many(values: tuple[str, ...], expected: str) -> tuple[int, ...]:
+    return tuple(decode_id(v, expected) for v in values)
 
 
 def encode_cursor(kind: str, value: int) -> str:
