@@ -7,6 +7,7 @@ connects the broker and builds each request's context.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -101,7 +102,26 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings, database_url: str, *, broker: Broker | None = None) -> Starlette:
+GC_THRESHOLD = (20_000, 20, 100)  # gen0 after 20k net allocations (default 700), older generations rarely
+
+
+def tune_garbage_collector() -> None:
+    """For a serving process, once everything is imported and built.
+
+    A catalogue page allocates tens of thousands of short-lived objects that reference counting
+    frees; with the default thresholds the cyclic collector still ran a dozen times per request
+    and regularly walked every object of the process (about 15% of a request's CPU). Freezing moves
+    the start-up objects out of its sight; the higher threshold lets it run about once per request.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+def create_app(
+    settings: Settings, database_url: str, *, broker: Broker | None = None, serving: bool = False
+) -> Starlette:
+    """The app; `serving` (a uvicorn worker) also tunes the process's garbage collector at start-up."""
     tokens = TokenService(jwt_secret(settings))
     broker = broker or create_broker(
         settings.redis_url, namespace=settings.broker_namespace, on_subscribers=subscriptions_changed
@@ -138,6 +158,8 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
+            if serving:
+                tune_garbage_collector()
             try:
                 yield
             finally:
@@ -167,4 +189,4 @@ def create_app_from_env() -> Starlette:
     settings = load_settings()
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set; start the server with `omnichannel serve`")
-    return create_app(settings, settings.database_url)
+    return create_app(settings, settings.database_url, serving=True)

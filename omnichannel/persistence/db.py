@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 APP_LABEL = "omnichannel"
@@ -32,9 +33,30 @@ def normalise_url(url: str, pool_size: int | None = None) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+async def release_without_reset(conn: asyncpg.Connection) -> None:
+    """What the pool does when a connection comes back, instead of asyncpg's reset query.
+
+    asyncpg has already rolled back an open transaction and dropped listeners (`Connection._reset`);
+    its reset query (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) would cost one more round trip
+    per statement we run. Contract for every query in this package: pooled connections carry no
+    session state - no session-level SET, LISTEN, WITH HOLD cursors or session advisory locks (use
+    SET LOCAL and pg_advisory_xact_lock inside a transaction; db.migrate uses its own connection).
+    """
+    del conn
+
+
+def _connection_config(url: str, pool_size: int | None) -> str | dict[str, Any]:
+    normalised = normalise_url(url, pool_size)
+    config = expand_db_url(normalised)
+    if config.get("engine") != "tortoise.backends.asyncpg":
+        return normalised
+    config["credentials"]["reset"] = release_without_reset
+    return config
+
+
 def tortoise_config(url: str, pool_size: int | None = None) -> dict[str, Any]:
     return {
-        "connections": {"default": normalise_url(url, pool_size)},
+        "connections": {"default": _connection_config(url, pool_size)},
         "apps": {APP_LABEL: {"models": MODELS, "default_connection": "default", "migrations": MIGRATIONS}},
         "use_tz": True,
         "timezone": "UTC",

@@ -19,6 +19,7 @@ paths and nulling follow the spec exactly as before. Middleware turns the fast p
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,6 +32,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     get_named_type,
 )
@@ -200,11 +202,29 @@ def _compile(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     return run
 
 
+def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
+    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = ref()
+        if bound is None:
+            raise RuntimeError("the operation has finished")
+        return bound(*args, **kwargs)
+
+    return call
+
+
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with planned, compiled fast paths (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # graphql-core's helpers hold bound methods of the executor: a reference cycle that keeps the
+        # executor, the request context and every row the request loaded alive until a full garbage
+        # collection. Weak references break it; the memory goes back as soon as the response is sent.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weak_method(self.gather_async_work), track=_weak_method(self.track_async_work)
+        )
         self._selections: dict[int, tuple[GroupedFieldSet, Selection | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, dict[str, Any]]] = {}
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
