@@ -92,7 +92,7 @@ class FieldPlan:
 class ObjectTarget:
     """An object type a value completes to, and how to recognise values of it without is_type_of."""
 
-    __slots__ = ("cls", "nullable", "planned", "selection", "type", "unchecked")
+    __slots__ = ("cls", "item_type", "nullable", "planned", "selection", "type", "unchecked")
 
     def __init__(self, type_: GraphQLObjectType, nullable: bool) -> None:
         self.type = type_
@@ -102,18 +102,21 @@ class ObjectTarget:
         self.unchecked = type_.is_type_of is None  # any non-awaitable value will do
         self.selection: Selection | None = None  # filled on first use
         self.planned = False
+        self.item_type: GraphQLOutputType = type_ if nullable else GraphQLNonNull(type_)
 
 
 class Selection:
     """A selection set on one object type, planned and compiled."""
 
-    __slots__ = ("fields", "names", "run", "type")
+    __slots__ = ("fields", "names", "pure", "run", "type")
 
     def __init__(self, type_: GraphQLObjectType, fields: tuple[FieldPlan, ...], run: Callable[..., Any]) -> None:
         self.type = type_
         self.fields = fields
         self.names = tuple(f.name for f in fields)
         self.run = run
+        # only plain attributes all the way down: the same object always gives the same result
+        self.pure = False
 
 
 _COMPILED: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
@@ -227,6 +230,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         )
         self._selections: dict[int, tuple[GroupedFieldSet, Selection | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, dict[str, Any]]] = {}
+        self._pure_results: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
         self._converter = converter
@@ -248,8 +252,16 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             fields = tuple(self._plan_field(parent_type, name, group) for name, group in grouped.items())
             if fields and any(f.kind != SLOW for f in fields):
                 selection = Selection(parent_type, fields, _compile(fields))
+                selection.pure = all(
+                    f.kind == LEAF or (f.kind == OBJECT and self._pure(self._target_selection(f.object, f.fields)))  # type: ignore[arg-type]
+                    for f in fields
+                )
         self._selections[id(grouped)] = (grouped, selection)  # keep `grouped` alive: its id is the key
         return selection
+
+    @staticmethod
+    def _pure(selection: Selection | None) -> bool:
+        return selection is not None and selection.pure
 
     def _target_selection(self, target: ObjectTarget, fields: FieldDetailsList) -> Selection | None:
         """The compiled sub-selection of an object target (None: @defer, or nothing to speed up)."""
@@ -367,7 +379,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             selection = target.selection if target.planned else self._target_selection(target, field.fields)
             if selection is not None and context is None:
-                completed = selection.run(self, selection.fields, selection.names, value, path, None)
+                if selection.pure:
+                    completed = self._complete_pure(selection, value, path)
+                else:
+                    completed = selection.run(self, selection.fields, selection.names, value, path, None)
             else:
                 grouped, defer_usages, _ = self.collect_subfields(target.type, field.fields)
                 completed = self.execute_collected_subfields(target.type, value, path, grouped, defer_usages, context)
@@ -376,6 +391,21 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         if type(completed) is not dict and optimized_is_awaitable(completed):
             return self._await_completed(completed, field.return_type, field.fields, path)
+        return completed
+
+    def _complete_pure(self, selection: Selection, value: Any, path: Path) -> Any:
+        """A selection of plain attributes of an object seen before in this operation: the same result.
+
+        A page names the same few stores hundreds of times; each is completed once. Results that
+        raised field errors are not reused (each position must report its own)."""
+        key = (id(selection), id(value))
+        seen = self._pure_results.get(key)
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        errors = len(self.collected_errors.errors)
+        completed = selection.run(self, selection.fields, selection.names, value, path, None)
+        if type(completed) is dict and len(self.collected_errors.errors) == errors:
+            self._pure_results[key] = (value, completed)  # keeps `value` alive: its id is the key
         return completed
 
     async def _await_completed(
@@ -508,7 +538,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """Objects of a list, each through the compiled sub-selection; odd items through graphql-core."""
         selection = target.selection if target.planned else self._target_selection(target, fields)
-        item_type: GraphQLOutputType = target.type if target.nullable else GraphQLNonNull(target.type)
+        item_type = target.item_type
         cls, unchecked = target.cls, target.unchecked
         completed: list[Any] = []
         pending: list[int] = []
