@@ -19,6 +19,7 @@ paths and nulling follow the spec exactly as before. Middleware turns the fast p
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -43,6 +44,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.info import Info
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 new_tuple = tuple.__new__
@@ -217,6 +219,29 @@ def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+class LazyInfo(Info):  # type: ignore[type-arg]
+    """strawberry's Info for a resolver called by the fast path: `context` directly, graphql-core's
+    resolve info (path, selection, variables...) built only if the resolver reads it."""
+
+    def __init__(self, executor: FastExecutor, field: FieldPlan, path: Path) -> None:
+        self._executor = executor
+        self._plan = field
+        self._path = path
+
+    @property
+    def context(self) -> Any:
+        return self._executor.context_value
+
+    @property
+    def _field(self) -> Any:  # type: ignore[override]
+        return self._plan.strawberry_field
+
+    @functools.cached_property
+    def _raw_info(self) -> GraphQLResolveInfo:  # type: ignore[override]
+        plan = self._plan
+        return self._executor.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, self._path)
+
+
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with planned, compiled fast paths (see the module docstring)."""
 
@@ -234,6 +259,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
         self._converter = converter
+        self._lazy_info = converter is not None and converter.config.info_class is Info
         self._fast = (
             converter is not None
             and not getattr(self.middleware_manager, "middlewares", None)
@@ -371,15 +397,19 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if type(value) is target.cls or (
             target.unchecked and value is not None and value is not Undefined and not optimized_is_awaitable(value)
         ):
-            return self._complete_object(field, target, self._field_path(field, path), value, context)
+            return self._complete_object(field, target, self._field_path(field, path), value, context, shared=True)
         return self._slow_field(field, source, path, context)
 
-    def _complete_object(self, field: FieldPlan, target: ObjectTarget, path: Path, value: Any, context: Any) -> Any:
-        """Sub-selections of an object already known to be of the target type, with field error handling."""
+    def _complete_object(
+        self, field: FieldPlan, target: ObjectTarget, path: Path, value: Any, context: Any, shared: bool = False
+    ) -> Any:
+        """Sub-selections of an object already known to be of the target type, with field error handling.
+
+        `shared`: the object is an attribute of its parent, likely referenced from many places."""
         try:
             selection = target.selection if target.planned else self._target_selection(target, field.fields)
             if selection is not None and context is None:
-                if selection.pure:
+                if shared and selection.pure:
                     completed = self._complete_pure(selection, value, path)
                 else:
                     completed = selection.run(self, selection.fields, selection.names, value, path, None)
@@ -424,26 +454,30 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def _call_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         """A resolver called directly: arguments converted once per operation, no wrapper chain."""
         field_path = self._field_path(field, path)
-        info = None
         try:
             if field.bare_call:
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 resolver = field.resolver
-                info = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
-                strawberry_info = self._converter.config.info_class(_raw_info=info, _field=field.strawberry_field)
-                kwargs = dict(self._converted_arguments(field, strawberry_info))
+                if self._lazy_info:
+                    info: Info = LazyInfo(self, field, field_path)
+                else:
+                    raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
+                    info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
+                kwargs = self._converted_arguments(field, info)
                 if resolver.info_parameter is not None:
-                    kwargs[resolver.info_parameter.name] = strawberry_info
-                if resolver.parent_parameter is not None:
-                    kwargs[resolver.parent_parameter.name] = source
-                if resolver.root_parameter is not None:
-                    kwargs[resolver.root_parameter.name] = source
+                    kwargs = {**kwargs, resolver.info_parameter.name: info}
+                if resolver.parent_parameter is not None or resolver.root_parameter is not None:
+                    kwargs = dict(kwargs)
+                    if resolver.parent_parameter is not None:
+                        kwargs[resolver.parent_parameter.name] = source
+                    if resolver.root_parameter is not None:
+                        kwargs[resolver.root_parameter.name] = source
                 result = field.func(source, **kwargs) if field.self_arg else field.func(**kwargs)
         except Exception as error:
             self.handle_field_error(error, field.return_type, field.fields, field_path)
             return None
-        return self._complete(field, info, field_path, result, context)
+        return self._complete(field, None, field_path, result, context)
 
     def _complete(
         self, field: FieldPlan, info: GraphQLResolveInfo | None, path: Path, result: Any, context: Any
