@@ -394,6 +394,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if value is None and field.nullable:
             return None
         target: ObjectTarget = field.object  # type: ignore[assignment]
+        selection = target.selection
+        if selection is not None and selection.pure and context is None:  # seen before: no path, no calls
+            seen = self._pure_results.get((id(selection), id(value)))
+            if seen is not None and seen[0] is value:
+                return seen[1]
         if type(value) is target.cls or (
             target.unchecked and value is not None and value is not Undefined and not optimized_is_awaitable(value)
         ):

@@ -17,6 +17,7 @@ from ..resolvers.maybe import Later, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
+from .views import bulk_view
 
 
 @strawberry.type
@@ -63,20 +64,20 @@ class StockLevel:
     def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
         """Views of a variant's levels (a page builds thousands: one tight loop, store views shared)."""
         stores = Store.views(ctx.memo)
-        views = []
-        for level in levels:
-            store = stores.get(level.location_id) or _store_at(ctx, level.location_id)
-            views.append(
-                StockLevel(
-                    on_hand=level.on_hand,
-                    reserved=level.reserved,
-                    safety_stock=level.safety_stock,
-                    available=level.available,
-                    store=store,
-                    _level=level,
-                )
+        return [
+            bulk_view(
+                StockLevel,
+                {
+                    "on_hand": level.on_hand,
+                    "reserved": level.reserved,
+                    "safety_stock": level.safety_stock,
+                    "available": level.available,
+                    "store": stores.get(level.location_id) or _store_at(ctx, level.location_id),
+                    "_level": level,
+                },
             )
-        return views
+            for level in levels
+        ]
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:

@@ -13,6 +13,7 @@ class InvalidId(ValueError):
     """A client sent an ID or cursor we did not issue (or one of another type)."""
 
 
+@functools.lru_cache(maxsize=65536)  # views are rebuilt per request; their IDs need not be
 def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
