@@ -45,6 +45,10 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
             return future.result()  # type: ignore[no-any-return]
         return self.load(key)  # type: ignore[no-any-return]
 
+    def loaded(self, key: K) -> bool:
+        """Whether the key is loaded, primed or being loaded in this request."""
+        return key in self._values or key in self._futures
+
     def peek(self, key: K, default: Any = None) -> V | Any:
         """The value when it is loaded already, else `default`; never starts a load."""
         try:
@@ -76,7 +80,7 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
     async def prefetch(self, keys: Sequence[K]) -> list[V]:
         """Load the keys not loaded yet now, in one batch, and return every key's value in order;
         `get` then answers them synchronously."""
-        missing = [k for k in dict.fromkeys(keys) if k not in self._values and k not in self._futures]
+        missing = [k for k in dict.fromkeys(keys) if not self.loaded(k)]
         if missing:
             for key, value in zip(missing, await self.batch_load_fn(missing), strict=True):
                 self.prime(key, value)
@@ -123,8 +127,24 @@ class VariantsByProduct(DataLoader):  # type: ignore[misc]
         self.by_id = by_id
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Variant]]:
+        return self._grouped(keys, await catalog.variants_of_products(keys))
+
+    async def prefetch_with_prices(self, keys: Sequence[int], prices: PriceOverridesByVariant) -> list[list[Variant]]:
+        """Variants of these products and their price overrides in one statement; primes both loaders."""
+        missing = [k for k in dict.fromkeys(keys) if not self.loaded(k)]
+        if missing:
+            variants, overrides = await catalog.variants_with_overrides(missing)
+            for key, found in zip(missing, self._grouped(missing, variants), strict=True):
+                self.prime(key, found)
+            by_variant: dict[int, list[PriceOverride]] = {v.id: [] for v in variants}
+            for override in overrides:
+                by_variant[override.variant_id].append(override)
+            prices.prime_many(by_variant.items())
+        return await self.prefetch(keys)
+
+    def _grouped(self, keys: Sequence[int], variants: list[Variant]) -> list[list[Variant]]:
         grouped: dict[int, list[Variant]] = defaultdict(list)
-        for variant in await catalog.variants_of_products(keys):
+        for variant in variants:
             grouped[variant.product_id].append(variant)
             self.by_id.prime(variant.id, variant)
         return [grouped.get(k, []) for k in keys]

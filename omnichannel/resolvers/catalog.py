@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant, effective_price
@@ -62,16 +61,16 @@ async def products_page(
 
 
 async def prefetch_variants(ctx: Context, product_ids: list[int], reads: CatalogReads) -> None:
-    """Load through the request's loaders, batch by batch: variants, then overrides and stock at once."""
+    """Load through the request's loaders: variants with their price overrides, then stock, then stores."""
     loaders = ctx.loaders
-    variant_lists: list[list[Variant]] = await loaders.variants_of_product.prefetch(product_ids)
+    variant_lists: list[list[Variant]] = (
+        await loaders.variants_of_product.prefetch_with_prices(product_ids, loaders.price_overrides)
+        if reads.prices
+        else await loaders.variants_of_product.prefetch(product_ids)
+    )
     variant_ids = [v.id for variants in variant_lists for v in variants]
-    if not variant_ids:
-        return
-    pending = [inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)]
-    if reads.prices:
-        pending.append(loaders.price_overrides.prefetch(variant_ids))
-    await asyncio.gather(*pending)
+    if variant_ids:
+        await inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)
 
 
 def variants_of(ctx: Context, product_id: int) -> MaybeAwaitable[list[Variant]]:

@@ -54,3 +54,22 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
         [list(variant_ids)],
     )
     return [to_price_override(r) for r in rows]
+
+
+async def variants_with_overrides(product_ids: Sequence[int]) -> tuple[list[Variant], list[PriceOverride]]:
+    """Active variants of these products (display order) and their price overrides, in one statement."""
+    rows = await fetch(
+        "SELECT v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, "
+        "o.variant_id, o.channel, o.location_id, o.amount "
+        "FROM variant v LEFT JOIN price_override o ON o.variant_id = v.id "
+        "WHERE v.product_id = ANY($1::int[]) AND v.active ORDER BY v.product_id, v.position, v.id",
+        [list(product_ids)],
+    )
+    variants: dict[int, Variant] = {}
+    overrides: list[PriceOverride] = []
+    for row in rows:
+        if row[0] not in variants:
+            variants[row[0]] = to_variant(row)
+        if row["variant_id"] is not None:
+            overrides.append(to_price_override(row))
+    return list(variants.values()), overrides
