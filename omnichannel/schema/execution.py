@@ -110,15 +110,18 @@ class ObjectTarget:
 class Selection:
     """A selection set on one object type, planned and compiled."""
 
-    __slots__ = ("fields", "names", "pure", "run", "type")
+    __slots__ = ("attrs", "fields", "names", "pure", "run", "run_items", "sub_ids", "type")
 
     def __init__(self, type_: GraphQLObjectType, fields: tuple[FieldPlan, ...], run: Callable[..., Any]) -> None:
         self.type = type_
         self.fields = fields
         self.names = tuple(f.name for f in fields)
+        self.attrs = tuple(f.attr for f in fields)
         self.run = run
         # only plain attributes all the way down: the same object always gives the same result
         self.pure = False
+        self.sub_ids: tuple[int, ...] = ()  # id() of each object field's sub-selection (pure only)
+        self.run_items: Callable[..., Any] | None = None  # a whole list of objects at once (pure only)
 
 
 _COMPILED: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
@@ -207,6 +210,110 @@ def _compile(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     return run
 
 
+_COMPILED_ITEMS: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+
+
+def _compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
+    """run_items(executor, selection, items, path, cls, item_type, fields, out, pending) -> stop index.
+
+    For selections of plain attributes (scalars, and objects whose own selection is such): one loop
+    completes every item of the exact class `cls` into `out`; item paths are built only when a field
+    needs graphql-core. Returns the index of the first item of another class (None: all done).
+    """
+    shape = tuple((f.kind, f.fast_type) for f in fields)
+    run = _COMPILED_ITEMS.get(shape)
+    if run is not None:
+        _COMPILED_ITEMS.move_to_end(shape)
+        return run
+    count = len(fields)
+
+    def unpack(prefix: str, source: str) -> str:
+        return f"    {''.join(f'{prefix}{i}, ' for i in range(count))}= {source}"
+
+    lines = [
+        "def run_items(ex, sel, items, path, cls, item_type, fields, out, pending):",
+        unpack("F", "sel.fields"),
+        unpack("N", "sel.names"),
+        unpack("A", "sel.attrs"),
+        unpack("S", "sel.sub_ids"),
+        "    PURE = ex._pure_results",
+        "    append = out.append",
+        "    index = -1",
+        "    for src in items:",
+        "        index += 1",
+        "        if type(src) is not cls:",
+        "            return index",
+        "        waiting = None",
+        "        try:",
+        "            r = {}",
+    ]
+    item_path = "new_tuple(Path, (path, index, None))"
+    for i, field in enumerate(fields):
+        lines.append(f"            v = getattr(src, A{i}, UNDEFINED)")
+        if field.kind == LEAF:
+            slow = f"v = ex._leaf(F{i}, src, v, {item_path}, None)"
+            if field.fast_type is not None:
+                check = f"type(v) is {field.fast_type.__name__}"
+                if field.fast_type is int:
+                    check += " and MIN_INT <= v <= MAX_INT"
+                lines += [
+                    f"            if {check}:",
+                    f"                r[N{i}] = v",
+                    "            else:",
+                    f"                {slow}",
+                ]
+                indent = "                "
+            else:
+                lines.append(f"            {slow}")
+                indent = "            "
+            lines += [
+                f"{indent}if v is not UNDEFINED:",
+                f"{indent}    r[N{i}] = v",
+                f"{indent}    if type(v) not in READY and is_awaitable(v):",
+                f"{indent}        waiting = [*(waiting or ()), N{i}]",
+            ]
+        else:  # OBJECT with a pure selection: reuse what this operation already completed for it
+            lines += [
+                f"            seen = PURE.get((S{i}, id(v)))",
+                "            if seen is not None and seen[0] is v:",
+                f"                r[N{i}] = seen[1]",
+                "            else:",
+                f"                v = ex._object_field(F{i}, src, {item_path}, None)",
+                f"                r[N{i}] = v",
+                "                if type(v) not in READY and is_awaitable(v):",
+                f"                    waiting = [*(waiting or ()), N{i}]",
+            ]
+    lines += [
+        "        except Exception as error:",
+        "            if waiting:",
+        "                ex.settle_in_background([r[k] for k in waiting])",
+        "                waiting = None",
+        "            r = ex._item_failed(error, item_type, fields, path, index)",
+        "        if waiting is not None:",
+        f"            r = ex._await_completed(ex._gather_fields(r, waiting), item_type, fields, {item_path})",
+        "            pending.append(index)",
+        "        append(r)",
+        "    return None",
+    ]
+    scope = {
+        "UNDEFINED": Undefined,
+        "READY": READY,
+        "is_awaitable": optimized_is_awaitable,
+        "MIN_INT": MIN_INT,
+        "MAX_INT": MAX_INT,
+        "new_tuple": new_tuple,
+        "Path": Path,
+        "str": str,
+        "int": int,
+        "bool": bool,
+    }
+    exec(compile("\n".join(lines), "<compiled list of selections>", "exec"), scope)
+    run = _COMPILED_ITEMS[shape] = scope["run_items"]
+    if len(_COMPILED_ITEMS) > COMPILED_MAX:
+        _COMPILED_ITEMS.popitem(last=False)
+    return run
+
+
 def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
     ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
 
@@ -282,6 +389,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                     f.kind == LEAF or (f.kind == OBJECT and self._pure(self._target_selection(f.object, f.fields)))  # type: ignore[arg-type]
                     for f in fields
                 )
+                if selection.pure:
+                    selection.sub_ids = tuple(
+                        id(f.object.selection) if f.kind == OBJECT else 0  # type: ignore[union-attr]
+                        for f in fields
+                    )
+                    selection.run_items = _compile_items(fields)
         self._selections[id(grouped)] = (grouped, selection)  # keep `grouped` alive: its id is the key
         return selection
 
@@ -581,8 +694,15 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         cls, unchecked = target.cls, target.unchecked
         completed: list[Any] = []
         pending: list[int] = []
+        start = 0
         try:
-            for index, item in enumerate(items):
+            if selection is not None and selection.run_items is not None and cls is not None:
+                items = items if type(items) is list else list(items)
+                stop = selection.run_items(self, selection, items, path, cls, item_type, fields, completed, pending)
+                if stop is None:
+                    return self._gather_items(completed, pending) if pending else completed
+                start, items = stop, items[stop:]  # an item of another class: the rest the general way
+            for index, item in enumerate(items, start):
                 item_path = new_tuple(Path, (path, index, None))
                 if selection is not None and (
                     type(item) is cls or (unchecked and item is not None and not optimized_is_awaitable(item))
@@ -619,6 +739,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if not pending:
             return completed
         return self._gather_items(completed, pending)
+
+    def _item_failed(
+        self, error: Exception, item_type: GraphQLOutputType, fields: FieldDetailsList, path: Path, index: int
+    ) -> None:
+        self.handle_field_error(error, item_type, fields, new_tuple(Path, (path, index, None)))
 
     async def _gather_items(self, completed: list[Any], pending: list[int]) -> list[Any]:
         values = await gather_with_cancel(*(completed[i] for i in pending))

@@ -96,6 +96,10 @@ class Item:
         return [self.shop, None]  # type: ignore[list-item]
 
     @strawberry.field
+    def odd_shops(self) -> list[Shop | None]:
+        return [self.shop, self.shop.owner, self.shop]  # type: ignore[list-item]
+
+    @strawberry.field
     def named(self) -> Named:
         return self.shop.owner or self.shop
 
@@ -168,6 +172,8 @@ QUERIES = [
     "{ item { nothing { name } shops { name } more: shops(count: 3) { kind } } }",
     "{ item { gaps { name } } }",
     "{ item { holes { name } } }",
+    "{ items { oddShops { name tags } } }",
+    "{ items { shops(count: 3) { name rank owner { name } } } }",
     "{ items { named { __typename name ... on Person { age } ... on Shop { rank } } } }",
     "{ item { big } }",
     "{ item { awaitedShops { name tags } } }",
