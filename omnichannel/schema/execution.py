@@ -51,6 +51,15 @@ new_tuple = tuple.__new__
 MAX_INT, MIN_INT = 2**31 - 1, -(2**31)
 READY = frozenset({dict, list, str, int, float, bool, type(None)})  # results that are never awaitable
 
+
+def read(source: Any, attr: str) -> Any:
+    """The attribute, or Undefined when reading it fails (graphql-core then reports it at the field)."""
+    try:
+        return getattr(source, attr)
+    except Exception:
+        return Undefined
+
+
 # how a planned field is executed
 SLOW, LEAF, OBJECT, VALUE, CALL = "slow", "leaf", "object", "value", "call"
 FAST_TYPES: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolean": bool}
@@ -158,7 +167,12 @@ def _compile(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     for i, field in enumerate(fields):
         name = f"N{i}"
         if field.kind == LEAF:
-            lines.append(f"        v = getattr(source, F{i}.attr, UNDEFINED)")
+            lines += [
+                "        try:",
+                f"            v = getattr(source, F{i}.attr)",
+                "        except Exception:",
+                "            v = UNDEFINED",
+            ]
             slow = [
                 f"v = ex._leaf(F{i}, source, v, path, context)",
                 "if v is not UNDEFINED:",
@@ -249,7 +263,12 @@ def _compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     ]
     item_path = "new_tuple(Path, (path, index, None))"
     for i, field in enumerate(fields):
-        lines.append(f"            v = getattr(src, A{i}, UNDEFINED)")
+        lines += [
+            "            try:",
+            f"                v = getattr(src, A{i})",
+            "            except Exception:",
+            "                v = UNDEFINED",
+        ]
         if field.kind == LEAF:
             slow = f"v = ex._leaf(F{i}, src, v, {item_path}, None)"
             if field.fast_type is not None:
@@ -503,7 +522,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._slow_field(field, source, path, context)
 
     def _object_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
-        value = getattr(source, field.attr, Undefined)
+        value = read(source, field.attr)
         if value is None and field.nullable:
             return None
         target: ObjectTarget = field.object  # type: ignore[assignment]
@@ -567,7 +586,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _value_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         """A plain attribute holding a list or an abstract type."""
-        return self._complete(field, None, self._field_path(field, path), getattr(source, field.attr), context)
+        value = read(source, field.attr)
+        if value is Undefined:
+            return self._slow_field(field, source, path, context)  # graphql-core reports the missing attribute
+        return self._complete(field, None, self._field_path(field, path), value, context)
 
     def _call_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         """A resolver called directly: arguments converted once per operation, no wrapper chain."""

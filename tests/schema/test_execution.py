@@ -45,6 +45,22 @@ class Shop(Named):
     owner: Person | None
 
 
+@strawberry.type
+class Gauge:
+    level: int
+    label: str
+
+
+class BrokenGauge:
+    """Not a strawberry object: Gauge implements no interface, so any object with the attributes will do."""
+
+    label = "broken"
+
+    @property
+    def level(self) -> int:
+        raise ValueError("sensor offline")
+
+
 async def _later_shop(shop: Shop) -> Shop:
     await asyncio.sleep(0)
     return shop
@@ -98,6 +114,10 @@ class Item:
     @strawberry.field
     def odd_shops(self) -> list[Shop | None]:
         return [self.shop, self.shop.owner, self.shop]  # type: ignore[list-item]
+
+    @strawberry.field
+    def gauges(self) -> list[Gauge | None]:
+        return [Gauge(level=1, label="ok"), BrokenGauge(), Gauge(level=3, label="ok")]  # type: ignore[list-item]
 
     @strawberry.field
     def named(self) -> Named:
@@ -173,6 +193,7 @@ QUERIES = [
     "{ item { gaps { name } } }",
     "{ item { holes { name } } }",
     "{ items { oddShops { name tags } } }",
+    "{ item { gauges { level label } } }",
     "{ items { shops(count: 3) { name rank owner { name } } } }",
     "{ items { named { __typename name ... on Person { age } ... on Shop { rank } } } }",
     "{ item { big } }",
