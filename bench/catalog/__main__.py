@@ -186,9 +186,53 @@ def count_fields(value: Any) -> int:
     return 0
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def machine_busy() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return sum(values), values[3] + values[4]  # total, idle + iowait
+
+
 def drive(server: Server, args: argparse.Namespace, cores: list[int] | None, tool: str) -> dict[str, Any]:
+    """Warm up, then measure; also the server's CPU per request and how busy the whole machine was."""
+    if args.warmup > 0:
+        load(server, args, cores, tool, args.warmup)
+    cpu_before, (total_before, idle_before) = process_tree_cpu(server.process.pid), machine_busy()
+    result = load(server, args, cores, tool, args.duration)
+    cpu_after, (total_after, idle_after) = process_tree_cpu(server.process.pid), machine_busy()
+    result["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) / max(1, result["requests"]) * 1000, 2)
+    result["machine_busy_pct"] = round(100 * (1 - (idle_after - idle_before) / max(1, total_after - total_before)))
+    return result
+
+
+def load(
+    server: Server, args: argparse.Namespace, cores: list[int] | None, tool: str, seconds: float
+) -> dict[str, Any]:
     if tool == "wrk":
-        return run_wrk(server.url, server.body, args.connections, args.duration, args.warmup, cores)
+        return run_wrk(server.url, server.body, args.connections, seconds, 0, cores)
     with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
         body_file.write(server.body)
         body_file.flush()
@@ -203,13 +247,9 @@ def drive(server: Server, args: argparse.Namespace, cores: list[int] | None, too
             "--connections",
             str(args.connections),
             "--duration",
-            str(args.duration),
-            "--warmup",
-            str(args.warmup),
+            str(seconds),
         ]
-        done = subprocess.run(
-            pinned(cmd, cores), cwd=ROOT, capture_output=True, check=True, timeout=args.duration * 3 + 60
-        )
+        done = subprocess.run(pinned(cmd, cores), cwd=ROOT, capture_output=True, check=True, timeout=seconds * 3 + 60)
     return dict(json.loads(done.stdout))
 
 
@@ -225,24 +265,33 @@ def report(
     for key, value in context.items():
         print(f"{key:>22}: {value}")
     print()
-    header = ("server", "rps", "p50 ms", "p99 ms", "max ms", "requests", "errors")
-    print(f"{header[0]:<12} " + " ".join(f"{h:>9}" for h in header[1:]) + "   rounds (rps)")
+    header = ("server", "rps", "p50 ms", "p99 ms", "max ms", "requests", "errors", "cpu ms/req", "busy %")
+    print(f"{header[0]:<12} " + " ".join(f"{h:>10}" for h in header[1:]) + "   rounds (rps)")
     summary: dict[str, Any] = {"context": context, "servers": {}}
     for name, rows in results.items():
         row = median_row(rows)
         errors = row.get("non_2xx", 0) + row.get("errors", 0) + row.get("timeouts", 0)
         rounds = " ".join(f"{r['rps']:.0f}" for r in rows)
         print(
-            f"{name:<12} {row['rps']:>9.1f} {row['p50_ms']:>9.1f} {row['p99_ms']:>9.1f} {row['max_ms']:>9.1f} "
-            f"{row['requests']:>9} {errors:>9}   {rounds}"
+            f"{name:<12} {row['rps']:>10.1f} {row['p50_ms']:>10.1f} {row['p99_ms']:>10.1f} {row['max_ms']:>10.1f} "
+            f"{row['requests']:>10} {errors:>10} {row['server_cpu_ms_per_request']:>10.2f} "
+            f"{row['machine_busy_pct']:>10}   {rounds}"
         )
         summary["servers"][name] = {"median": row, "rounds": rows}
     if "bare" in results and len(results) == 2:
         name = next(n for n in results if n != "bare")
         ratio = median_row(results[name])["rps"] / median_row(results["bare"])["rps"]
+        cpu_ratio = median_cpu(results["bare"]) / median_cpu(results[name])
         summary["ratio"] = round(ratio, 3)
+        summary["cpu_ratio"] = round(cpu_ratio, 3)
         print(f"\nratio {name}/bare requests/s: {ratio:.2f}  (target >= 0.40)")
+        print(f"server CPU per request, bare/{name}: {cpu_ratio:.2f}  (the same ratio without the rest of the machine)")
     return summary
+
+
+def median_cpu(rows: list[dict[str, Any]]) -> float:
+    values = sorted(r["server_cpu_ms_per_request"] for r in rows)
+    return float(values[len(values) // 2])
 
 
 async def prepare(args: argparse.Namespace) -> tuple[str, bool, float | None]:
