@@ -80,14 +80,19 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
     async def prefetch(self, keys: Sequence[K]) -> list[V]:
         """Load the keys not loaded yet now, in one batch, and return every key's value in order;
         `get` then answers them synchronously."""
-        missing = [k for k in dict.fromkeys(keys) if not self.loaded(k)]
+        loaded, futures = self._values, self._futures
+        missing = [k for k in dict.fromkeys(keys) if k not in loaded and k not in futures]
         if missing:
             for key, value in zip(missing, await self.batch_load_fn(missing), strict=True):
                 self.prime(key, value)
-        values = [self.get(k) for k in keys]
-        pending = [i for i, v in enumerate(values) if hasattr(v, "__await__")]  # loads already in flight
-        for i in pending:
-            values[i] = await values[i]
+        try:
+            return [loaded[k] for k in keys]  # the usual case: every value is a plain one
+        except KeyError:
+            pass
+        values = [self.get(k) for k in keys]  # some are failures or loads already in flight
+        for i, value in enumerate(values):
+            if hasattr(value, "__await__"):
+                values[i] = await value
         return values  # type: ignore[return-value]
 
     def clear(self, key: K) -> DataLoader:
@@ -129,18 +134,20 @@ class VariantsByProduct(DataLoader):  # type: ignore[misc]
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Variant]]:
         return self._grouped(keys, await catalog.variants_of_products(keys))
 
-    async def prefetch_with_prices(self, keys: Sequence[int], prices: PriceOverridesByVariant) -> list[list[Variant]]:
-        """Variants of these products and their price overrides in one statement; primes both loaders."""
-        missing = [k for k in dict.fromkeys(keys) if not self.loaded(k)]
-        if missing:
-            variants, overrides = await catalog.variants_with_overrides(missing)
-            for key, found in zip(missing, self._grouped(missing, variants), strict=True):
-                self.prime(key, found)
-            by_variant: dict[int, list[PriceOverride]] = {v.id: [] for v in variants}
-            for override in overrides:
-                by_variant[override.variant_id].append(override)
-            prices.prime_many(by_variant.items())
-        return await self.prefetch(keys)
+    def prime_with_prices(
+        self,
+        keys: Sequence[int],
+        variants: list[Variant],
+        overrides: list[PriceOverride],
+        prices: PriceOverridesByVariant,
+    ) -> None:
+        """Prime these products' variants (and each variant by id) and every variant's overrides."""
+        for key, found in zip(keys, self._grouped(keys, variants), strict=True):
+            self.prime(key, found)
+        by_variant: dict[int, list[PriceOverride]] = {v.id: [] for v in variants}
+        for override in overrides:
+            by_variant[override.variant_id].append(override)
+        prices.prime_many(by_variant.items())
 
     def _grouped(self, keys: Sequence[int], variants: list[Variant]) -> list[list[Variant]]:
         grouped: dict[int, list[Variant]] = defaultdict(list)

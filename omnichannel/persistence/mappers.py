@@ -79,3 +79,35 @@ def to_staff(row: Row) -> StaffMember:
 
 def to_member(row: Row) -> Member:
     return Member(row["id"], row["member_number"], row["display_name"], row["phone"])
+
+
+# products.products_page_with_variants: page.*, then the variant, then its override (NULLs when none)
+PAGE_WITH_VARIANTS_COLUMNS = (
+    "page.id, page.title, page.description, page.category_id, page.active, "
+    "v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, "
+    "o.variant_id, o.channel, o.location_id, o.amount"
+)
+
+
+def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
+    """Rows of PAGE_WITH_VARIANTS_COLUMNS (read by position: the names repeat) to products in page
+    order, their variants in display order and the variants' price overrides."""
+    products: dict[int, Product] = {}
+    variants: dict[int, Variant] = {}
+    overrides: list[PriceOverride] = []
+    for row in rows:
+        if row[0] not in products:
+            products[row[0]] = Product(row[0], row[1], row[2], row[3], row[4])
+        if row[5] is not None and row[5] not in variants:
+            variants[row[5]] = Variant(row[5], row[6], row[7], row[8], row[9], row[10], row[11])
+        if row[12] is not None:
+            channel = row[13]
+            overrides.append(
+                PriceOverride(
+                    variant_id=row[12],
+                    amount=row[15],
+                    channel=SalesChannel(channel) if channel else None,
+                    location_id=row[14],
+                )
+            )
+    return list(products.values()), list(variants.values()), overrides

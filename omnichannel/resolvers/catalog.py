@@ -51,26 +51,24 @@ async def products_page(
     term = (search or "").strip() or None
     if term is not None and len(term) > MAX_SEARCH:
         raise DomainError(ErrorCode.INVALID_INPUT, f"search must be at most {MAX_SEARCH} characters.", ["search"])
-    rows = await catalog.products_page(search=term, after_id=after_id, limit=size + 1)
-    page = rows[:size]
-    for product in page:
-        ctx.loaders.product.prime(product.id, product)
-    if reads.variants and page:
-        await prefetch_variants(ctx, [p.id for p in page], reads)
-    return page, len(rows) > size
-
-
-async def prefetch_variants(ctx: Context, product_ids: list[int], reads: CatalogReads) -> None:
-    """Load through the request's loaders: variants with their price overrides, then stock, then stores."""
     loaders = ctx.loaders
-    variant_lists: list[list[Variant]] = (
-        await loaders.variants_of_product.prefetch_with_prices(product_ids, loaders.price_overrides)
-        if reads.prices
-        else await loaders.variants_of_product.prefetch(product_ids)
+    if not reads.variants:
+        rows = await catalog.products_page(search=term, after_id=after_id, limit=size + 1)
+        page = rows[:size]
+        loaders.product.prime_many((p.id, p) for p in page)
+        return page, len(rows) > size
+    rows, variants, overrides = await catalog.products_page_with_variants(
+        search=term, after_id=after_id, limit=size + 1
     )
-    variant_ids = [v.id for variants in variant_lists for v in variants]
+    page = rows[:size]
+    loaders.product.prime_many((p.id, p) for p in page)
+    ids = [p.id for p in page]
+    loaders.variants_of_product.prime_with_prices(ids, variants, overrides, loaders.price_overrides)
+    on_page = set(ids)
+    variant_ids = [v.id for v in variants if v.product_id in on_page]
     if variant_ids:
         await inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)
+    return page, len(rows) > size
 
 
 def variants_of(ctx: Context, product_id: int) -> MaybeAwaitable[list[Variant]]:

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 
 from ...domain.catalog import PriceOverride, Product, Variant
 from ..db import fetch
-from ..mappers import PRODUCT_COLUMNS, VARIANT_COLUMNS, to_price_override, to_product, to_variant
+from ..mappers import (
+    PAGE_WITH_VARIANTS_COLUMNS,
+    PRODUCT_COLUMNS,
+    VARIANT_COLUMNS,
+    to_page_with_variants,
+    to_price_override,
+    to_product,
+    to_variant,
+)
 
 
 def _like_pattern(search: str) -> str:
@@ -14,18 +22,37 @@ def _like_pattern(search: str) -> str:
     return f"%{escaped}%"
 
 
+_PAGE = (
+    "FROM product p WHERE p.active "
+    "AND ($1::int IS NULL OR p.id > $1) "
+    "AND ($2::text IS NULL OR p.title ILIKE $2 OR EXISTS ("
+    "  SELECT 1 FROM variant v WHERE v.product_id = p.id AND (v.sku ILIKE $2 OR v.barcode = $3))) "
+    "ORDER BY p.id LIMIT $4"
+)
+
+
+def _page_parameters(search: str | None, after_id: int | None, limit: int) -> list[object]:
+    return [after_id, _like_pattern(search) if search else None, search, limit]
+
+
 async def products_page(*, search: str | None, after_id: int | None, limit: int) -> list[Product]:
     """Active products in id order after a cursor; search matches title, SKU or barcode."""
-    pattern = _like_pattern(search) if search else None
-    rows = await fetch(
-        f"SELECT {PRODUCT_COLUMNS} FROM product p WHERE p.active "
-        "AND ($1::int IS NULL OR p.id > $1) "
-        "AND ($2::text IS NULL OR p.title ILIKE $2 OR EXISTS ("
-        "  SELECT 1 FROM variant v WHERE v.product_id = p.id AND (v.sku ILIKE $2 OR v.barcode = $3))) "
-        "ORDER BY p.id LIMIT $4",
-        [after_id, pattern, search, limit],
-    )
+    rows = await fetch(f"SELECT {PRODUCT_COLUMNS} {_PAGE}", _page_parameters(search, after_id, limit))
     return [to_product(r) for r in rows]
+
+
+async def products_page_with_variants(
+    *, search: str | None, after_id: int | None, limit: int
+) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
+    """The same page, with its products' active variants (display order) and their price overrides,
+    in one statement (a page read with its variants costs one round trip, not three)."""
+    rows = await fetch(
+        f"WITH page AS (SELECT {PRODUCT_COLUMNS} {_PAGE}) SELECT {PAGE_WITH_VARIANTS_COLUMNS} "
+        "FROM page LEFT JOIN variant v ON v.product_id = page.id AND v.active "
+        "LEFT JOIN price_override o ON o.variant_id = v.id ORDER BY page.id, v.position, v.id",
+        _page_parameters(search, after_id, limit),
+    )
+    return to_page_with_variants(rows)
 
 
 async def products_by_ids(ids: Sequence[int]) -> list[Product]:
@@ -54,22 +81,3 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
         [list(variant_ids)],
     )
     return [to_price_override(r) for r in rows]
-
-
-async def variants_with_overrides(product_ids: Sequence[int]) -> tuple[list[Variant], list[PriceOverride]]:
-    """Active variants of these products (display order) and their price overrides, in one statement."""
-    rows = await fetch(
-        "SELECT v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, "
-        "o.variant_id, o.channel, o.location_id, o.amount "
-        "FROM variant v LEFT JOIN price_override o ON o.variant_id = v.id "
-        "WHERE v.product_id = ANY($1::int[]) AND v.active ORDER BY v.product_id, v.position, v.id",
-        [list(product_ids)],
-    )
-    variants: dict[int, Variant] = {}
-    overrides: list[PriceOverride] = []
-    for row in rows:
-        if row[0] not in variants:
-            variants[row[0]] = to_variant(row)
-        if row["variant_id"] is not None:
-            overrides.append(to_price_override(row))
-    return list(variants.values()), overrides
