@@ -175,11 +175,13 @@ class StockByVariant(DataLoader):  # type: ignore[misc]
         by_locations: dict[tuple[int, ...] | None, list[int]] = defaultdict(list)
         for variant_id, location_ids in keys:
             by_locations[location_ids].append(variant_id)
-        found: dict[Hashable, list[StockLevel]] = defaultdict(list)
+        found: dict[tuple[int, ...] | None, dict[int, list[StockLevel]]] = {}
         for location_ids, variant_ids in by_locations.items():
+            of_variant: dict[int, list[StockLevel]] = defaultdict(list)
             for level in await inventory.levels(variant_ids, location_ids):
-                found[(level.variant_id, location_ids)].append(level)
-        return [found.get(key, []) for key in keys]
+                of_variant[level.variant_id].append(level)
+            found[location_ids] = of_variant
+        return [found[location_ids].get(variant_id, []) for variant_id, location_ids in keys]
 
 
 class StaffById(DataLoader):  # type: ignore[misc]

@@ -17,6 +17,7 @@ from ..resolvers.context import Context
 from ..resolvers.maybe import MaybeAwaitable, then
 from .enums import SalesChannel
 from .relay import Node, PageInfo, decode_id, decode_ids, encode_id
+from .views import bulk_view
 
 if TYPE_CHECKING:
     from .inventory import StockLevel
@@ -71,7 +72,20 @@ class Variant(Node):
 
     @staticmethod
     def many(variants: list[domain.Variant]) -> list[Variant]:
-        return [Variant.from_domain(v) for v in variants]
+        """Views of a product's variants (a page builds hundreds: built in bulk)."""
+        return [
+            bulk_view(
+                Variant,
+                {
+                    "id": encode_id("Variant", v.id),
+                    "sku": v.sku,
+                    "barcode": v.barcode,
+                    "title": v.title,
+                    "_variant": v,
+                },
+            )
+            for v in variants
+        ]
 
     @strawberry.field
     async def product(self, info: Info[Context, None]) -> Product:

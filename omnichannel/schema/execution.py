@@ -75,22 +75,28 @@ class FieldPlan:
         "field_def",
         "fields",
         "func",
+        "info_name",
         "item",
         "kind",
+        "kwargs",
         "name",
         "nodes",
         "nullable",
         "object",
+        "parent_name",
         "parent_type",
         "resolver",
         "return_type",
         "scalar",
         "self_arg",
+        "source_names",
         "strawberry_field",
     )
 
     def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
         self.parent_type = parent_type
+        self.parent_name = parent_type.name
+        self.kwargs: dict[str, Any] | None = None  # a resolver's arguments, converted once per operation
         self.name = name
         self.fields = fields
         self.kind = SLOW
@@ -380,7 +386,6 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             gather=_weak_method(self.gather_async_work), track=_weak_method(self.track_async_work)
         )
         self._selections: dict[int, tuple[GroupedFieldSet, Selection | None]] = {}
-        self._arguments: dict[int, tuple[FieldDetailsList, dict[str, Any]]] = {}
         self._pure_results: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
@@ -469,6 +474,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         plan.resolver = resolver
         plan.func = resolver.wrapped_func
         plan.self_arg = resolver.self_parameter is not None
+        plan.info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+        plan.source_names = tuple(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None)
         # no info, no arguments, no parent/root: call it with the source alone
         plan.bare_call = not (
             field_def.args or resolver.info_parameter or resolver.parent_parameter or resolver.root_parameter
@@ -501,7 +508,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     @staticmethod
     def _field_path(field: FieldPlan, path: Path | None) -> Path:
-        return new_tuple(Path, (path, field.name, field.parent_type.name))  # Path(...) without its __new__
+        return new_tuple(Path, (path, field.name, field.parent_name))  # Path(...) without its __new__
 
     def _slow_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         return self.execute_field(field.parent_type, source, field.fields, self._field_path(field, path), context)
@@ -593,26 +600,23 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _call_field(self, field: FieldPlan, source: Any, path: Path | None, context: Any) -> Any:
         """A resolver called directly: arguments converted once per operation, no wrapper chain."""
-        field_path = self._field_path(field, path)
+        field_path = new_tuple(Path, (path, field.name, field.parent_name))
         try:
             if field.bare_call:
                 result = field.func(source) if field.self_arg else field.func()
             else:
-                resolver = field.resolver
                 if self._lazy_info:
                     info: Info = LazyInfo(self, field, field_path)
                 else:
                     raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
                     info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
-                kwargs = self._converted_arguments(field, info)
-                if resolver.info_parameter is not None:
-                    kwargs = {**kwargs, resolver.info_parameter.name: info}
-                if resolver.parent_parameter is not None or resolver.root_parameter is not None:
-                    kwargs = dict(kwargs)
-                    if resolver.parent_parameter is not None:
-                        kwargs[resolver.parent_parameter.name] = source
-                    if resolver.root_parameter is not None:
-                        kwargs[resolver.root_parameter.name] = source
+                kwargs = field.kwargs
+                if kwargs is None:
+                    kwargs = field.kwargs = self._converted_arguments(field, info)
+                if field.info_name is not None:
+                    kwargs = {**kwargs, field.info_name: info}
+                if field.source_names:
+                    kwargs = {**kwargs, **dict.fromkeys(field.source_names, source)}
                 result = field.func(source, **kwargs) if field.self_arg else field.func(**kwargs)
         except Exception as error:
             self.handle_field_error(error, field.return_type, field.fields, field_path)
@@ -653,9 +657,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _converted_arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
-        cached = self._arguments.get(id(field.fields))
-        if cached is not None:
-            return cached[1]
+        """The field's arguments as strawberry passes them (variables and defaults applied, enums and
+        IDs converted); a plan belongs to one operation, so they are the same for every object."""
         first = field.fields[0]
         raw = (
             get_argument_values(
@@ -675,7 +678,6 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             config=self._converter.config,
             info=info,
         )
-        self._arguments[id(field.fields)] = (field.fields, converted)
         return converted
 
     # ---- lists ----------------------------------------------------------------------------------

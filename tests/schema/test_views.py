@@ -22,3 +22,16 @@ def test_bulk_views_equal_constructed_views():
     assert type(built) is StockLevel
     assert vars(built) == vars(constructed)
     assert built == constructed
+
+
+def test_bulk_variant_views_equal_constructed_views():
+    from decimal import Decimal
+
+    from omnichannel.domain.catalog import Variant as DomainVariant
+    from omnichannel.schema.catalog import Variant
+
+    variant = DomainVariant(7, 3, "SKU-7", "6900000000007", "Seven", Decimal("9.90"))
+    built = Variant.many([variant])[0]
+    constructed = Variant.from_domain(variant)
+    assert type(built) is Variant
+    assert vars(built) == vars(constructed)
