@@ -32,6 +32,7 @@ from .wrk import run_wrk
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_BUDGET_S = 120.0
+LOAD_AT_START = os.getloadavg()
 
 QUERY = (
     "query Catalog { products(first: %(first)d) { edges { node { title variants { sku price(channel: APP) { amount } "
@@ -62,8 +63,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per server")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before each measurement")
-    parser.add_argument("--rounds", type=int, default=1, help="measure both servers this many times, alternating")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (both servers)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measure both servers this many times, alternating (medians reported)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="uvicorn worker processes for both servers (default: one per CPU; fewer than the CPUs pins them)",
+    )
     parser.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop"], help="event loop (both servers)")
     parser.add_argument("--pool-size", type=int, default=None, help="DB connections per worker (both servers)")
     parser.add_argument(
@@ -79,7 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="K=V",
-        help="extra environment for the GraphQL server (e.g. OMNICHANNEL_RESPONSE_CACHE=1)",
+        help="extra environment for the GraphQL server only (e.g. OMNICHANNEL_DB_POOL_SIZE=20)",
     )
     parser.add_argument("--label", default="graphql", help="name of the GraphQL row in the output")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
@@ -346,20 +354,7 @@ def measure(args: argparse.Namespace, url: str, tool: str, seed_seconds: float |
     gport, bport = free_port(), free_port()
     common = ["--host", "127.0.0.1", "--workers", str(args.workers), "--loop", args.loop]
     graphql_cmd = [sys.executable, "-m", "omnichannel.cli", "serve", "--port", str(gport), *common]
-    bare_cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench.catalog.bare:app",
-        "--port",
-        str(bport),
-        *common,
-        "--http",
-        "httptools",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    bare_cmd = [sys.executable, "-m", "bench.catalog.bare", "--port", str(bport), *common]
     wanted = [args.only] if args.only else ["graphql", "bare"]
     results: dict[str, list[dict[str, Any]]] = {}
     with ExitStack() as stack:
@@ -416,6 +411,8 @@ def measure(args: argparse.Namespace, url: str, tool: str, seed_seconds: float |
         "servers": f"uvicorn, {args.workers} worker(s), loop {args.loop}, httptools"
         + (f", pool {args.pool_size}" if args.pool_size else ", default pool"),
         "pinning": f"servers on CPU {server_cores}, load on CPU {load_cores}" if server_cores else "none",
+        "machine": f"{len(os.sched_getaffinity(0))} CPUs, load average {LOAD_AT_START[0]:.2f} at start "
+        "(other processes take CPU from both servers alike; compare rounds and cpu ms/req)",
         "load": f"{tool}, {args.connections} connections, {args.duration:g} s after {args.warmup:g} s warm-up",
     }
     summary = report(args, context, results)

@@ -8,7 +8,12 @@ returns for
       stock(storeIds: [...]) { available store { name } } } } } }
 
 (the APP price is the channel-wide APP override, else the list price; `available` is
-on_hand - reserved - safety_stock, never below 0). Run with uvicorn: `bench.catalog.bare:app`.
+on_hand - reserved - safety_stock, never below 0).
+
+    python -m bench.catalog.bare --port 8001 [--workers N] [--loop asyncio|uvloop]
+
+serves it with uvicorn exactly as `omnichannel serve` serves the app (httptools, one SO_REUSEPORT
+socket per worker, no access log), so the two differ only in what runs inside a request.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from omnichannel.app import tune_garbage_collector
 
 PRODUCTS = "SELECT id, title FROM product WHERE active ORDER BY id LIMIT $1"
 VARIANTS = (
@@ -74,6 +81,7 @@ class Floor:
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         size = int(os.environ.get("OMNICHANNEL_DB_POOL_SIZE", "10"))
         self.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=min(2, size), max_size=size)
+        tune_garbage_collector()  # the same process tuning as the GraphQL server's workers: a fair floor
         try:
             yield
         finally:
@@ -89,3 +97,31 @@ app = Starlette(
     routes=[Route("/products", floor.products, methods=["POST"]), Route("/healthz", healthz)],
     lifespan=floor.lifespan,
 )
+
+
+def main() -> None:
+    import argparse
+
+    from omnichannel import workers
+
+    parser = argparse.ArgumentParser(description="the bare floor endpoint")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop"])
+    args = parser.parse_args()
+    workers.run(
+        "bench.catalog.bare:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop=args.loop,
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+    )
+
+
+if __name__ == "__main__":
+    main()
