@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088
@@ -38,6 +39,25 @@ def distance_km(a: GeoPoint, b: GeoPoint) -> float:
     dlng = math.radians(b.lng - a.lng)
     h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlng / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distances_from(center: GeoPoint) -> Callable[[GeoPoint], float]:
+    """distance_km(center, point) as a function of point, with the centre's part computed once.
+
+    The same arithmetic in the same order as distance_km, so the results are identical to the bit.
+    """
+    lat1 = math.radians(center.lat)
+    cos1 = math.cos(lat1)
+    lng1 = center.lng
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    diameter = 2 * EARTH_RADIUS_KM
+
+    def distance(point: GeoPoint) -> float:
+        lat2 = radians(point.lat)
+        h = sin((lat2 - lat1) / 2) ** 2 + cos1 * cos(lat2) * sin(radians(point.lng - lng1) / 2) ** 2
+        return diameter * asin(min(1.0, sqrt(h)))
+
+    return distance
 
 
 def bounding_box(center: GeoPoint, radius_km: float) -> BoundingBox:

@@ -12,6 +12,7 @@ from ..domain.geo import GeoPoint
 from ..domain.inventory import StockLevel
 from ..domain.locations import FulfillmentMode, Location, LocationKind
 from ..domain.people import Member, StaffMember
+from ..domain.routing import RoutingRules
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
@@ -20,6 +21,10 @@ LOCATION_COLUMNS = "id, code, name, kind, lat, lng, modes, delivery_radius_km, o
 PRODUCT_COLUMNS = "id, title, description, category_id, active"
 VARIANT_COLUMNS = "id, product_id, sku, barcode, title, list_price, active"
 STOCK_COLUMNS = "location_id, variant_id, on_hand, reserved, safety_stock"
+ROUTING_RULES_COLUMNS = (
+    "store_preference_km, allow_split, max_locations, merge_window_minutes, transfer_enabled, "
+    "transfer_hours_per_10km, search_radius_km"
+)
 
 
 def parse_modes(raw: str) -> frozenset[FulfillmentMode]:
@@ -130,3 +135,15 @@ def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product],
                 )
             )
     return list(products.values()), list(variants.values()), overrides
+
+
+def to_routing_rules(row: Row) -> RoutingRules:
+    return RoutingRules(
+        store_preference_km=row["store_preference_km"],
+        allow_split=row["allow_split"],
+        max_locations=row["max_locations"],
+        merge_window_minutes=row["merge_window_minutes"],
+        transfer_enabled=row["transfer_enabled"],
+        transfer_hours_per_10km=row["transfer_hours_per_10km"],
+        search_radius_km=row["search_radius_km"],
+    )

@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.transactions import in_transaction
 
 from .repositories.inventory import StockStore
+from .repositories.routing import RulesStore
 
 T = TypeVar("T")
 
@@ -38,6 +39,10 @@ class UnitOfWork:
     @property
     def stock(self) -> StockStore:
         return StockStore(self.conn)
+
+    @property
+    def routing_rules(self) -> RulesStore:
+        return RulesStore(self.conn)
 
     def record(self, event: Any) -> None:
         """Remember an event to publish once the transaction has committed."""

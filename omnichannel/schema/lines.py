@@ -1,4 +1,4 @@
-"""OrderLine: a variant, a quantity and its price; shared by plans, orders and fulfilments."""
+"""OrderLine (a variant, a quantity and its price) and OrderLineInput; shared by plans, orders and fulfilments."""
 
 from __future__ import annotations
 
@@ -29,3 +29,9 @@ class OrderLine:
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
         return Variant.from_domain(await info.context.loaders.variant.load(self._variant_id))
+
+
+@strawberry.input
+class OrderLineInput:
+    variant_id: strawberry.ID
+    quantity: int

@@ -11,6 +11,7 @@ from .catalog_query import CatalogQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .people import SignInInput, SignInPayload, sign_in
+from .routing import RoutingMutation, RoutingQuery
 
 
 @strawberry.type
@@ -20,6 +21,6 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, RoutingQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, RoutingMutation))
 Subscription = merge_types("Subscription", (InventorySubscription,))

@@ -37,3 +37,10 @@ def test_every_point_within_the_radius_is_inside_the_box(center, radius, bearing
         return
     assert distance_km(center, point) <= radius + 1e-6
     assert bounding_box(center, radius).contains(point)
+
+
+@given(center=points, other=points)
+def test_distances_from_a_centre_equal_distance_km_to_the_bit(center, other):
+    from omnichannel.domain.geo import distances_from
+
+    assert distances_from(center)(other) == distance_km(center, other)

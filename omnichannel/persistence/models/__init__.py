@@ -4,6 +4,7 @@ from .catalog import Category, PriceOverride, Product, Variant
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .people import Member, Staff
+from .routing import RoutingRules
 from .throttle import Throttle
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Member",
     "PriceOverride",
     "Product",
+    "RoutingRules",
     "Staff",
     "StockLevel",
     "StockMovement",

@@ -1,0 +1,1 @@
+"""Routing engine benchmark: `python -m bench.routing` (see README.md)."""

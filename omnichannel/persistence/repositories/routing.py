@@ -1,0 +1,84 @@
+"""Routing: head office's rules, and the candidate stock an order is planned over."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from ...domain.geo import BoundingBox
+from ...domain.routing import LocationStock, RoutingRules
+from ..db import execute, fetch
+from ..mappers import LOCATION_COLUMNS, ROUTING_RULES_COLUMNS, to_location, to_routing_rules
+
+# Locations in the box first (index on lat, lng), then, for each of them and each variant of the
+# order, one unique-index probe into stock_level: rows of other locations (or variants) are never read.
+CANDIDATE_STOCK_SQL = f"""
+SELECT {", ".join("l." + c for c in LOCATION_COLUMNS.split(", "))}, s.variant_ids, s.available
+FROM location l
+CROSS JOIN LATERAL (
+    SELECT array_agg(st.variant_id ORDER BY st.variant_id) AS variant_ids,
+           array_agg(st.on_hand - st.reserved - st.safety_stock ORDER BY st.variant_id) AS available
+    FROM unnest($1::int[]) AS wanted (variant_id)
+    JOIN stock_level st ON st.location_id = l.id AND st.variant_id = wanted.variant_id
+    WHERE st.on_hand - st.reserved - st.safety_stock > 0
+) s
+WHERE l.active AND l.lat BETWEEN $2 AND $3 AND l.lng BETWEEN $4 AND $5 AND s.variant_ids IS NOT NULL
+ORDER BY l.code
+"""
+
+
+async def candidate_stock(
+    variant_ids: Sequence[int], box: BoundingBox, *, conn: BaseDBAsyncClient | None = None
+) -> list[LocationStock]:
+    """Active locations inside the box holding some available stock of these variants, with that stock.
+
+    Available means on hand less reserved less safety stock; only positive amounts are returned.
+    """
+    rows = await fetch(
+        CANDIDATE_STOCK_SQL,
+        [list(variant_ids), box.min_lat, box.max_lat, box.min_lng, box.max_lng],
+        conn=conn,
+    )
+    return [
+        LocationStock(to_location(row), dict(zip(row["variant_ids"], row["available"], strict=True))) for row in rows
+    ]
+
+
+async def rules(*, conn: BaseDBAsyncClient | None = None) -> RoutingRules:
+    """The rules head office set, or the defaults when they never did."""
+    rows = await fetch(f"SELECT {ROUTING_RULES_COLUMNS} FROM routing_rules WHERE id = 1", conn=conn)
+    return to_routing_rules(rows[0]) if rows else RoutingRules()
+
+
+class RulesStore:
+    """Changing the rules inside a unit of work's transaction."""
+
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self._conn = conn
+
+    async def lock(self) -> RoutingRules:
+        """The current rules, row-locked until commit (the row is created with the defaults when absent)."""
+        await execute("INSERT INTO routing_rules (id) VALUES (1) ON CONFLICT (id) DO NOTHING", conn=self._conn)
+        rows = await fetch(
+            f"SELECT {ROUTING_RULES_COLUMNS} FROM routing_rules WHERE id = 1 FOR UPDATE", conn=self._conn
+        )
+        return to_routing_rules(rows[0])
+
+    async def save(self, rules: RoutingRules, actor: str) -> None:
+        await execute(
+            "UPDATE routing_rules SET store_preference_km = $1, allow_split = $2, max_locations = $3, "
+            "merge_window_minutes = $4, transfer_enabled = $5, transfer_hours_per_10km = $6, "
+            "search_radius_km = $7, updated_at = now(), updated_by = $8 WHERE id = 1",
+            [
+                rules.store_preference_km,
+                rules.allow_split,
+                rules.max_locations,
+                rules.merge_window_minutes,
+                rules.transfer_enabled,
+                rules.transfer_hours_per_10km,
+                rules.search_radius_km,
+                actor,
+            ],
+            conn=self._conn,
+        )
