@@ -21,6 +21,7 @@ class Settings:
     jwt_secret: str | None
     reservation_ttl: int
     db_pool_size: int
+    expiry_sweep_interval: float = 5.0
     demo: bool = False
     broker_namespace: str = "omnichannel"
     allowed_origins: tuple[str, ...] = ()
@@ -44,6 +45,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{name} must be between 0 (off) and 3600 seconds, got {value}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
     env = os.environ if env is None else env
     home = Path(env.get("OMNICHANNEL_HOME") or "./.omnichannel").expanduser().resolve()
@@ -55,6 +69,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         jwt_secret=env.get("OMNICHANNEL_JWT_SECRET") or None,
         reservation_ttl=_int(env, "OMNICHANNEL_RESERVATION_TTL", 900),
         db_pool_size=_int(env, "OMNICHANNEL_DB_POOL_SIZE", 10),
+        expiry_sweep_interval=_seconds(env, "OMNICHANNEL_EXPIRY_SWEEP_INTERVAL", 5.0),
         demo=demo or env.get("OMNICHANNEL_DEMO") == "1",
         allowed_origins=origins,
         broker_namespace=env.get("OMNICHANNEL_BROKER_NAMESPACE") or "omnichannel",

@@ -81,6 +81,7 @@ def settings(database_url: str, redis_url: str, broker_namespace: str) -> Any:
         "OMNICHANNEL_HOME": str(TEST_HOME),
         "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
         "OMNICHANNEL_DB_POOL_SIZE": "20",
+        "OMNICHANNEL_EXPIRY_SWEEP_INTERVAL": "0.5",
     }
     return load_settings(env)
 

@@ -33,30 +33,20 @@ def normalise_url(url: str, pool_size: int | None = None) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-async def release_without_reset(conn: asyncpg.Connection) -> None:
-    """What the pool does when a connection comes back, instead of asyncpg's reset query.
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Released pool connections skip asyncpg's reset query (one round trip per statement saved).
 
-    asyncpg has already rolled back an open transaction and dropped listeners (`Connection._reset`);
-    its reset query (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) would cost one more round trip
-    per statement we run. Contract for every query in this package: pooled connections carry no
-    session state - no session-level SET, LISTEN, WITH HOLD cursors or session advisory locks (use
-    SET LOCAL and pg_advisory_xact_lock inside a transaction; db.migrate uses its own connection).
+    asyncpg still rolls back an open transaction on release; we never leave session state behind
+    (no LISTEN, SET or session advisory locks on pooled connections: migrate() uses its own).
     """
-    del conn
-
-
-def _connection_config(url: str, pool_size: int | None) -> str | dict[str, Any]:
-    normalised = normalise_url(url, pool_size)
-    config = expand_db_url(normalised)
-    if config.get("engine") != "tortoise.backends.asyncpg":
-        return normalised
-    config["credentials"]["reset"] = release_without_reset
-    return config
+    del connection
 
 
 def tortoise_config(url: str, pool_size: int | None = None) -> dict[str, Any]:
+    connection = expand_db_url(normalise_url(url, pool_size))
+    connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": _connection_config(url, pool_size)},
+        "connections": {"default": connection},
         "apps": {APP_LABEL: {"models": MODELS, "default_connection": "default", "migrations": MIGRATIONS}},
         "use_tz": True,
         "timezone": "UTC",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Hashable, Iterable, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader as _DataLoader
@@ -15,8 +16,10 @@ from aiodataloader import DataLoader as _DataLoader
 from ..domain.catalog import PriceOverride, Product, Variant
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
+from ..domain.order_totals import PricedLine
+from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
-from .repositories import catalog, inventory, locations, people
+from .repositories import catalog, inventory, locations, orders, people
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -194,15 +197,129 @@ class MemberById(DataLoader):  # type: ignore[misc]
         return _by_id(await people.members_by_ids(keys), keys)
 
 
-class Loaders:
-    """A fresh set per request (and per subscription event): caches never outlive one response."""
+class LocationByCode(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Location | None]:
+        index = {loc.code: loc for loc in await locations.by_codes(keys)}
+        return [index.get(k) for k in keys]
 
-    def __init__(self) -> None:
-        self.location = LocationById()
-        self.product = ProductById()
-        self.variant = VariantById()
-        self.variants_of_product = VariantsByProduct(self.variant)
-        self.price_overrides = PriceOverridesByVariant()
-        self.stock = StockByVariant()
-        self.staff = StaffById()
-        self.member = MemberById()
+
+class OrderById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Order | None]:
+        return _by_id(await orders.by_ids(keys), keys)
+
+
+class OrderLinesByOrder(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[PricedLine]]:
+        grouped: dict[int, list[PricedLine]] = defaultdict(list)
+        for order_id, line in await orders.lines_of(keys):
+            grouped[order_id].append(line)
+        return [grouped.get(k, []) for k in keys]
+
+
+class FulfillmentsByOrder(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Fulfillment]]:
+        grouped: dict[int, list[Fulfillment]] = defaultdict(list)
+        for fulfillment in await orders.fulfillments_of(keys):
+            grouped[fulfillment.order_id].append(fulfillment)
+        return [grouped.get(k, []) for k in keys]
+
+
+class FulfillmentById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Fulfillment | None]:
+        return _by_id(await orders.fulfillments_by_ids(keys), keys)
+
+
+class FulfillmentLinesByFulfillment(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[FulfillmentLine]]:
+        grouped: dict[int, list[FulfillmentLine]] = defaultdict(list)
+        for line in await orders.fulfillment_lines_of(keys):
+            grouped[line.fulfillment_id].append(line)
+        return [grouped.get(k, []) for k in keys]
+
+
+# (member id, filter, before id, limit): one query per distinct (filter, page) for any number of members
+MemberOrdersKey = tuple[int, orders.OrderFilter, int | None, int]
+
+
+class OrdersOfMember(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[MemberOrdersKey]) -> list[list[Order]]:
+        groups: dict[tuple[orders.OrderFilter, int | None, int], list[int]] = defaultdict(list)
+        for member_id, order_filter, before_id, limit in keys:
+            groups[(order_filter, before_id, limit)].append(member_id)
+        found: dict[Hashable, list[Order]] = defaultdict(list)
+        for (order_filter, before_id, limit), member_ids in groups.items():
+            for order in await orders.pages_of_members(member_ids, order_filter, before_id=before_id, limit=limit):
+                found[(order.member_id, order_filter, before_id, limit)].append(order)
+        return [found.get(key, []) for key in keys]
+
+
+class Loaders:
+    """A fresh set per request (and per subscription event): caches never outlive one response.
+
+    Each loader is built on first use, so a request pays only for the loaders it touches.
+    """
+
+    @cached_property
+    def memo(self) -> dict[Hashable, Any]:
+        """Objects the layers above derive from these loaders' rows (views), kept as long as the rows."""
+        return {}
+
+    @cached_property
+    def location(self) -> LocationById:
+        return LocationById()
+
+    @cached_property
+    def product(self) -> ProductById:
+        return ProductById()
+
+    @cached_property
+    def variant(self) -> VariantById:
+        return VariantById()
+
+    @cached_property
+    def variants_of_product(self) -> VariantsByProduct:
+        return VariantsByProduct(self.variant)
+
+    @cached_property
+    def price_overrides(self) -> PriceOverridesByVariant:
+        return PriceOverridesByVariant()
+
+    @cached_property
+    def stock(self) -> StockByVariant:
+        return StockByVariant()
+
+    @cached_property
+    def staff(self) -> StaffById:
+        return StaffById()
+
+    @cached_property
+    def member(self) -> MemberById:
+        return MemberById()
+
+    @cached_property
+    def location_by_code(self) -> LocationByCode:
+        return LocationByCode()
+
+    @cached_property
+    def order(self) -> OrderById:
+        return OrderById()
+
+    @cached_property
+    def order_lines(self) -> OrderLinesByOrder:
+        return OrderLinesByOrder()
+
+    @cached_property
+    def fulfillments_of_order(self) -> FulfillmentsByOrder:
+        return FulfillmentsByOrder()
+
+    @cached_property
+    def fulfillment(self) -> FulfillmentById:
+        return FulfillmentById()
+
+    @cached_property
+    def fulfillment_lines(self) -> FulfillmentLinesByFulfillment:
+        return FulfillmentLinesByFulfillment()
+
+    @cached_property
+    def orders_of_member(self) -> OrdersOfMember:
+        return OrdersOfMember()

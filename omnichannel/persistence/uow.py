@@ -16,6 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.transactions import in_transaction
 
 from .repositories.inventory import StockStore
+from .repositories.order_store import OrderStore
+from .repositories.reservations import ReservationStore
 from .repositories.routing import RulesStore
 
 T = TypeVar("T")
@@ -39,6 +41,14 @@ class UnitOfWork:
     @property
     def stock(self) -> StockStore:
         return StockStore(self.conn)
+
+    @property
+    def orders(self) -> OrderStore:
+        return OrderStore(self.conn)
+
+    @property
+    def reservations(self) -> ReservationStore:
+        return ReservationStore(self.conn)
 
     @property
     def routing_rules(self) -> RulesStore:

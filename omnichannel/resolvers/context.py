@@ -11,6 +11,7 @@ from ..domain.access import ANONYMOUS, Principal
 from ..persistence.loaders import Loaders
 from ..security import TokenService
 from ..subscriptions.broker import Broker
+from .shared_events import SharedEvents
 
 
 def utc_now() -> datetime:
@@ -26,6 +27,7 @@ class Services:
     reservation_ttl: int = 900
     demo: bool = False
     clock: Callable[[], datetime] = utc_now
+    shared_events: SharedEvents = field(default_factory=SharedEvents)
 
 
 @dataclass
@@ -33,12 +35,16 @@ class Context:
     services: Services
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=Loaders)
-    # per-request memo for derived objects, e.g. one GraphQL view per loaded row (cleared with the loaders)
-    memo: dict[Hashable, Any] = field(default_factory=dict)
     # filled by the transport: strawberry sets connection_params from a websocket's connection_init
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+
+    @property
+    def memo(self) -> dict[Hashable, Any]:
+        """Objects derived from what the loaders loaded (e.g. one GraphQL view per row): they live and
+        go with the loaders, so a fresh set of loaders never meets views of older rows."""
+        return self.loaders.memo
 
     @property
     def broker(self) -> Broker:
@@ -50,5 +56,4 @@ class Context:
     def fresh_loaders(self) -> Loaders:
         """New loaders (websocket contexts live as long as the socket; each event starts clean)."""
         self.loaders = Loaders()
-        self.memo = {}
         return self.loaders

@@ -14,10 +14,10 @@ log = logging.getLogger("omnichannel.events")
 
 async def publish(broker: Broker, events: Iterable[Any]) -> None:
     """Send events after commit. A broker outage loses live pushes, never the committed change."""
-    for event in events:
-        data = codec.dumps(event)
-        for topic in topics.for_event(event):
-            try:
-                await broker.publish(topic, data)
-            except Exception:
-                log.exception("could not publish %s on %s", type(event).__name__, topic)
+    messages = [(topic, codec.dumps(event)) for event in events for topic in topics.for_event(event)]
+    if not messages:
+        return
+    try:
+        await broker.publish_many(messages)
+    except Exception:
+        log.exception("could not publish %d message(s) on %s", len(messages), sorted({t for t, _ in messages}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,7 +12,10 @@ from ..domain.people import Member as DomainMember
 from ..resolvers import members as use_cases
 from ..resolvers.context import Context
 from .node import register_node
-from .relay import Node, encode_id
+from .relay import Node, decode_cursor, encode_id
+
+if TYPE_CHECKING:
+    from .orders import OrderConnection
 
 
 @strawberry.type(description="A customer: one member number across the app, the mini-program and the stores.")
@@ -27,6 +32,18 @@ class Member(Node):
             display_name=member.display_name,
             _member=member,
         )
+
+    @strawberry.field(description="the member's orders, newest first (store staff: those their store handled)")
+    async def orders(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> Annotated[OrderConnection, strawberry.lazy("omnichannel.schema.orders")]:
+        from ..resolvers import orders as order_use_cases
+        from .order_query import order_connection
+
+        orders, has_next = await order_use_cases.orders_of_member(
+            info.context, self._member.id, first=first, before_id=decode_cursor(after, "order")
+        )
+        return order_connection(orders, has_next, after is not None)
 
 
 async def _fetch_member(ctx: Context, pk: int) -> Member | None:

@@ -10,6 +10,8 @@ from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
+from .order_mutation import OrderMutation
+from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
 from .routing import RoutingMutation, RoutingQuery
 
@@ -21,6 +23,6 @@ class AuthMutation:
         return await sign_in(info, input)
 
 
-Query = merge_types("Query", (CatalogQuery, MemberQuery, RoutingQuery))
-Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, RoutingMutation))
-Subscription = merge_types("Subscription", (InventorySubscription,))
+Query = merge_types("Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery))
+Mutation = merge_types("Mutation", (InventoryMutation, AuthMutation, OrderMutation, RoutingMutation))
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

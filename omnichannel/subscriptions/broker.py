@@ -81,6 +81,11 @@ class Broker:
     async def publish(self, topic: str, data: bytes) -> None:
         raise NotImplementedError
 
+    async def publish_many(self, messages: Iterable[tuple[str, bytes]]) -> None:
+        """Several (topic, data) messages, in order; backends may send them in one round trip."""
+        for topic, data in messages:
+            await self.publish(topic, data)
+
     async def _listen(self, topics: Iterable[str]) -> None:
         """Start receiving these topics from the backend (called for topics new to this process)."""
 
@@ -138,6 +143,8 @@ class RedisBroker(Broker):
         self._pubsub: aioredis.client.PubSub | None = None
         self._task: asyncio.Task[None] | None = None
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
+        self._outbox: list[tuple[str, bytes]] = []
+        self._flusher: asyncio.Future[None] | None = None
         self._control = f"{namespace}:_control"
 
     def _channel(self, topic: str) -> str:
@@ -170,6 +177,27 @@ class RedisBroker(Broker):
     async def publish(self, topic: str, data: bytes) -> None:
         assert self._redis is not None
         await self._redis.publish(self._channel(topic), data)
+
+    async def publish_many(self, messages: Iterable[tuple[str, bytes]]) -> None:
+        """Queue the messages and wait until Redis has them.
+
+        Messages of every request committing at about the same time go out together: one flusher
+        per process sends whatever has queued as one pipelined round trip, in queue order, and
+        every caller whose messages were in it is released (or gets its error) when it returns.
+        """
+        self._outbox.extend((self._channel(topic), data) for topic, data in messages)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        await asyncio.shield(self._flusher)
+
+    async def _flush(self) -> None:
+        assert self._redis is not None
+        while self._outbox:
+            batch, self._outbox = self._outbox, []
+            pipe = self._redis.pipeline(transaction=False)
+            for channel, data in batch:
+                pipe.publish(channel, data)
+            await pipe.execute()
 
     async def _listen(self, topics: Iterable[str]) -> None:
         assert self._pubsub is not None

@@ -19,6 +19,10 @@ _TYPES: dict[str, type] = {
 _DATETIME_FIELDS: dict[str, tuple[str, ...]] = {
     name: tuple(f for f, hint in typing.get_type_hints(cls).items() if hint is datetime) for name, cls in _TYPES.items()
 }
+_TUPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    name: tuple(f for f, hint in typing.get_type_hints(cls).items() if typing.get_origin(hint) is tuple)
+    for name, cls in _TYPES.items()
+}
 
 
 def dumps(event: Any) -> bytes:
@@ -34,4 +38,7 @@ def loads(data: bytes | str) -> Any:
     for field in _DATETIME_FIELDS[name]:
         if payload.get(field) is not None:
             payload[field] = datetime.fromisoformat(payload[field])
+    for field in _TUPLE_FIELDS[name]:
+        if payload.get(field) is not None:
+            payload[field] = tuple(payload[field])
     return cls(**payload)

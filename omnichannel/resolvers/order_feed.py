@@ -1,0 +1,53 @@
+"""Live order events: a store's feed for its staff, pickup-ready pushes for the ordering member.
+
+Access is checked before subscribing, so a refused caller never hears a single event. Events are
+published only after their transaction committed; a feed that reconnects catches up with
+orders(storeId:, updatedSince:).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ..domain import order_access
+from ..domain.access import Role, require_signed_in
+from ..domain.errors import AccessDenied
+from ..domain.events import OrderChanged, PickupReady
+from ..domain.locations import Location
+from ..domain.orders import Order
+from ..subscriptions import topics
+from .context import Context
+
+
+async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderChanged]:
+    """Each event comes with ctx.loaders set to the loaders shared by every subscriber of it."""
+    location: Location | None = await ctx.loaders.location.load(location_id)
+    order_access.check_may_watch_store(ctx.principal, location.code if location else None)
+    shared = ctx.services.shared_events
+    async with ctx.broker.subscribe([topics.orders_at(location_id)]) as subscription:
+        async for message in subscription:
+            event, loaders = shared.get(message.data)
+            if isinstance(event, OrderChanged):
+                ctx.loaders = loaders
+                yield event
+                ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot
+
+
+async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIterator[PickupReady]:
+    """The signed-in member's pickups (one order, or all of theirs)."""
+    principal = ctx.principal
+    require_signed_in(principal)
+    if principal.role is not Role.MEMBER or principal.member_id is None:
+        raise AccessDenied()
+    if order_id is not None:
+        order: Order | None = await ctx.loaders.order.load(order_id)
+        if order is None or order.member_id != principal.member_id:
+            raise AccessDenied()
+    shared = ctx.services.shared_events
+    async with ctx.broker.subscribe([topics.pickups_of(principal.member_id)]) as subscription:
+        async for message in subscription:
+            event, loaders = shared.get(message.data)
+            if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):
+                ctx.loaders = loaders
+                yield event
+                ctx.fresh_loaders()

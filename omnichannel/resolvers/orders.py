@@ -1,0 +1,169 @@
+"""Reading orders: one order, lists of orders, their lines and fulfilments - for who may see them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..domain import order_access
+from ..domain.access import STAFF_ROLES, Role, require_signed_in
+from ..domain.errors import AccessDenied, DomainError, ErrorCode
+from ..domain.locations import Location
+from ..domain.order_totals import PricedLine
+from ..domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
+from ..domain.people import StaffMember
+from ..domain.pickup import display
+from ..persistence.repositories import orders as order_repo
+from ..persistence.repositories.orders import OrderFilter
+from .catalog import check_page_size
+from .context import Context
+
+
+async def store_codes(ctx: Context, order: Order) -> set[str]:
+    """Codes of the stores that fulfil the order or took it."""
+    fulfillments: list[Fulfillment] = await ctx.loaders.fulfillments_of_order.load(order.id)
+    ids = {f.location_id for f in fulfillments}
+    if order.placed_at_location_id is not None:
+        ids.add(order.placed_at_location_id)
+    found: list[Location | None] = await ctx.loaders.location.load_many(sorted(ids))
+    return {loc.code for loc in found if loc is not None}
+
+
+async def fulfilling_codes(ctx: Context, order: Order) -> set[str]:
+    """Codes of the stores that fulfil the order (not the one that only took it)."""
+    fulfillments: list[Fulfillment] = await ctx.loaders.fulfillments_of_order.load(order.id)
+    found: list[Location | None] = await ctx.loaders.location.load_many(sorted({f.location_id for f in fulfillments}))
+    return {loc.code for loc in found if loc is not None}
+
+
+async def visible_order(ctx: Context, order_id: int) -> Order | None:
+    """The order when the caller may see it; None when it does not exist or is not theirs to see."""
+    if ctx.principal.is_anonymous:
+        return None
+    order: Order | None = await ctx.loaders.order.load(order_id)
+    if order is None:
+        return None
+    if order_access.may_view(ctx.principal, order, await store_codes(ctx, order)):
+        return order
+    return None
+
+
+async def order_query(ctx: Context, order_id: int) -> Order | None:
+    """order(id:): signed-in callers only; null for orders they may not see."""
+    require_signed_in(ctx.principal)
+    return await visible_order(ctx, order_id)
+
+
+async def order_for_action(ctx: Context, order_id: int) -> Order:
+    """The order a mutation acts on. Unknown or invisible orders are refused alike (no existence leak);
+    callers who may see every order are told plainly that it does not exist."""
+    require_signed_in(ctx.principal)
+    order = await visible_order(ctx, order_id)
+    if order is not None:
+        return order
+    if ctx.principal.role in order_access.READ_ALL_ROLES and await ctx.loaders.order.load(order_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])
+    raise AccessDenied()
+
+
+def pickup_code(ctx: Context, order: Order) -> str | None:
+    if order.pickup_code is None or not order_access.may_see_pickup_code(ctx.principal, order):
+        return None
+    return display(order.pickup_code)
+
+
+async def attributed_clerk(ctx: Context, order: Order) -> StaffMember | None:
+    """The clerk credited with the order, shown to staff and services (staff records are not public)."""
+    if order.attributed_staff_id is None or not (
+        ctx.principal.role in STAFF_ROLES or ctx.principal.role is Role.SERVICE
+    ):
+        return None
+    staff: StaffMember | None = await ctx.loaders.staff.load(order.attributed_staff_id)
+    return staff
+
+
+async def lines_of(ctx: Context, order: Order) -> list[PricedLine]:
+    lines: list[PricedLine] = await ctx.loaders.order_lines.load(order.id)
+    return lines
+
+
+async def fulfillments_of(ctx: Context, order: Order) -> list[Fulfillment]:
+    fulfillments: list[Fulfillment] = await ctx.loaders.fulfillments_of_order.load(order.id)
+    for fulfillment in fulfillments:
+        ctx.loaders.fulfillment.prime(fulfillment.id, fulfillment)
+    return fulfillments
+
+
+async def fulfillment_lines(ctx: Context, fulfillment: Fulfillment) -> list[FulfillmentLine]:
+    lines: list[FulfillmentLine] = await ctx.loaders.fulfillment_lines.load(fulfillment.id)
+    return lines
+
+
+async def visible_fulfillment(ctx: Context, fulfillment_id: int) -> Fulfillment | None:
+    fulfillment: Fulfillment | None = await ctx.loaders.fulfillment.load(fulfillment_id)
+    if fulfillment is None or await visible_order(ctx, fulfillment.order_id) is None:
+        return None
+    return fulfillment
+
+
+async def orders_page(
+    ctx: Context,
+    *,
+    store_id: int | None,
+    statuses: Sequence[OrderStatus] | None,
+    first: int | None,
+    before_id: int | None,
+    updated_since: datetime | None,
+) -> tuple[list[Order], bool]:
+    """orders(storeId, status, first, after): members their own, store staff their store, head office all."""
+    store_code = None
+    if store_id is not None:
+        location: Location | None = await ctx.loaders.location.load(store_id)
+        if location is None:
+            if ctx.principal.role in order_access.READ_ALL_ROLES or ctx.principal.role is Role.MEMBER:
+                return [], False
+            raise AccessDenied()
+        store_code = location.code
+    scope = order_access.list_scope(ctx.principal, store_code)
+    size = check_page_size(first)
+    location_id = None
+    if scope.store_code is not None:
+        store = await ctx.loaders.location_by_code.load(scope.store_code)
+        if store is None:
+            return [], False
+        location_id = store.id
+    order_filter = OrderFilter(
+        member_id=scope.member_id,
+        location_id=location_id,
+        statuses=tuple(dict.fromkeys(statuses)) if statuses else None,
+        updated_since=updated_since,
+    )
+    rows = await order_repo.page(order_filter, before_id=before_id, limit=size + 1)
+    for order in rows[:size]:
+        ctx.loaders.order.prime(order.id, order)
+    return rows[:size], len(rows) > size
+
+
+async def orders_of_member(
+    ctx: Context, member_id: int, *, first: int | None, before_id: int | None
+) -> tuple[list[Order], bool]:
+    """Member.orders: the member themselves and head office see all; store staff what their store handled."""
+    principal = ctx.principal
+    require_signed_in(principal)
+    location_id = None
+    if principal.role is Role.MEMBER:
+        if principal.member_id != member_id:
+            return [], False
+    elif principal.is_store_staff and principal.store_code:
+        store = await ctx.loaders.location_by_code.load(principal.store_code)
+        if store is None:
+            return [], False
+        location_id = store.id
+    elif principal.role not in order_access.READ_ALL_ROLES:
+        return [], False
+    size = check_page_size(first)
+    key = (member_id, OrderFilter(location_id=location_id), before_id, size + 1)
+    rows: list[Order] = await ctx.loaders.orders_of_member.load(key)
+    for order in rows[:size]:
+        ctx.loaders.order.prime(order.id, order)
+    return rows[:size], len(rows) > size
