@@ -26,7 +26,7 @@ from typing import Any
 
 import asyncpg
 
-from omnichannel.persistence.db import create_database, drop_database, with_database
+from omnichannel.persistence.db import create_database, drop_database, migrate, with_database
 
 from .wrk import run_wrk
 
@@ -304,7 +304,9 @@ def median_cpu(rows: list[dict[str, Any]]) -> float:
 
 async def prepare(args: argparse.Namespace) -> tuple[str, bool, float | None]:
     if args.reuse_db:
-        return with_database(args.server_url, args.reuse_db), False, None
+        url = with_database(args.server_url, args.reuse_db)
+        await migrate(url)  # a database seeded by an older version gets the newer tables (idempotent)
+        return url, False, None
     url = with_database(args.server_url, f"omni_bench_{secrets.token_hex(4)}")
     print(f"seeding {args.stores} stores x {args.products} products into {url.rsplit('/', 1)[-1]} ...", flush=True)
     try:

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any
 
-from omnichannel.app import create_app
+from omnichannel.app import create_app, tune_garbage_collector
 from omnichannel.config import load_settings
 from omnichannel.persistence.db import with_database
 
@@ -64,6 +64,7 @@ async def run(args: argparse.Namespace) -> None:
     env = {**os.environ, "DATABASE_URL": url, "OMNICHANNEL_JWT_SECRET": "x" * 40, "OMNICHANNEL_LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     app = create_app(load_settings(env), url)
+    tune_garbage_collector()  # as the serving processes do
     async with app.router.lifespan_context(app):
         first = json.loads(await call(app, "/graphql", body))
         assert "errors" not in first, first["errors"]
