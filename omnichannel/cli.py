@@ -114,7 +114,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from . import workers
 
     settings = load_settings(demo=args.demo)
     _configure_logging(settings.log_level)
@@ -132,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.redis_url:
         log.warning("several workers without REDIS_URL: live events reach only subscribers of the same worker")
     log.info("serving on http://%s:%d/graphql (%d worker(s))", args.host, args.port, args.workers)
-    uvicorn.run(
+    workers.run(
         "omnichannel.app:create_app_from_env",
         factory=True,
         host=args.host,

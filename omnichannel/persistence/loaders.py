@@ -1,13 +1,17 @@
-"""Per-request DataLoaders: every list field loads in one batch, whatever the number of items."""
+"""Per-request DataLoaders: every list field loads in one batch, whatever the number of items.
+
+`loader.get(key)` returns the value itself when this request already loaded (or primed) it and an
+awaitable otherwise, so resolvers over prefetched data complete synchronously: no task, no await.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Hashable, Iterable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader as _DataLoader
 
 from ..domain.catalog import PriceOverride, Product, Variant
 from ..domain.inventory import StockLevel
@@ -25,6 +29,91 @@ from .loyalty_loaders import (
     TemplateById,
 )
 from .repositories import catalog, inventory, locations, orders, people
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class DataLoader(_DataLoader):  # type: ignore[misc]
+    """aiodataloader's loader, plus synchronous reads of what is already loaded and batch prefetch.
+
+    Values primed or prefetched are kept as plain values (no future until someone awaits one), so
+    a page of thousands of rows costs no futures and no event-loop turns.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._futures: dict[Any, Any] = kwargs.setdefault("cache_map", {})
+        self._values: dict[Any, Any] = {}
+        super().__init__(*args, **kwargs)
+
+    def get(self, key: K) -> V | Awaitable[V]:
+        """The value when it is loaded already, else `load(key)` (batched with the other loads of this tick)."""
+        try:
+            return self._values[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        future = self._futures.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()  # type: ignore[no-any-return]
+        return self.load(key)  # type: ignore[no-any-return]
+
+    def loaded(self, key: K) -> bool:
+        """Whether the key is loaded, primed or being loaded in this request."""
+        return key in self._values or key in self._futures
+
+    def peek(self, key: K, default: Any = None) -> V | Any:
+        """The value when it is loaded already, else `default`; never starts a load."""
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        future = self._futures.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return default
+
+    def load(self, key: K) -> Awaitable[V]:
+        if key in self._values and key not in self._futures:
+            super().prime(key, self._values[key])
+        return super().load(key)  # type: ignore[no-any-return]
+
+    def prime(self, key: K, value: V) -> DataLoader:
+        if key in self._values or key in self._futures:
+            return self
+        if isinstance(value, Exception):
+            return super().prime(key, value)  # type: ignore[no-any-return]
+        self._values[key] = value
+        return self
+
+    def prime_many(self, items: Iterable[tuple[K, V]]) -> None:
+        for key, value in items:
+            self.prime(key, value)
+
+    async def prefetch(self, keys: Sequence[K]) -> list[V]:
+        """Load the keys not loaded yet now, in one batch, and return every key's value in order;
+        `get` then answers them synchronously."""
+        loaded, futures = self._values, self._futures
+        missing = [k for k in dict.fromkeys(keys) if k not in loaded and k not in futures]
+        if missing:
+            for key, value in zip(missing, await self.batch_load_fn(missing), strict=True):
+                self.prime(key, value)
+        try:
+            return [loaded[k] for k in keys]  # the usual case: every value is a plain one
+        except KeyError:
+            pass
+        values = [self.get(k) for k in keys]  # some are failures or loads already in flight
+        for i, value in enumerate(values):
+            if hasattr(value, "__await__"):
+                values[i] = await value
+        return values  # type: ignore[return-value]
+
+    def clear(self, key: K) -> DataLoader:
+        self._values.pop(key, None)
+        return super().clear(key)  # type: ignore[no-any-return]
+
+    def clear_all(self) -> DataLoader:
+        self._values.clear()
+        return super().clear_all()  # type: ignore[no-any-return]
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -48,10 +137,35 @@ class VariantById(DataLoader):  # type: ignore[misc]
 
 
 class VariantsByProduct(DataLoader):  # type: ignore[misc]
+    """Active variants of each product; primes the variant-by-id loader with them."""
+
+    def __init__(self, by_id: VariantById) -> None:
+        super().__init__()
+        self.by_id = by_id
+
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Variant]]:
+        return self._grouped(keys, await catalog.variants_of_products(keys))
+
+    def prime_with_prices(
+        self,
+        keys: Sequence[int],
+        variants: list[Variant],
+        overrides: list[PriceOverride],
+        prices: PriceOverridesByVariant,
+    ) -> None:
+        """Prime these products' variants (and each variant by id) and every variant's overrides."""
+        for key, found in zip(keys, self._grouped(keys, variants), strict=True):
+            self.prime(key, found)
+        by_variant: dict[int, list[PriceOverride]] = {v.id: [] for v in variants}
+        for override in overrides:
+            by_variant[override.variant_id].append(override)
+        prices.prime_many(by_variant.items())
+
+    def _grouped(self, keys: Sequence[int], variants: list[Variant]) -> list[list[Variant]]:
         grouped: dict[int, list[Variant]] = defaultdict(list)
-        for variant in await catalog.variants_of_products(keys):
+        for variant in variants:
             grouped[variant.product_id].append(variant)
+            self.by_id.prime(variant.id, variant)
         return [grouped.get(k, []) for k in keys]
 
 
@@ -73,11 +187,13 @@ class StockByVariant(DataLoader):  # type: ignore[misc]
         by_locations: dict[tuple[int, ...] | None, list[int]] = defaultdict(list)
         for variant_id, location_ids in keys:
             by_locations[location_ids].append(variant_id)
-        found: dict[Hashable, list[StockLevel]] = defaultdict(list)
+        found: dict[tuple[int, ...] | None, dict[int, list[StockLevel]]] = {}
         for location_ids, variant_ids in by_locations.items():
+            of_variant: dict[int, list[StockLevel]] = defaultdict(list)
             for level in await inventory.levels(variant_ids, location_ids):
-                found[(level.variant_id, location_ids)].append(level)
-        return [found.get(key, []) for key in keys]
+                of_variant[level.variant_id].append(level)
+            found[location_ids] = of_variant
+        return [found[location_ids].get(variant_id, []) for variant_id, location_ids in keys]
 
 
 class StaffById(DataLoader):  # type: ignore[misc]
@@ -153,6 +269,11 @@ class Loaders:
     """
 
     @cached_property
+    def memo(self) -> dict[Hashable, Any]:
+        """Objects the layers above derive from these loaders' rows (views), kept as long as the rows."""
+        return {}
+
+    @cached_property
     def location(self) -> LocationById:
         return LocationById()
 
@@ -166,7 +287,7 @@ class Loaders:
 
     @cached_property
     def variants_of_product(self) -> VariantsByProduct:
-        return VariantsByProduct()
+        return VariantsByProduct(self.variant)
 
     @cached_property
     def price_overrides(self) -> PriceOverridesByVariant:

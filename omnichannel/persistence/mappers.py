@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ..domain.access import Role
 from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant
@@ -17,6 +18,7 @@ from ..domain.promotions import Promotion, PromotionKind
 from ..domain.routing import RoutingRules
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 LOCATION_COLUMNS = "id, code, name, kind, lat, lng, modes, delivery_radius_km, opening_hours, city, address, active"
 PRODUCT_COLUMNS = "id, title, description, category_id, active"
@@ -76,6 +78,28 @@ def to_stock_level(row: Row) -> StockLevel:
     return StockLevel(row["location_id"], row["variant_id"], row["on_hand"], row["reserved"], row["safety_stock"])
 
 
+def frozen_builder(cls: type[T]) -> Callable[[Sequence[Any]], T]:
+    """A positional constructor for a frozen, slotted dataclass without validation in __post_init__:
+    the instance its __init__ builds (each field set once), without __init__'s detour through
+    object.__setattr__ per field - about half the cost, which counts for thousands of rows a page."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    if "__post_init__" in vars(cls) or any(name not in vars(cls) for name in names):
+        return lambda row: cls(*row)
+    setters = {f"s{i}": vars(cls)[name].__set__ for i, name in enumerate(names)}
+    body = "; ".join(f"s{i}(o, row[{i}])" for i in range(len(names)))
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, **setters}
+    exec(f"def build(row):\n    o = new(cls); {body}\n    return o", scope)
+    return scope["build"]  # type: ignore[no-any-return]
+
+
+_stock_level = frozen_builder(StockLevel)
+
+
+def to_stock_levels(rows: Iterable[Sequence[Any]]) -> list[StockLevel]:
+    """Rows selected with exactly STOCK_COLUMNS, in that order: read by position (pages hold thousands)."""
+    return [_stock_level(row) for row in rows]
+
+
 def to_staff(row: Row) -> StaffMember:
     return StaffMember(row["id"], row["email"], row["name"], Role(row["role"]), row["location_id"], row["active"])
 
@@ -92,6 +116,38 @@ def to_member(row: Row) -> Member:
         row["merged_into_id"],
         row["points_balance"],
     )
+
+
+# products.products_page_with_variants: page.*, then the variant, then its override (NULLs when none)
+PAGE_WITH_VARIANTS_COLUMNS = (
+    "page.id, page.title, page.description, page.category_id, page.active, "
+    "v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, "
+    "o.variant_id, o.channel, o.location_id, o.amount"
+)
+
+
+def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
+    """Rows of PAGE_WITH_VARIANTS_COLUMNS (read by position: the names repeat) to products in page
+    order, their variants in display order and the variants' price overrides."""
+    products: dict[int, Product] = {}
+    variants: dict[int, Variant] = {}
+    overrides: list[PriceOverride] = []
+    for row in rows:
+        if row[0] not in products:
+            products[row[0]] = Product(row[0], row[1], row[2], row[3], row[4])
+        if row[5] is not None and row[5] not in variants:
+            variants[row[5]] = Variant(row[5], row[6], row[7], row[8], row[9], row[10], row[11])
+        if row[12] is not None:
+            channel = row[13]
+            overrides.append(
+                PriceOverride(
+                    variant_id=row[12],
+                    amount=row[15],
+                    channel=SalesChannel(channel) if channel else None,
+                    location_id=row[14],
+                )
+            )
+    return list(products.values()), list(variants.values()), overrides
 
 
 def to_routing_rules(row: Row) -> RoutingRules:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from ..domain.catalog import Product, SalesChannel, Variant, effective_price
+from dataclasses import dataclass
+
+from ..domain.catalog import PriceOverride, Product, SalesChannel, Variant, effective_price
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.money import Money
 from ..persistence.repositories import catalog
+from . import inventory
 from .context import Context
+from .maybe import MaybeAwaitable, then
 
 MAX_PAGE = 100
 MAX_SEARCH = 100
@@ -19,27 +23,62 @@ def check_page_size(first: int | None, default: int = 20) -> int:
     return size
 
 
+@dataclass(frozen=True)
+class CatalogReads:
+    """What the caller will read below each product of a page, so it can be loaded up front in a few
+    batched statements (and then read synchronously from the request's loaders)."""
+
+    variants: bool = False
+    prices: bool = False
+    stock_at: tuple[tuple[int, ...] | None, ...] = ()  # location id sets; None: every location
+    stock_locations: bool = False
+
+
+NOTHING_BELOW = CatalogReads()
+
+
 async def products_page(
-    ctx: Context, *, search: str | None, first: int | None, after_id: int | None
+    ctx: Context,
+    *,
+    search: str | None,
+    first: int | None,
+    after_id: int | None,
+    reads: CatalogReads = NOTHING_BELOW,
 ) -> tuple[list[Product], bool]:
-    """A page of products and whether more follow. Primes the product loader with what it read."""
+    """A page of products and whether more follow. Primes the loaders with what it read and with
+    what `reads` says comes next (variants, their price overrides, stock and its locations)."""
     size = check_page_size(first)
     term = (search or "").strip() or None
     if term is not None and len(term) > MAX_SEARCH:
         raise DomainError(ErrorCode.INVALID_INPUT, f"search must be at most {MAX_SEARCH} characters.", ["search"])
-    rows = await catalog.products_page(search=term, after_id=after_id, limit=size + 1)
-    for product in rows[:size]:
-        ctx.loaders.product.prime(product.id, product)
-    return rows[:size], len(rows) > size
+    loaders = ctx.loaders
+    if not reads.variants:
+        rows = await catalog.products_page(search=term, after_id=after_id, limit=size + 1)
+        page = rows[:size]
+        loaders.product.prime_many((p.id, p) for p in page)
+        return page, len(rows) > size
+    rows, variants, overrides = await catalog.products_page_with_variants(
+        search=term, after_id=after_id, limit=size + 1
+    )
+    page = rows[:size]
+    loaders.product.prime_many((p.id, p) for p in page)
+    ids = [p.id for p in page]
+    loaders.variants_of_product.prime_with_prices(ids, variants, overrides, loaders.price_overrides)
+    on_page = set(ids)
+    variant_ids = [v.id for v in variants if v.product_id in on_page]
+    if variant_ids:
+        await inventory.prefetch_stock(ctx, variant_ids, reads.stock_at, reads.stock_locations)
+    return page, len(rows) > size
 
 
-async def variants_of(ctx: Context, product_id: int) -> list[Variant]:
-    variants: list[Variant] = await ctx.loaders.variants_of_product.load(product_id)
-    for variant in variants:
-        ctx.loaders.variant.prime(variant.id, variant)
+def variants_of(ctx: Context, product_id: int) -> MaybeAwaitable[list[Variant]]:
+    """Active variants of a product, in display order."""
+    variants: MaybeAwaitable[list[Variant]] = ctx.loaders.variants_of_product.get(product_id)
     return variants
 
 
-async def price_of(ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None) -> Money:
-    overrides = await ctx.loaders.price_overrides.load(variant.id)
-    return effective_price(variant, overrides, channel, location_id)
+def price_of(
+    ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None
+) -> MaybeAwaitable[Money]:
+    overrides: MaybeAwaitable[list[PriceOverride]] = ctx.loaders.price_overrides.get(variant.id)
+    return then(overrides, lambda found: effective_price(variant, found, channel, location_id))

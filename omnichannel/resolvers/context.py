@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +43,12 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+
+    @property
+    def memo(self) -> dict[Hashable, Any]:
+        """Objects derived from what the loaders loaded (e.g. one GraphQL view per row): they live and
+        go with the loaders, so a fresh set of loaders never meets views of older rows."""
+        return self.loaders.memo
 
     @property
     def broker(self) -> Broker:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 
 from ..domain import inventory
@@ -16,6 +17,7 @@ from ..persistence.repositories import locations as location_repo
 from ..persistence.uow import UnitOfWork, transactional
 from ..subscriptions import codec, topics
 from .context import Context
+from .maybe import MaybeAwaitable
 from .publish import publish
 from .results import Result
 
@@ -23,10 +25,47 @@ MAX_VARIANTS = 100
 MAX_RADIUS_KM = 1000.0
 
 
-async def stock_of_variant(ctx: Context, variant_id: int, location_ids: Sequence[int] | None) -> list[StockLevel]:
-    key = (variant_id, tuple(sorted(set(location_ids))) if location_ids is not None else None)
-    levels: list[StockLevel] = await ctx.loaders.stock.load(key)
+def location_set(location_ids: Sequence[int] | None) -> tuple[int, ...] | None:
+    """The stock loader's key part for a list of locations (None: every active location)."""
+    return _sorted_unique(tuple(location_ids)) if location_ids is not None else None
+
+
+@functools.lru_cache(maxsize=1024)  # the same few location lists come once per variant of a page
+def _sorted_unique(ids: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(ids)))
+
+
+def stock_of_variant(
+    ctx: Context, variant_id: int, location_ids: Sequence[int] | None
+) -> MaybeAwaitable[list[StockLevel]]:
+    levels: MaybeAwaitable[list[StockLevel]] = ctx.loaders.stock.get((variant_id, location_set(location_ids)))
     return levels
+
+
+def location_of(ctx: Context, location_id: int) -> MaybeAwaitable[Location | None]:
+    location: MaybeAwaitable[Location | None] = ctx.loaders.location.get(location_id)
+    return location
+
+
+def loaded_location(ctx: Context, location_id: int) -> Location | None:
+    """The location when this request loaded it already (None otherwise; starts no load)."""
+    location: Location | None = ctx.loaders.location.peek(location_id)
+    return location
+
+
+async def prefetch_stock(
+    ctx: Context, variant_ids: Sequence[int], location_sets: Sequence[tuple[int, ...] | None], locations: bool
+) -> None:
+    """Stock of these variants at each location set (one statement per set), then its locations."""
+    if not location_sets:
+        return
+    loaders = ctx.loaders
+    keys = [(v, location_set(s)) for s in dict.fromkeys(location_sets) for v in variant_ids]
+    found: list[list[StockLevel]] = await loaders.stock.prefetch(keys)
+    if locations:
+        ids = {level.location_id for levels in found for level in levels}
+        if ids:
+            await loaders.location.prefetch(sorted(ids))
 
 
 async def availability(

@@ -11,6 +11,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.types import ExecutionContext
 
 from .errors import ErrorPolicy, error_code
+from .execution import FastExecutor
 from .limits import MAX_TOKENS, VALIDATION_RULES, IntrospectionGate
 from .root import Mutation, Query, Subscription
 
@@ -34,4 +35,10 @@ def build_schema(*, demo: bool = False) -> strawberry.Schema:
         lambda: IntrospectionGate(demo=demo),
         ErrorPolicy,
     ]
-    return OmnichannelSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return OmnichannelSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=FastExecutor,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,8 +14,10 @@ from ..domain.money import Money as DomainMoney
 from ..resolvers import catalog as use_cases
 from ..resolvers import inventory as inventory_use_cases
 from ..resolvers.context import Context
+from ..resolvers.maybe import MaybeAwaitable, then
 from .enums import SalesChannel
 from .relay import Node, PageInfo, decode_id, decode_ids, encode_id
+from .views import bulk_view
 
 if TYPE_CHECKING:
     from .inventory import StockLevel
@@ -45,9 +48,9 @@ class Product(Node):
             _product=product,
         )
 
-    @strawberry.field
-    async def variants(self, info: Info[Context, None]) -> list[Variant]:
-        return [Variant.from_domain(v) for v in await use_cases.variants_of(info.context, self._product.id)]
+    @strawberry.field(graphql_type=list["Variant"])
+    def variants(self, info: Info[Context, None]) -> MaybeAwaitable[list[Variant]]:
+        return then(use_cases.variants_of(info.context, self._product.id), Variant.many)
 
 
 @strawberry.type
@@ -67,6 +70,23 @@ class Variant(Node):
             _variant=variant,
         )
 
+    @staticmethod
+    def many(variants: list[domain.Variant]) -> list[Variant]:
+        """Views of a product's variants (a page builds hundreds: built in bulk)."""
+        return [
+            bulk_view(
+                Variant,
+                {
+                    "id": encode_id("Variant", v.id),
+                    "sku": v.sku,
+                    "barcode": v.barcode,
+                    "title": v.title,
+                    "_variant": v,
+                },
+            )
+            for v in variants
+        ]
+
     @strawberry.field
     async def product(self, info: Info[Context, None]) -> Product:
         return Product.from_domain(await info.context.loaders.product.load(self._variant.product_id))
@@ -75,23 +95,33 @@ class Variant(Node):
     def list_price(self) -> Money:
         return Money.from_domain(DomainMoney.of(self._variant.list_price))
 
-    @strawberry.field(description="the price this channel and store pay now (list price with channel/store overrides)")
-    async def price(
+    @strawberry.field(
+        description="the price this channel and store pay now (list price with channel/store overrides)",
+        graphql_type=Money,
+    )
+    def price(
         self, info: Info[Context, None], channel: SalesChannel | None = None, store_id: strawberry.ID | None = None
-    ) -> Money:
+    ) -> MaybeAwaitable[Money]:
         location_id = decode_id(store_id, "Store") if store_id is not None else None
-        return Money.from_domain(await use_cases.price_of(info.context, self._variant, channel, location_id))
+        return then(use_cases.price_of(info.context, self._variant, channel, location_id), Money.from_domain)
 
-    @strawberry.field(description="stock at these locations, or at every location")
-    async def stock(
+    @strawberry.field(
+        description="stock at these locations, or at every location",
+        graphql_type=list[Annotated["StockLevel", strawberry.lazy("omnichannel.schema.inventory")]],
+    )
+    def stock(
         self, info: Info[Context, None], store_ids: list[strawberry.ID] | None = None
-    ) -> list[Annotated[StockLevel, strawberry.lazy("omnichannel.schema.inventory")]]:
-        from .inventory import StockLevel
+    ) -> MaybeAwaitable[list[StockLevel]]:
+        ctx = info.context
+        levels = inventory_use_cases.stock_of_variant(ctx, self._variant.id, decode_ids(store_ids, "Store"))
+        return then(levels, lambda found: _stock_level_type().many(found, ctx))
 
-        levels = await inventory_use_cases.stock_of_variant(
-            info.context, self._variant.id, decode_ids(store_ids, "Store")
-        )
-        return [StockLevel.from_domain(level) for level in levels]
+
+@functools.cache
+def _stock_level_type() -> type[StockLevel]:
+    from .inventory import StockLevel  # inventory imports this module: resolved once, on first use
+
+    return StockLevel
 
 
 @strawberry.type

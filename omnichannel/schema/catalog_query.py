@@ -12,6 +12,7 @@ from ..resolvers.context import Context
 from .catalog import Product, ProductConnection, ProductEdge, Variant
 from .inventory import StockLevel
 from .locations import GeoInput, Store, StoreConnection, StoreEdge
+from .lookahead import catalog_reads
 from .node import register_node, resolve_node
 from .relay import Node, PageInfo, decode_cursor, decode_ids, encode_cursor
 
@@ -51,7 +52,11 @@ class CatalogQuery:
         search: str | None = None,
     ) -> ProductConnection:
         products, has_next = await catalog_use_cases.products_page(
-            info.context, search=search, first=first, after_id=decode_cursor(after, "product")
+            info.context,
+            search=search,
+            first=first,
+            after_id=decode_cursor(after, "product"),
+            reads=catalog_reads(info, "edges", "node"),
         )
         edges = [ProductEdge(cursor=encode_cursor("product", p.id), node=Product.from_domain(p)) for p in products]
         return ProductConnection(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -10,10 +11,13 @@ from strawberry.types import Info
 from ..domain.events import StockChanged
 from ..domain.inventory import StockLevel as DomainStockLevel
 from ..domain.locations import Location
+from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
+from ..resolvers.maybe import Later, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
+from .views import bulk_view
 
 
 @strawberry.type
@@ -24,31 +28,67 @@ class StockLevel:
     available: int = strawberry.field(
         description="what can be promised now: onHand - reserved - safetyStock, never below 0"
     )
+    # a plain attribute (a page reads thousands): the view, or an awaitable of it until the location is loaded
+    store: Store | Awaitable[Store] = strawberry.field(graphql_type=Store)
     _level: strawberry.Private[DomainStockLevel]
-    _store: strawberry.Private[Store | None] = None
 
     @staticmethod
     def from_domain(
-        level: DomainStockLevel, location: Location | None = None, distance_km: float | None = None
+        level: DomainStockLevel,
+        location: Location | None = None,
+        distance_km: float | None = None,
+        *,
+        ctx: Context | None = None,
     ) -> StockLevel:
+        """The view of a level; give its location, or the request context to load it when asked for."""
+        if location is not None:
+            store: Store | Awaitable[Store] = (
+                Store.from_domain(location, distance_km)
+                if ctx is None or distance_km is not None
+                else Store.of(ctx.memo, location)
+            )
+        elif ctx is not None:
+            store = _store_at(ctx, level.location_id)
+        else:
+            raise TypeError("StockLevel.from_domain needs the level's location or the request context")
         return StockLevel(
             on_hand=level.on_hand,
             reserved=level.reserved,
             safety_stock=level.safety_stock,
             available=level.available,
+            store=store,
             _level=level,
-            _store=Store.from_domain(location, distance_km) if location is not None else None,
         )
 
-    @strawberry.field
-    async def store(self, info: Info[Context, None]) -> Store:
-        if self._store is not None:
-            return self._store
-        return Store.from_domain(await info.context.loaders.location.load(self._level.location_id))
+    @staticmethod
+    def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
+        """Views of a variant's levels (a page builds thousands: one tight loop, store views shared)."""
+        stores = Store.views(ctx.memo)
+        return [
+            bulk_view(
+                StockLevel,
+                {
+                    "on_hand": level.on_hand,
+                    "reserved": level.reserved,
+                    "safety_stock": level.safety_stock,
+                    "available": level.available,
+                    "store": stores.get(level.location_id) or _store_at(ctx, level.location_id),
+                    "_level": level,
+                },
+            )
+            for level in levels
+        ]
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
         return Variant.from_domain(await info.context.loaders.variant.load(self._level.variant_id))
+
+
+def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:
+    location = use_cases.loaded_location(ctx, location_id)
+    if location is not None:
+        return Store.of(ctx.memo, location)  # type: ignore[return-value]
+    return Later(lambda: then(use_cases.location_of(ctx, location_id), lambda loc: Store.of(ctx.memo, loc)))  # type: ignore[arg-type, return-value]
 
 
 @strawberry.input

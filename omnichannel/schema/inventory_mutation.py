@@ -27,7 +27,7 @@ class InventoryMutation:
             delta=input.delta,
             reason=input.reason,
         )
-        level = StockLevel.from_domain(result.value) if result.value is not None else None
+        level = StockLevel.from_domain(result.value, ctx=info.context) if result.value is not None else None
         return AdjustStockPayload(stock_level=level, user_errors=UserError.many(result.errors))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import strawberry
 
 from ..domain.geo import GeoPoint as DomainGeoPoint
@@ -45,6 +48,25 @@ class Store(Node):
     city: str
     address: str
     active: bool
+
+    @staticmethod
+    def of(memo: dict[Hashable, Any], location: Location | None) -> Store | None:
+        """One view per location and request (a page shows the same few stores many times)."""
+        if location is None:
+            return None
+        views = Store.views(memo)
+        view = views.get(location.id)
+        if view is None:
+            view = views[location.id] = Store.from_domain(location)
+        return view
+
+    @staticmethod
+    def views(memo: dict[Hashable, Any]) -> dict[int, Store]:
+        """This request's store views by location id (see `of`)."""
+        views: dict[int, Store] | None = memo.get(Store)
+        if views is None:
+            views = memo[Store] = {}
+        return views
 
     @staticmethod
     def from_domain(location: Location, distance_km: float | None = None) -> Store:

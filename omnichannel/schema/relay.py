@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 import strawberry
 
@@ -12,10 +13,12 @@ class InvalidId(ValueError):
     """A client sent an ID or cursor we did not issue (or one of another type)."""
 
 
+@functools.lru_cache(maxsize=65536)  # views are rebuilt per request; their IDs need not be
 def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
+@functools.lru_cache(maxsize=4096)  # a page asks for the same store IDs once per variant
 def split_id(value: str) -> tuple[str, int]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
@@ -33,7 +36,12 @@ def decode_id(value: str, expected: str) -> int:
 
 
 def decode_ids(values: list[strawberry.ID] | None, expected: str) -> list[int] | None:
-    return None if values is None else [decode_id(v, expected) for v in values]
+    return None if values is None else list(_decode_many(tuple(values), expected))
+
+
+@functools.lru_cache(maxsize=1024)  # the same ID list comes once per item of a page
+def _decode_many(values: tuple[str, ...], expected: str) -> tuple[int, ...]:
+    return tuple(decode_id(v, expected) for v in values)
 
 
 def encode_cursor(kind: str, value: int) -> str:

@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from ...domain.geo import BoundingBox
 from ...domain.inventory import StockLevel, StockMovement
 from ..db import execute, execute_many, fetch
-from ..mappers import STOCK_COLUMNS, to_stock_level
+from ..mappers import STOCK_COLUMNS, to_stock_level, to_stock_levels
 
 
 async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None = None) -> list[StockLevel]:
@@ -27,7 +27,7 @@ async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None 
             "AND location_id = ANY($2::int[]) ORDER BY variant_id, location_id",
             [list(variant_ids), list(location_ids)],
         )
-    return [to_stock_level(r) for r in rows]
+    return to_stock_levels(rows)
 
 
 async def levels_in_box(variant_ids: Sequence[int], box: BoundingBox) -> list[StockLevel]:

@@ -1,7 +1,8 @@
 """A large deterministic data set for benchmarks: N stores, M products, stock at 20 stores each.
 
 Bulk-loaded with COPY (500 stores x 20,000 products loads in well under two minutes).
-Store codes are SC0001.., warehouses WH001..; products get 3 variants each.
+Store codes are SC0001.., warehouses WH001..; products get 3 variants each. About a fifth of the
+variants have an APP price, some a MINI_PROGRAM price or a store price, so pricing reads real overrides.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from ...domain.inventory import MovementReason
+from ...domain.money import to_amount
 from .demo import EMAIL_DOMAIN, ean13
 from .writer import copy_rows, fetch, reset_sequences
 
@@ -88,7 +90,7 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         categories = [(cat0 + i, f"Scale Category {cat0 + i}", i) for i in range(20)]
         await copy_rows("category", ["id", "name", "position"], categories)
 
-        product_rows, variant_rows, stock_rows, movement_rows = [], [], [], []
+        product_rows, variant_rows, override_rows, stock_rows, movement_rows = [], [], [], [], []
         variant_id = var0
         for p in range(products):
             product_id = prod0 + p
@@ -107,6 +109,14 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
                         True,
                     )
                 )
+                roll = rng.random()
+                if roll < 0.2:
+                    override_rows.append((variant_id, "APP", None, to_amount(price * Decimal("0.9"))))
+                elif roll < 0.25:
+                    override_rows.append((variant_id, "MINI_PROGRAM", None, to_amount(price * Decimal("0.95"))))
+                if rng.random() < 0.05:
+                    store_price = to_amount(price * Decimal("0.8"))
+                    override_rows.append((variant_id, None, rng.choice(store_ids), store_price))
                 stocked = rng.sample(store_ids, min(STOCKED_STORES_PER_VARIANT, len(store_ids))) + warehouse_ids
                 for location_id in stocked:
                     on_hand = rng.randint(0, 30)
@@ -132,6 +142,9 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         )
         counts["variants"] = await copy_rows(
             "variant", ["id", "product_id", "sku", "barcode", "title", "list_price", "position", "active"], variant_rows
+        )
+        counts["price_overrides"] = await copy_rows(
+            "price_override", ["variant_id", "channel", "location_id", "amount"], override_rows
         )
         counts["stock_levels"] = await copy_rows(
             "stock_level", ["variant_id", "location_id", "on_hand", "reserved", "safety_stock"], stock_rows
@@ -180,6 +193,6 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         counts["staff"] = await copy_rows(
             "staff", ["id", "email", "name", "role", "location_id", "password_hash", "active"], staff_rows
         )
-    await reset_sequences(["location", "category", "product", "variant", "stock_level", "staff"])
+    await reset_sequences(["location", "category", "product", "variant", "price_override", "stock_level", "staff"])
     await fetch("ANALYZE")
     return counts

@@ -1,0 +1,37 @@
+"""Views built in bulk are the views strawberry's own constructor builds."""
+
+from __future__ import annotations
+
+from omnichannel.domain.inventory import StockLevel as DomainStockLevel
+from omnichannel.schema.inventory import StockLevel
+from omnichannel.schema.views import bulk_view
+
+
+def test_bulk_views_equal_constructed_views():
+    level = DomainStockLevel(1, 2, on_hand=10, reserved=3, safety_stock=2)
+    fields = {
+        "on_hand": 10,
+        "reserved": 3,
+        "safety_stock": 2,
+        "available": level.available,
+        "store": None,
+        "_level": level,
+    }
+    built = bulk_view(StockLevel, dict(fields))
+    constructed = StockLevel(**fields)  # type: ignore[arg-type]
+    assert type(built) is StockLevel
+    assert vars(built) == vars(constructed)
+    assert built == constructed
+
+
+def test_bulk_variant_views_equal_constructed_views():
+    from decimal import Decimal
+
+    from omnichannel.domain.catalog import Variant as DomainVariant
+    from omnichannel.schema.catalog import Variant
+
+    variant = DomainVariant(7, 3, "SKU-7", "6900000000007", "Seven", Decimal("9.90"))
+    built = Variant.many([variant])[0]
+    constructed = Variant.from_domain(variant)
+    assert type(built) is Variant
+    assert vars(built) == vars(constructed)
