@@ -16,11 +16,21 @@ def to_amount(value: Decimal | int | str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Money:
+    """An amount of money; immutable, so instances are shared freely."""
+
     amount: Decimal
     currency: str = CURRENCY
 
     @staticmethod
     def of(value: Decimal | int | str, currency: str = CURRENCY) -> Money:
+        if currency is CURRENCY and type(value) is Decimal:
+            # a price list holds few distinct amounts and Money is immutable: share one per amount
+            money = _SHARED.get(value)
+            if money is None:
+                if len(_SHARED) >= SHARED_MAX:
+                    _SHARED.clear()
+                money = _SHARED[value] = Money(to_amount(value), currency)
+            return money
         return Money(to_amount(value), currency)
 
     def __add__(self, other: Money) -> Money:
@@ -37,3 +47,7 @@ class Money:
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot mix {self.currency} and {other.currency}")
+
+
+SHARED_MAX = 65_536
+_SHARED: dict[Decimal, Money] = {}  # Money.of(amount) in the default currency, by amount

@@ -81,4 +81,6 @@ def price_of(
     ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None
 ) -> MaybeAwaitable[Money]:
     overrides: MaybeAwaitable[list[PriceOverride]] = ctx.loaders.price_overrides.get(variant.id)
+    if type(overrides) is list:  # loaded with the page: no closure, no awaitable
+        return effective_price(variant, overrides, channel, location_id)
     return then(overrides, lambda found: effective_price(variant, found, channel, location_id))

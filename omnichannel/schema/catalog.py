@@ -101,9 +101,10 @@ class Variant(Node):
     )
     def price(
         self, info: Info[Context, None], channel: SalesChannel | None = None, store_id: strawberry.ID | None = None
-    ) -> MaybeAwaitable[Money]:
+    ) -> MaybeAwaitable[DomainMoney]:
+        # the domain's Money has the GraphQL type's fields (amount, currency): completed as it is
         location_id = decode_id(store_id, "Store") if store_id is not None else None
-        return then(use_cases.price_of(info.context, self._variant, channel, location_id), Money.from_domain)
+        return use_cases.price_of(info.context, self._variant, channel, location_id)
 
     @strawberry.field(
         description="stock at these locations, or at every location",
