@@ -28,7 +28,8 @@ class StockLevel:
     @property
     def available(self) -> int:
         """What can be promised now: never the reserved units, never the safety stock, never below 0."""
-        return max(0, self.on_hand - self.reserved - self.safety_stock)
+        free = self.on_hand - self.reserved - self.safety_stock
+        return free if free > 0 else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from omnichannel.domain.inventory import StockLevel as DomainStockLevel
 from omnichannel.schema.inventory import StockLevel
+from omnichannel.schema.locations import Store
 from omnichannel.schema.views import bulk_view
 
 
@@ -22,6 +25,24 @@ def test_bulk_views_equal_constructed_views():
     assert type(built) is StockLevel
     assert vars(built) == vars(constructed)
     assert built == constructed
+
+
+def test_stock_level_views_built_in_bulk_equal_constructed_views():
+    level = DomainStockLevel(1, 2, on_hand=10, reserved=3, safety_stock=9)
+    store = object()  # the request's view of location 1
+    ctx = SimpleNamespace(memo={})
+    Store.views(ctx.memo)[1] = store
+    built = StockLevel.many([level], ctx)[0]  # type: ignore[arg-type]
+    constructed = StockLevel(
+        on_hand=10,
+        reserved=3,
+        safety_stock=9,
+        available=0,
+        store=store,  # type: ignore[arg-type]
+        _level=level,
+    )
+    assert type(built) is StockLevel
+    assert vars(built) == vars(constructed)
 
 
 def test_bulk_variant_views_equal_constructed_views():
