@@ -96,7 +96,10 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
         missing = [k for k in dict.fromkeys(keys) if k not in loaded and k not in futures]
         if missing:
             for key, value in zip(missing, await self.batch_load_fn(missing), strict=True):
-                self.prime(key, value)
+                if key in loaded or key in futures or isinstance(value, Exception):
+                    self.prime(key, value)  # loaded meanwhile (kept), or a failure (as a future)
+                else:
+                    loaded[key] = value
         try:
             return [loaded[k] for k in keys]  # the usual case: every value is a plain one
         except KeyError:

@@ -78,15 +78,16 @@ def to_stock_level(row: Row) -> StockLevel:
     return StockLevel(row["location_id"], row["variant_id"], row["on_hand"], row["reserved"], row["safety_stock"])
 
 
-def frozen_builder(cls: type[T]) -> Callable[[Sequence[Any]], T]:
-    """A positional constructor for a frozen, slotted dataclass without validation in __post_init__:
-    the instance its __init__ builds (each field set once), without __init__'s detour through
-    object.__setattr__ per field - about half the cost, which counts for thousands of rows a page."""
+def frozen_builder(cls: type[T], offset: int = 0) -> Callable[[Sequence[Any]], T]:
+    """A positional constructor for a frozen, slotted dataclass without validation in __post_init__,
+    from the row's columns offset, offset + 1, ...: the instance its __init__ builds (each field set
+    once), without __init__'s detour through object.__setattr__ per field - about half the cost,
+    which counts for thousands of rows a page."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     if "__post_init__" in vars(cls) or any(name not in vars(cls) for name in names):
-        return lambda row: cls(*row)
+        return lambda row: cls(*row[offset : offset + len(names)])
     setters = {f"s{i}": vars(cls)[name].__set__ for i, name in enumerate(names)}
-    body = "; ".join(f"s{i}(o, row[{i}])" for i in range(len(names)))
+    body = "; ".join(f"s{i}(o, row[{offset + i}])" for i in range(len(names)))
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls, **setters}
     exec(f"def build(row):\n    o = new(cls); {body}\n    return o", scope)
     return scope["build"]  # type: ignore[no-any-return]
@@ -126,6 +127,10 @@ PAGE_WITH_VARIANTS_COLUMNS = (
 )
 
 
+_page_product = frozen_builder(Product)  # columns 0-4
+_page_variant = frozen_builder(Variant, 5)  # columns 5-11
+
+
 def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
     """Rows of PAGE_WITH_VARIANTS_COLUMNS (read by position: the names repeat) to products in page
     order, their variants in display order and the variants' price overrides."""
@@ -134,9 +139,9 @@ def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product],
     overrides: list[PriceOverride] = []
     for row in rows:
         if row[0] not in products:
-            products[row[0]] = Product(row[0], row[1], row[2], row[3], row[4])
+            products[row[0]] = _page_product(row)
         if row[5] is not None and row[5] not in variants:
-            variants[row[5]] = Variant(row[5], row[6], row[7], row[8], row[9], row[10], row[11])
+            variants[row[5]] = _page_variant(row)
         if row[12] is not None:
             channel = row[13]
             overrides.append(

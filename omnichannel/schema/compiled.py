@@ -231,7 +231,7 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         unpack("N", "sel.names"),
         unpack("A", "sel.attrs"),
         unpack("S", "sel.sub_ids"),
-        "    PURE = ex._pure_results",
+        *(f"    P{i} = ex._pure_results[S{i}]" for i, f in enumerate(fields) if f.kind != LEAF),
         "    append = out.append",
         "    index = -1",
         "    for src in items:",
@@ -274,7 +274,7 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
             ]
         else:  # OBJECT with a pure selection: reuse what this operation already completed for it
             lines += [
-                f"            seen = PURE.get((S{i}, id(v)))",
+                f"            seen = P{i}.get(id(v))",
                 "            if seen is not None and seen[0] is v:",
                 f"                r[N{i}] = seen[1]",
                 "            else:",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -109,7 +110,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             gather=_weak_method(self.gather_async_work), track=_weak_method(self.track_async_work)
         )
         self._selections: dict[int, tuple[GroupedFieldSet, Selection | None]] = {}
-        self._pure_results: dict[tuple[int, int], tuple[Any, dict[str, Any]]] = {}
+        # completed pure selections: id(selection) -> id(object) -> (object, result)
+        self._pure_results: defaultdict[int, dict[int, tuple[Any, dict[str, Any]]]] = defaultdict(dict)
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
         self._converter = converter
@@ -258,7 +260,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         target: ObjectTarget = field.object  # type: ignore[assignment]
         selection = target.selection
         if selection is not None and selection.pure and context is None:  # seen before: no path, no calls
-            seen = self._pure_results.get((id(selection), id(value)))
+            seen = self._pure_results[id(selection)].get(id(value))
             if seen is not None and seen[0] is value:
                 return seen[1]
         if type(value) is target.cls or (
@@ -295,14 +297,14 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
         A page names the same few stores hundreds of times; each is completed once. Results that
         raised field errors are not reused (each position must report its own)."""
-        key = (id(selection), id(value))
-        seen = self._pure_results.get(key)
+        results = self._pure_results[id(selection)]
+        seen = results.get(id(value))
         if seen is not None and seen[0] is value:
             return seen[1]
         errors = len(self.collected_errors.errors)
         completed = selection.run(self, selection.fields, selection.names, value, path, None)
         if type(completed) is dict and len(self.collected_errors.errors) == errors:
-            self._pure_results[key] = (value, completed)  # keeps `value` alive: its id is the key
+            results[id(value)] = (value, completed)  # keeps `value` alive: its id is the key
         return completed
 
     async def _await_completed(
