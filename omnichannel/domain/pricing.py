@@ -88,6 +88,9 @@ class PricedCart:
 class CouponOffer:
     coupon: Coupon
     template: CouponTemplate
+    # already used on the order being repriced: its use was checked then and is not checked again
+    # (its scope, minimum spend and one-per-kind still are)
+    applied: bool = False
 
 
 def price_cart(
@@ -103,16 +106,20 @@ def price_cart(
     member_id: int | None = None,
     points_balance: int | None = None,
     points_to_redeem: int = 0,
+    kept_promotions: Sequence[Promotion] = (),
 ) -> PricedCart:
     """Price a cart for a channel and the stores making the sale (none: online without a store).
-    Raises DomainError for a coupon or points refusal."""
+    `promotions` apply while live; `kept_promotions` (an order being repriced keeps those it was placed
+    with) apply whether or not they still run. Raises DomainError for a coupon or points refusal."""
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "A cart needs at least one line.", ["lines"])
     subtotals = [to_amount(line.unit_price * line.quantity) for line in lines]
     net = list(subtotals)
+    kept_ids = {p.id for p in kept_promotions}
+    running = [*kept_promotions, *(p for p in promotions if p.live(now) and p.id not in kept_ids)]
     discounts: list[DiscountLine] = []
-    discounts += _percent_promotions(lines, net, [p for p in promotions if p.live(now)])
-    discounts += _spend_promotion(lines, net, [p for p in promotions if p.live(now)])
+    discounts += _percent_promotions(lines, net, running)
+    discounts += _spend_promotion(lines, net, running)
     discounts += _coupons(lines, net, coupons, channel=channel, store_ids=store_ids, now=now, member_id=member_id)
     discounts += _points(net, rules, points_balance, points_to_redeem)
     subtotal = sum(subtotals, ZERO)
@@ -195,7 +202,8 @@ def _coupons(
             raise DomainError(ErrorCode.COUPON_NOT_APPLICABLE, "Only one coupon of each kind per order.", field)
         seen_coupons.add(coupon.id)
         seen_templates.add(template.id)
-        check_use(coupon, template, now=now, channel=channel, store_ids=store_ids, member_id=member_id, field=field)
+        if not offer.applied:
+            check_use(coupon, template, now=now, channel=channel, store_ids=store_ids, member_id=member_id, field=field)
         covered = [i for i, line in enumerate(lines) if template.scope.covers(line.product_id, line.category_id)]
         base = sum((net[i] for i in covered), ZERO)
         if template.min_spend is not None and base < template.min_spend:

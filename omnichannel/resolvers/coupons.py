@@ -1,4 +1,5 @@
-"""Coupons: head office creates templates, members claim coupons, clerks redeem them at the till.
+"""Coupons: head office creates templates, members claim coupons (clerks redeem them at the till:
+resolvers/coupon_redemption.py), cancelled or expired orders give theirs back.
 
 Every claim, use and refusal lands in the audit trail (refusals after the refused transaction has
 rolled back, so they are never lost with it).
@@ -10,18 +11,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from ..domain import coupon_codes
 from ..domain import coupons as rules
-from ..domain.access import AccessDenied, Role, require_role
+from ..domain.access import Role, require_role
 from ..domain.catalog import SalesChannel
 from ..domain.coupons import AuditEvent, AuditKind, Coupon, CouponKind, CouponTemplate
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.orders import Order
 from ..persistence.repositories import coupons as coupon_repo
 from ..persistence.repositories.coupons import CouponStore
 from ..persistence.repositories.members import MemberStore
 from ..persistence.uow import UnitOfWork, transactional
-from . import coupon_guard
 from .context import Context
 from .members import actor_of
 from .results import Result
@@ -125,120 +123,6 @@ async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None 
         await coupon_repo.record([refused])
         return Result.fail(error)
     return Result.ok(coupon)
-
-
-async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None = None) -> Result[Coupon]:
-    """A clerk of an allowed store redeems a coupon at the till; used once, whatever the races."""
-    principal = ctx.principal
-    require_role(principal, Role.CLERK, Role.STORE_MANAGER)
-    location = await ctx.loaders.location.load(store_id)
-    if location is None or not principal.works_at(location.code):
-        raise AccessDenied()
-    now, actor = ctx.now(), actor_of(principal)
-    keys = coupon_guard.guess_keys(principal, store_id)
-    refusal = AuditEvent(
-        AuditKind.USE_REFUSED,
-        now,
-        channel=SalesChannel.STORE_POS,
-        store_id=store_id,
-        staff_id=principal.staff_id,
-        order_id=order_id,
-        code=code.strip()[:40],
-        actor=actor,
-    )
-
-    async def refuse(error: DomainError, *, guess: bool, coupon: Coupon | None = None) -> Result[Coupon]:
-        if guess:
-            await coupon_guard.count_wrong_guess(keys, now)
-        await coupon_repo.record([_refusal(refusal, error, coupon)])
-        return Result.fail(error)
-
-    if await coupon_guard.locked_out(keys, now):
-        return await refuse(rules.too_many_guesses(), guess=False)
-    if order_id is not None:
-        problem = await _till_order_problem(ctx, order_id, store_id)
-        if problem is not None:
-            return await refuse(problem, guess=False)
-    canonical = coupon_codes.canonical(code)
-    if canonical is None:
-        return await refuse(rules.unknown_code(["code"]), guess=True)
-
-    async def work(uow: UnitOfWork) -> tuple[Coupon, DomainError | None]:
-        store = CouponStore(uow.conn)
-        coupon = await store.lock_by_code(canonical)
-        if coupon is None:
-            raise rules.unknown_code(["code"])
-        template = await store.template(coupon.template_id)
-        assert template is not None
-        try:
-            rules.check_use(
-                coupon,
-                template,
-                now=now,
-                channel=SalesChannel.STORE_POS,
-                store_ids=(store_id,),
-                member_id=None,
-                field=["code"],
-            )
-        except DomainError as error:
-            return coupon, error  # nothing written; the refusal is recorded after this transaction
-        if not await store.mark_used(
-            coupon.id, now=now, store_id=store_id, staff_id=principal.staff_id, order_id=order_id
-        ):
-            raise AssertionError("a locked active coupon could not be marked used")
-        used = AuditEvent(
-            AuditKind.USED,
-            now,
-            coupon.template_id,
-            coupon.id,
-            coupon.member_id,
-            SalesChannel.STORE_POS,
-            store_id,
-            principal.staff_id,
-            order_id,
-            code=coupon.code,
-            actor=actor,
-        )
-        await coupon_repo.record([used], conn=uow.conn)
-        return (await store.lock_by_code(canonical)) or coupon, None
-
-    try:
-        (coupon, refused), _ = await transactional(work)
-    except DomainError as error:
-        return await refuse(error, guess=error.code is ErrorCode.INVALID_COUPON_CODE)
-    if refused is not None:
-        return await refuse(refused, guess=False, coupon=coupon)
-    return Result.ok(coupon)
-
-
-async def _till_order_problem(ctx: Context, order_id: int, store_id: int) -> DomainError | None:
-    """A till redemption may name the open order of this store it was used on (a cancellation returns it)."""
-    order: Order | None = await ctx.loaders.order.load(order_id)
-    if order is None or store_id not in (order.placed_at_location_id, order.pickup_location_id):
-        return DomainError(ErrorCode.NOT_FOUND, "No such order at this store.", ["orderId"])
-    if not order.is_open:
-        return DomainError(
-            ErrorCode.INVALID_INPUT, "This order has ended; coupons can no longer be used on it.", ["orderId"]
-        )
-    return None
-
-
-def _refusal(base: AuditEvent, error: DomainError, coupon: Coupon | None) -> AuditEvent:
-    return AuditEvent(
-        base.kind,
-        base.at,
-        coupon.template_id if coupon else None,
-        coupon.id if coupon else None,
-        coupon.member_id if coupon else None,
-        base.channel,
-        base.store_id,
-        base.staff_id,
-        base.order_id,
-        coupon.code if coupon else base.code,
-        error.code.value,
-        error.message,
-        base.actor,
-    )
 
 
 async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, actor: str) -> list[Coupon]:

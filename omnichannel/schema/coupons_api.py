@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from ..resolvers import coupon_reads
+from ..resolvers import coupon_reads, coupon_redemption
 from ..resolvers import coupons as use_cases
 from ..resolvers.context import Context
 from .coupons import (
@@ -183,7 +183,7 @@ class CouponMutation:
 
     @strawberry.mutation(description="A clerk redeems a coupon at the till of their store; used once, ever.")
     async def redeem_coupon(self, info: Info[Context, None], input: RedeemCouponInput) -> RedeemCouponPayload:
-        result = await use_cases.redeem(
+        result = await coupon_redemption.redeem(
             info.context,
             code=input.code,
             store_id=decode_id(input.store_id, "Store"),

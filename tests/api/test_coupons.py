@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
+from omnichannel.domain.coupons import GUESSES_PER_STAFF, GUESSES_PER_STORE
+from omnichannel.persistence import db
 from tests.api.loyalty import CLAIM, REDEEM, claim, create_template, gid, sign_up
+from tests.orders_support import location_id
 
 S01, S02, S11 = gid("Store", 1), gid("Store", 2), gid("Store", 11)
 AUDIT = """query($t: ID, $kinds: [CouponAuditKind!]) { couponAudit(templateId: $t, kinds: $kinds, first: 100) {
@@ -93,6 +97,44 @@ async def test_wrong_codes_are_throttled_per_clerk_with_their_own_code(gql, outb
     manager = await token("STORE_MANAGER", store="S11")
     done = (await gql(REDEEM, {"code": real, "store": S11}, token=manager))["data"]["redeemCoupon"]
     assert done["coupon"]["status"] == "REDEEMED"
+
+
+async def new_clerk(store_code: str) -> str:
+    """Another clerk at this store (the demo has one per store); returns their email."""
+    email = f"clerk.{secrets.token_hex(4)}@test.example"
+    await db.execute(
+        "INSERT INTO staff (email, name, role, location_id, password_hash, active) "
+        "VALUES ($1, 'Test Clerk', 'CLERK', $2, 'x', true)",
+        [email, await location_id(store_code)],
+    )
+    return email
+
+
+async def test_wrong_codes_by_several_clerks_of_one_store_lock_the_store(gql, outbox, token):
+    hq = await token("HQ_ADMIN")
+    template = await create_template(gql, hq, title="Store guessing")
+    member = await sign_up(gql, outbox)
+    real = (await claim(gql, member.token, template["id"]))["coupon"]["code"]
+    s12 = gid("Store", await location_id("S12"))
+    per_clerk = GUESSES_PER_STAFF.max_failures - 2  # every clerk stays under their own limit
+    clerks = -(-GUESSES_PER_STORE.max_failures // per_clerk)  # together they reach the store's
+    codes = []
+    for _ in range(clerks):
+        clerk = await token("CLERK", staff=await new_clerk("S12"))
+        for _ in range(per_clerk):
+            wrong = (await gql(REDEEM, {"code": "ZZZZZ-ZZZZZ-ZZZZZ", "store": s12}, token=clerk))["data"]
+            codes.append(wrong["redeemCoupon"]["userErrors"][0]["code"])
+    limit = GUESSES_PER_STORE.max_failures
+    assert codes[:limit] == ["INVALID_COUPON_CODE"] * limit
+    assert set(codes[limit:]) == {"TOO_MANY_COUPON_ATTEMPTS"}
+    # a clerk of the store who never guessed is locked out too, even with a real code
+    fresh = await token("CLERK", staff=await new_clerk("S12"))
+    locked = (await gql(REDEEM, {"code": real, "store": s12}, token=fresh))["data"]["redeemCoupon"]
+    assert locked["coupon"] is None and locked["userErrors"][0]["code"] == "TOO_MANY_COUPON_ATTEMPTS"
+    # other stores are not
+    s01 = gid("Store", await location_id("S01"))
+    other = (await gql(REDEEM, {"code": real, "store": s01}, token=await token("CLERK", store="S01")))["data"]
+    assert other["redeemCoupon"]["coupon"]["status"] == "REDEEMED"
 
 
 async def test_template_input_is_validated(gql, token):

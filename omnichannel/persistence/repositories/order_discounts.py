@@ -1,4 +1,5 @@
-"""The discount lines an order keeps (promotions, coupons, points), written when it is placed."""
+"""The discount lines an order keeps (promotions, coupons, points), written when it is placed and
+rewritten when a coupon added at the till reprices it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.pricing import DiscountKind, DiscountLine
-from ..db import execute_many, fetch
+from ..db import execute, execute_many, fetch
 
 
 async def add(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[DiscountLine]) -> None:
@@ -24,11 +25,25 @@ async def add(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[Discou
     )
 
 
-async def of_orders(order_ids: Sequence[int]) -> list[tuple[int, DiscountLine]]:
+async def replace(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[DiscountLine]) -> None:
+    """The order's discount lines become these (the caller holds the order's row lock)."""
+    await execute("DELETE FROM order_discount WHERE order_id = $1", [order_id], conn=conn)
+    await add(conn, order_id, discounts)
+
+
+async def of_order(conn: BaseDBAsyncClient, order_id: int) -> list[DiscountLine]:
+    """One order's discount lines, in order, inside the caller's transaction."""
+    return [line for _, line in await of_orders([order_id], conn=conn)]
+
+
+async def of_orders(
+    order_ids: Sequence[int], *, conn: BaseDBAsyncClient | None = None
+) -> list[tuple[int, DiscountLine]]:
     rows = await fetch(
         "SELECT order_id, kind, title, amount, promotion_id, coupon_id, code, points FROM order_discount "
         "WHERE order_id = ANY($1::int[]) ORDER BY order_id, position",
         [list(order_ids)],
+        conn=conn,
     )
     return [
         (

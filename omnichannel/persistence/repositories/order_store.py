@@ -99,6 +99,14 @@ class OrderStore:
             conn=self._conn,
         )
 
+    async def save_price(self, order: Order) -> None:
+        """A repriced order's discount total and total (its lines and subtotal never change)."""
+        await fetch(
+            "UPDATE customer_order SET discount_total = $2, total = $3, updated_at = $4 WHERE id = $1",
+            [order.id, order.discount_total.amount, order.total.amount, order.updated_at],
+            conn=self._conn,
+        )
+
     async def save_fulfillments(self, fulfillments: Sequence[Fulfillment]) -> None:
         if fulfillments:
             await execute_many(
