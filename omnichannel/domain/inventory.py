@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from .errors import DomainError, ErrorCode
 
@@ -17,8 +18,10 @@ class MovementReason(StrEnum):
     SYNC = "SYNC"
 
 
-@dataclass(frozen=True, slots=True)
-class StockLevel:
+class StockLevel(NamedTuple):
+    """Stock of one variant at one location. Immutable; a tuple because a catalogue page reads
+    thousands of them and a tuple is built from a database row in one step."""
+
     location_id: int
     variant_id: int
     on_hand: int = 0

@@ -93,12 +93,10 @@ def frozen_builder(cls: type[T], offset: int = 0) -> Callable[[Sequence[Any]], T
     return scope["build"]  # type: ignore[no-any-return]
 
 
-_stock_level = frozen_builder(StockLevel)
-
-
 def to_stock_levels(rows: Iterable[Sequence[Any]]) -> list[StockLevel]:
     """Rows selected with exactly STOCK_COLUMNS, in that order: read by position (pages hold thousands)."""
-    return [_stock_level(row) for row in rows]
+    new = tuple.__new__
+    return [new(StockLevel, row) for row in rows]
 
 
 def to_staff(row: Row) -> StaffMember:

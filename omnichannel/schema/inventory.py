@@ -67,13 +67,14 @@ class StockLevel:
         views: list[StockLevel] = []
         append, new, cls = views.append, object.__new__, StockLevel
         for level in levels:
+            location_id, _, on_hand, reserved, safety_stock = level
             view = new(cls)
             view.__dict__ = {
-                "on_hand": level.on_hand,
-                "reserved": level.reserved,
-                "safety_stock": level.safety_stock,
+                "on_hand": on_hand,
+                "reserved": reserved,
+                "safety_stock": safety_stock,
                 "available": level.available,
-                "store": stores.get(level.location_id) or _store_at(ctx, level.location_id),
+                "store": stores.get(location_id) or _store_at(ctx, location_id),
                 "_level": level,
             }
             append(view)
