@@ -2,8 +2,9 @@
 
 graphql-core spends about ten function calls per field (resolve info, argument coercion, strawberry's
 resolver wrapper, completion by type). For a 3,000-field catalogue page that is most of the request.
-This executor plans each selection set once per operation, compiles it to a small Python function
-(cached per shape for the life of the process), and then:
+This executor plans each selection set once per document (`plans.py`: every request of a cached
+query text shares the plans), compiles it to a small Python function (cached per shape for the
+life of the process), and then:
 
 - reads plain strawberry attributes (fields without a resolver) with `getattr`; built-in scalars of
   the expected Python type go straight into the result, objects of the expected class recurse into
@@ -61,6 +62,7 @@ from .compiled import (
     new_tuple,
     read,
 )
+from .plans import selection_key, shared_plans
 
 
 def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -122,6 +124,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             and not converter.exception_handlers
             and converter.config.default_resolver is getattr
         )
+        # plans made by earlier requests of this document (None: directives make them vary)
+        self._shared = shared_plans(self.operation, self.fragments.values()) if self._fast else None
+        self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
+        self._kwargs: dict[int, dict[str, Any]] = {}  # this operation's arguments of shared plans
 
     # ---- planning -------------------------------------------------------------------------------
 
@@ -129,6 +135,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         cached = self._selections.get(id(grouped))
         if cached is not None:
             return cached[1]
+        key = selection_key(parent_type, grouped) if self._shared is not None else None
+        if key is not None:
+            shared = self._shared.selections.get(key, Undefined)  # type: ignore[union-attr]
+            if shared is not Undefined:
+                self._selections[id(grouped)] = (grouped, shared)
+                return shared  # type: ignore[no-any-return]
         selection = None
         if self._fast:
             fields = tuple(self._plan_field(parent_type, name, group) for name, group in grouped.items())
@@ -145,6 +157,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                     )
                     selection.run_items = compile_items(fields)
         self._selections[id(grouped)] = (grouped, selection)  # keep `grouped` alive: its id is the key
+        if key is not None:
+            self._shared.selections[key] = selection  # type: ignore[union-attr]
         return selection
 
     @staticmethod
@@ -337,7 +351,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                     info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
                 kwargs = field.kwargs
                 if kwargs is None:
-                    kwargs = field.kwargs = self._converted_arguments(field, info)
+                    kwargs = self._arguments(field, info)
                 if field.info_name is not None:
                     kwargs = {**kwargs, field.info_name: info}
                 if field.source_names:
@@ -381,9 +395,20 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._await_completed(completed, return_type, field.fields, path)
         return completed
 
+    def _arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
+        """The field's converted arguments: kept on the plan, or for this operation only when the
+        plan is shared and variables may give the next operation other values."""
+        if not self._arguments_vary:
+            converted = field.kwargs = self._converted_arguments(field, info)
+            return converted
+        converted = self._kwargs.get(id(field))  # type: ignore[assignment]
+        if converted is None:
+            converted = self._kwargs[id(field)] = self._converted_arguments(field, info)
+        return converted
+
     def _converted_arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
         """The field's arguments as strawberry passes them (variables and defaults applied, enums and
-        IDs converted); a plan belongs to one operation, so they are the same for every object."""
+        IDs converted); the same for every object of one operation."""
         first = field.fields[0]
         raw = (
             get_argument_values(

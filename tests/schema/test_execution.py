@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 from strawberry.types import Info
 
 from omnichannel.resolvers.maybe import Later
@@ -236,3 +237,42 @@ async def test_a_shared_object_is_completed_once_and_reused():
     shops = [item["shop"] for item in result.data["items"]]
     assert shops[0] == shops[2] == {"name": "North", "owner": {"name": "Alice"}}
     assert shops[0] is shops[2]  # the same object, completed once
+
+
+CACHED = strawberry.Schema(
+    query=Query, execution_context_class=FastExecutor, extensions=[lambda: ParserCache(maxsize=64)]
+)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_plans_shared_by_requests_of_one_document_follow_each_requests_variables(query):
+    for variables in ({"n": 5, "skip": True}, {"n": 7, "skip": False}, {"n": 5, "skip": True}):
+        plain = await PLAIN.execute(query, variable_values=variables)
+        fast = await CACHED.execute(query, variable_values=variables)
+        assert _shape(fast) == _shape(plain), variables
+
+
+async def test_a_cached_document_is_planned_once(monkeypatch):
+    planned: list[str] = []
+    plan_field = FastExecutor._plan_field
+
+    def counting(self, parent_type, name, fields):
+        planned.append(name)
+        return plan_field(self, parent_type, name, fields)
+
+    monkeypatch.setattr(FastExecutor, "_plan_field", counting)
+    query = "query($n: Int!) { items { id double(times: $n) shop { name } } }"
+    first = await CACHED.execute(query, variable_values={"n": 2})
+    count = len(planned)
+    assert count > 0
+    second = await CACHED.execute(query, variable_values={"n": 3})
+    assert len(planned) == count  # nothing planned again
+    assert [i["double"] for i in first.data["items"]] == [2, 4, 6]
+    assert [i["double"] for i in second.data["items"]] == [3, 6, 9]
+    # @include/@skip may select differently per request: such documents are planned per request
+    query = "query($s: Boolean!) { item { id title @skip(if: $s) } }"
+    await CACHED.execute(query, variable_values={"s": True})
+    count = len(planned)
+    skipped = await CACHED.execute(query, variable_values={"s": False})
+    assert len(planned) > count
+    assert skipped.data["item"] == {"id": "1", "title": "one"}
