@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
@@ -38,6 +39,18 @@ def read(source: Any, attr: str) -> Any:
 # how a planned field is executed
 SLOW, LEAF, OBJECT, VALUE, CALL = "slow", "leaf", "object", "value", "call"
 FAST_TYPES: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolean": bool}
+# scalars whose output is str() of one Python type (when the schema's scalar serializes with str)
+STR_TYPES: dict[str, type] = {"Decimal": Decimal}
+
+
+def _fast_leaf(field: FieldPlan, name: str) -> tuple[str, str]:
+    """(check, value): the test that a leaf's value needs no coercion, and the output expression."""
+    fast_type = field.fast_type
+    assert fast_type is not None
+    check = f"type(v) is {fast_type.__name__}"
+    if fast_type is int:
+        check += " and MIN_INT <= v <= MAX_INT"
+    return check, ("str(v)" if fast_type in STR_TYPES.values() else "v")
 
 
 class FieldPlan:
@@ -163,10 +176,8 @@ def compile_selection(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
             if field.fast_type is None:
                 lines += ["        " + line for line in slow]
                 continue
-            check = f"type(v) is {field.fast_type.__name__}"
-            if field.fast_type is int:
-                check += " and MIN_INT <= v <= MAX_INT"
-            lines += [f"        if {check}:", f"            results[{name}] = v", "        else:"]
+            check, value = _fast_leaf(field, name)
+            lines += [f"        if {check}:", f"            results[{name}] = {value}", "        else:"]
             lines += ["            " + line for line in slow]
             continue
         call = {OBJECT: "_object_field", CALL: "_call_field", VALUE: "_value_field"}.get(field.kind, "_slow_field")
@@ -197,6 +208,7 @@ def compile_selection(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         "str": str,
         "int": int,
         "bool": bool,
+        "Decimal": Decimal,
     }
     exec(compile("\n".join(lines), "<compiled selection>", "exec"), scope)
     run = _COMPILED[shape] = scope["run"]
@@ -253,12 +265,10 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         if field.kind == LEAF:
             slow = f"v = ex._leaf(F{i}, src, v, {item_path}, None)"
             if field.fast_type is not None:
-                check = f"type(v) is {field.fast_type.__name__}"
-                if field.fast_type is int:
-                    check += " and MIN_INT <= v <= MAX_INT"
+                check, value = _fast_leaf(field, f"N{i}")
                 lines += [
                     f"            if {check}:",
-                    f"                r[N{i}] = v",
+                    f"                r[N{i}] = {value}",
                     "            else:",
                     f"                {slow}",
                 ]
@@ -306,6 +316,7 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         "str": str,
         "int": int,
         "bool": bool,
+        "Decimal": Decimal,
     }
     exec(compile("\n".join(lines), "<compiled list of selections>", "exec"), scope)
     run = _COMPILED_ITEMS[shape] = scope["run_items"]

@@ -53,6 +53,7 @@ from .compiled import (
     LEAF,
     OBJECT,
     SLOW,
+    STR_TYPES,
     VALUE,
     FieldPlan,
     ObjectTarget,
@@ -63,6 +64,8 @@ from .compiled import (
     read,
 )
 from .plans import selection_key, shared_plans
+
+_new = object.__new__
 
 
 def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -204,6 +207,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan.kind = LEAF
                 plan.scalar = named.coerce_output_value
                 plan.fast_type = FAST_TYPES.get(named.name)
+                if plan.fast_type is None and named.coerce_output_value is str:
+                    plan.fast_type = STR_TYPES.get(named.name)  # e.g. Decimal: str(value)
             else:
                 plan.kind = OBJECT if plan.object is not None else VALUE
             return plan
@@ -345,7 +350,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 if self._lazy_info:
-                    info: Info = LazyInfo(self, field, field_path)
+                    info: Info = _new(LazyInfo)  # LazyInfo(self, field, field_path) without a call
+                    info.__dict__ = {"_executor": self, "_plan": field, "_path": field_path}
                 else:
                     raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
                     info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
