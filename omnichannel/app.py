@@ -35,6 +35,7 @@ from .resolvers import order_expiry
 from .resolvers.context import Context, Services
 from .resolvers.members import effective_principal
 from .resolvers.points import run_expiry
+from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
@@ -128,6 +129,8 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         keep_alive_interval=15,
     )
 
+    cache = ResponseCache(settings.response_cache_ttl) if settings.response_cache_ttl > 0 else None
+
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -155,6 +158,8 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
                 jobs.append(
                     asyncio.create_task(run_expiry(services, settings.points_expiry_interval), name="points-expiry")
                 )
+            if cache is not None:
+                jobs.append(asyncio.create_task(cache.watch(broker), name="response-cache"))
             if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
                 jobs.append(
                     asyncio.create_task(
@@ -178,10 +183,15 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        middleware=[Middleware(ObservabilityMiddleware), Middleware(AuthMiddleware, tokens=tokens)],
+        middleware=[
+            Middleware(ObservabilityMiddleware),
+            *([Middleware(ResponseCacheMiddleware, cache=cache)] if cache is not None else []),
+            Middleware(AuthMiddleware, tokens=tokens),
+        ],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.response_cache = cache
     return app
 
 

@@ -30,6 +30,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     points_expiry_interval: int = 3600
+    response_cache_ttl: float = 0.0
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
 
     @property
@@ -80,6 +81,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         broker_namespace=env.get("OMNICHANNEL_BROKER_NAMESPACE") or "omnichannel",
         log_level=env.get("OMNICHANNEL_LOG_LEVEL", "INFO").upper(),
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
+        response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         loyalty=_loyalty(env),
     )
 

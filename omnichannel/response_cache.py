@@ -1,0 +1,218 @@
+"""An optional cache of anonymous catalogue reads (`OMNICHANNEL_RESPONSE_CACHE_TTL` seconds; 0, the
+default, turns it off).
+
+What it answers: `POST /graphql` without an Authorization header whose operation is a query that
+selects only catalogue roots (`products`, `stores`, `stockAvailability`), and that was answered with
+status 200 and no errors. The key is the request body exactly (query, variables, operation name)
+with its Accept header.
+
+How it stays true: every stock change anywhere empties it - the use cases publish each change on
+the broker's `stock` topic after commit, and every server process listens (across processes when
+`REDIS_URL` is set). A response computed while a change arrived is not kept. Prices, products and
+locations have no mutation in the API (they change by seeding or by direct writes of an ERP sync),
+so the TTL bounds how long such a change, or a stock event lost while the broker reconnects, takes
+to show. Responses say `x-omnichannel-cache: hit` or `miss`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+import orjson
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .subscriptions import topics
+from .subscriptions.broker import Broker
+
+log = logging.getLogger("omnichannel.response_cache")
+
+CACHEABLE_ROOTS = frozenset({"products", "stores", "stockAvailability", "__typename"})
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+MAX_ENTRIES = 1024
+HEADER = b"x-omnichannel-cache"
+
+
+class ResponseCache:
+    """Response bodies by request, valid for `ttl` seconds and until the next stock change."""
+
+    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self.generation = 0  # bumped by every invalidation; entries of older generations are dead
+        self._entries: OrderedDict[bytes, tuple[int, float, bytes]] = OrderedDict()
+
+    def lookup(self, key: bytes) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        generation, expires, body = entry
+        if generation != self.generation or self.clock() >= expires:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return body
+
+    def store(self, key: bytes, generation: int, body: bytes) -> None:
+        """Keep a response computed when the cache was at `generation` (dropped if it moved on since)."""
+        if generation != self.generation or len(body) > MAX_RESPONSE_BYTES:
+            return
+        self._entries[key] = (generation, self.clock() + self.ttl, body)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def invalidate(self) -> None:
+        self.generation += 1
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def watch(self, broker: Broker, retry_seconds: float = 1.0) -> None:
+        """Empty the cache on every stock event, for as long as the server runs."""
+        while True:
+            try:
+                async with broker.subscribe([topics.STOCK_ALL]) as subscription:
+                    self.invalidate()  # changes before the subscription was in place were not heard
+                    async for _ in subscription:
+                        self.invalidate()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.invalidate()
+                log.warning("stock events unavailable; response cache emptied, retrying", exc_info=True)
+                await asyncio.sleep(retry_seconds)
+
+
+@functools.lru_cache(maxsize=512)
+def cacheable_query(query: str, operation_name: str | None) -> bool:
+    """Whether the document's chosen operation is a query of catalogue roots only (no directives)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+        return False
+    selections = operations[0].selection_set.selections
+    return all(isinstance(s, FieldNode) and not s.directives and s.name.value in CACHEABLE_ROOTS for s in selections)
+
+
+def cacheable_request(body: bytes) -> bool:
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return False
+    name = payload.get("operationName")
+    return (name is None or isinstance(name, str)) and cacheable_query(payload["query"], name)
+
+
+class ResponseCacheMiddleware:
+    """Answers repeated anonymous catalogue reads from a `ResponseCache` (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
+            await self.app(scope, receive, send)
+            return
+        accept = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                await self.app(scope, receive, send)  # members and staff: never from or into the cache
+                return
+            if name == b"accept":
+                accept = value
+        body, complete = await _read_body(receive)
+        replay = _replaying(body, complete, receive)
+        if not complete:
+            await self.app(scope, replay, send)
+            return
+        key = accept + b"\n" + body
+        cached = self.cache.lookup(key)
+        if cached is not None:
+            await _send_json(send, cached)
+            return
+        if not cacheable_request(body):
+            await self.app(scope, replay, send)
+            return
+        await self._answer_and_keep(scope, replay, send, key)
+
+    async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send, key: bytes) -> None:
+        generation = self.cache.generation
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), (HEADER, b"miss")]}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        if status == 200 and body.startswith(b'{"data"') and b'"errors"' not in body:
+            self.cache.store(key, generation, body)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body, and whether it was read whole (False: larger than MAX_REQUEST_BYTES)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+        if size > MAX_REQUEST_BYTES:
+            return b"".join(chunks), False
+
+
+def _replaying(body: bytes, complete: bool, receive: Receive) -> Receive:
+    """A receive that hands the app the body read so far, then the rest from the client."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": not complete}
+        return await receive()
+
+    return replay
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (HEADER, b"hit"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
