@@ -59,6 +59,12 @@ class StockLevel:
             _level=level,
         )
 
+    def __getattr__(self, name: str) -> int:
+        """onHand, reserved and safetyStock of views built by `many`: read from the level when asked."""
+        if name in _FROM_LEVEL:
+            return getattr(self.__dict__["_level"], name)  # type: ignore[no-any-return]
+        raise AttributeError(name)
+
     @staticmethod
     def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
         """Views of a variant's levels (a page builds thousands: one tight loop, store views shared;
@@ -67,12 +73,9 @@ class StockLevel:
         views: list[StockLevel] = []
         append, new, cls = views.append, object.__new__, StockLevel
         for level in levels:
-            location_id, _, on_hand, reserved, safety_stock = level
+            location_id = level.location_id
             view = new(cls)
             view.__dict__ = {
-                "on_hand": on_hand,
-                "reserved": reserved,
-                "safety_stock": safety_stock,
                 "available": level.available,
                 "store": stores.get(location_id) or _store_at(ctx, location_id),
                 "_level": level,
@@ -83,6 +86,9 @@ class StockLevel:
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
         return Variant.from_domain(await info.context.loaders.variant.load(self._level.variant_id))
+
+
+_FROM_LEVEL = frozenset({"on_hand", "reserved", "safety_stock"})
 
 
 def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:

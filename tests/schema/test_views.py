@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from omnichannel.domain.inventory import StockLevel as DomainStockLevel
 from omnichannel.schema.inventory import StockLevel
 from omnichannel.schema.locations import Store
@@ -42,7 +44,10 @@ def test_stock_level_views_built_in_bulk_equal_constructed_views():
         _level=level,
     )
     assert type(built) is StockLevel
-    assert vars(built) == vars(constructed)
+    assert built == constructed  # every field, onHand/reserved/safetyStock read from the level
+    assert (built.on_hand, built.reserved, built.safety_stock, built.available) == (10, 3, 9, 0)
+    with pytest.raises(AttributeError):
+        built.no_such_field  # noqa: B018
 
 
 def test_bulk_variant_views_equal_constructed_views():
