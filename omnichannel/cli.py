@@ -130,6 +130,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="omnichannel-metrics-")
     if args.workers > 1 and not settings.redis_url:
+        if settings.response_cache_ttl > 0:
+            raise ConfigError(
+                "OMNICHANNEL_RESPONSE_CACHE_TTL with several workers needs REDIS_URL: without it a stock change "
+                "in one worker would not empty the others' caches."
+            )
         log.warning("several workers without REDIS_URL: live events reach only subscribers of the same worker")
     log.info("serving on http://%s:%d/graphql (%d worker(s))", args.host, args.port, args.workers)
     workers.run(

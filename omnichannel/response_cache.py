@@ -3,8 +3,9 @@ default, turns it off).
 
 What it answers: `POST /graphql` without an Authorization header whose operation is a query that
 selects only catalogue roots (`products`, `stores`, `stockAvailability`), and that was answered with
-status 200 and no errors. The key is the request body exactly (query, variables, operation name)
-with its Accept header.
+status 200 and no errors, sent as `application/json`. The key is the query as printed from its
+parsed document (whitespace and comments do not count), the operation name, the variables and the
+Accept header. At most MAX_ENTRIES answers and MAX_TOTAL_BYTES are kept (least recently used go).
 
 How it stays true: every stock change anywhere empties it - the use cases publish each change on
 the broker's `stock` topic after commit, and every server process listens (across processes when
@@ -24,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import orjson
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .subscriptions import topics
@@ -36,17 +37,26 @@ CACHEABLE_ROOTS = frozenset({"products", "stores", "stockAvailability", "__typen
 MAX_REQUEST_BYTES = 64 * 1024
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 1024
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 HEADER = b"x-omnichannel-cache"
 
 
 class ResponseCache:
     """Response bodies by request, valid for `ttl` seconds and until the next stock change."""
 
-    def __init__(self, ttl: float, max_entries: int = MAX_ENTRIES, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        ttl: float,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_TOTAL_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.ttl = ttl
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.clock = clock
         self.generation = 0  # bumped by every invalidation; entries of older generations are dead
+        self.bytes = 0  # of the bodies kept
         self._entries: OrderedDict[bytes, tuple[int, float, bytes]] = OrderedDict()
 
     def lookup(self, key: bytes) -> bytes | None:
@@ -55,23 +65,29 @@ class ResponseCache:
             return None
         generation, expires, body = entry
         if generation != self.generation or self.clock() >= expires:
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return body
 
     def store(self, key: bytes, generation: int, body: bytes) -> None:
         """Keep a response computed when the cache was at `generation` (dropped if it moved on since)."""
-        if generation != self.generation or len(body) > MAX_RESPONSE_BYTES:
+        if generation != self.generation or len(body) > min(MAX_RESPONSE_BYTES, self.max_bytes):
             return
+        if key in self._entries:
+            self._drop(key)
         self._entries[key] = (generation, self.clock() + self.ttl, body)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self.bytes += len(body)
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: bytes) -> None:
+        self.bytes -= len(self._entries.pop(key)[2])
 
     def invalidate(self) -> None:
         self.generation += 1
         self._entries.clear()
+        self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -93,30 +109,43 @@ class ResponseCache:
 
 
 @functools.lru_cache(maxsize=512)
-def cacheable_query(query: str, operation_name: str | None) -> bool:
-    """Whether the document's chosen operation is a query of catalogue roots only (no directives)."""
+def cacheable_query(query: str, operation_name: str | None) -> str | None:
+    """The document printed from its AST when its chosen operation is a query of catalogue roots only
+    (no directives on them); None when it is not (or does not parse)."""
     try:
         document = parse(query)
     except GraphQLError:
-        return False
+        return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
-        return False
+        return None
     selections = operations[0].selection_set.selections
-    return all(isinstance(s, FieldNode) and not s.directives and s.name.value in CACHEABLE_ROOTS for s in selections)
+    if not all(isinstance(s, FieldNode) and not s.directives and s.name.value in CACHEABLE_ROOTS for s in selections):
+        return None
+    return print_ast(document)
 
 
-def cacheable_request(body: bytes) -> bool:
+def request_key(body: bytes, accept: bytes) -> bytes | None:
+    """The cache key of a request body, or None when the request is not one the cache answers."""
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return False
+        return None
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-        return False
-    name = payload.get("operationName")
-    return (name is None or isinstance(name, str)) and cacheable_query(payload["query"], name)
+        return None
+    name, variables = payload.get("operationName"), payload.get("variables")
+    if not (name is None or isinstance(name, str)) or not (variables is None or isinstance(variables, dict)):
+        return None
+    printed = cacheable_query(payload["query"], name)
+    if printed is None:
+        return None
+    try:
+        canonical = orjson.dumps([printed, name, variables or {}], option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+    return accept + b"\n" + canonical
 
 
 class ResponseCacheMiddleware:
@@ -130,25 +159,27 @@ class ResponseCacheMiddleware:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/graphql":
             await self.app(scope, receive, send)
             return
-        accept = b""
+        accept, content_type = b"", b""
         for name, value in scope["headers"]:
             if name == b"authorization":
                 await self.app(scope, receive, send)  # members and staff: never from or into the cache
                 return
             if name == b"accept":
                 accept = value
+            elif name == b"content-type":
+                content_type = value
+        if content_type.split(b";", 1)[0].strip().lower() != b"application/json":
+            await self.app(scope, receive, send)  # strawberry answers (or refuses) other encodings itself
+            return
         body, complete = await _read_body(receive)
         replay = _replaying(body, complete, receive)
-        if not complete:
+        key = request_key(body, accept) if complete else None
+        if key is None:
             await self.app(scope, replay, send)
             return
-        key = accept + b"\n" + body
         cached = self.cache.lookup(key)
         if cached is not None:
             await _send_json(send, cached)
-            return
-        if not cacheable_request(body):
-            await self.app(scope, replay, send)
             return
         await self._answer_and_keep(scope, replay, send, key)
 

@@ -262,6 +262,21 @@ def exhausted() -> DomainError:
     return DomainError(ErrorCode.COUPONS_EXHAUSTED, "All of these coupons have been claimed.", ["templateId"])
 
 
+def check_status(coupon: Coupon, *, now: datetime, field: list[str]) -> None:
+    """Used, withdrawn, expired and not yet valid coupons are refused, whatever the sale."""
+    status = coupon.status_at(now)
+    if status is CouponStatus.REDEEMED:
+        raise DomainError(ErrorCode.COUPON_ALREADY_USED, "This coupon has already been used.", field)
+    if status is CouponStatus.VOID:
+        raise DomainError(ErrorCode.COUPON_VOID, "This coupon has been withdrawn.", field)
+    if status is CouponStatus.EXPIRED:
+        raise DomainError(ErrorCode.COUPON_EXPIRED, "This coupon has expired.", field)
+    if coupon.valid_from is not None and now < coupon.valid_from:
+        raise DomainError(
+            ErrorCode.COUPON_NOT_YET_VALID, f"This coupon is valid from {coupon.valid_from.isoformat()}.", field
+        )
+
+
 def check_use(
     coupon: Coupon,
     template: CouponTemplate,
@@ -275,17 +290,7 @@ def check_use(
     """May this coupon be used now, here? store_ids: the stores making the sale (the till's or pickup
     store, or every location a delivery ships from). member_id None: presented at the till (the code is
     the proof)."""
-    status = coupon.status_at(now)
-    if status is CouponStatus.REDEEMED:
-        raise DomainError(ErrorCode.COUPON_ALREADY_USED, "This coupon has already been used.", field)
-    if status is CouponStatus.VOID:
-        raise DomainError(ErrorCode.COUPON_VOID, "This coupon has been withdrawn.", field)
-    if status is CouponStatus.EXPIRED:
-        raise DomainError(ErrorCode.COUPON_EXPIRED, "This coupon has expired.", field)
-    if coupon.valid_from is not None and now < coupon.valid_from:
-        raise DomainError(
-            ErrorCode.COUPON_NOT_YET_VALID, f"This coupon is valid from {coupon.valid_from.isoformat()}.", field
-        )
+    check_status(coupon, now=now, field=field)
     if member_id is not None and coupon.member_id != member_id:
         raise DomainError(ErrorCode.COUPON_NOT_YOURS, "This coupon belongs to another member.", field)
     if not template.allows_channel(channel):

@@ -23,7 +23,8 @@ class Money:
 
     @staticmethod
     def of(value: Decimal | int | str, currency: str = CURRENCY) -> Money:
-        if currency is CURRENCY and type(value) is Decimal:
+        if currency is CURRENCY and type(value) is Decimal and value.is_finite() and not value.is_signed():
+            # (not -0: it equals 0 and would hand every later zero its sign)
             # a price list holds few distinct amounts and Money is immutable: share one per amount
             money = _SHARED.get(value)
             if money is None:

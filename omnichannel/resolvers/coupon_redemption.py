@@ -120,6 +120,10 @@ async def _use_on_order(
     coupon = await CouponStore(uow.conn).lock_by_code(canonical)
     if coupon is None:
         raise rules.unknown_code(["code"])
+    try:  # before the order's own coupons are locked: two tills crossing used coupons never wait on each other
+        rules.check_status(coupon, now=till.now, field=["code"])
+    except DomainError as error:
+        return coupon, error
     refused = await order_coupon.reprice(ctx, uow, order, coupon, till.now)
     if refused is not None:
         return coupon, refused

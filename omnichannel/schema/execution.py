@@ -132,6 +132,15 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
         self._kwargs: dict[int, dict[str, Any]] = {}  # this operation's arguments of shared plans
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """A subscription's executor for one event: graphql-core copies this one (shallowly), so the
+        per-operation state starts afresh - or every event's objects would stay alive in it."""
+        executor = super().build_per_event_executor(payload)
+        executor._selections = {}
+        executor._pure_results = defaultdict(dict)
+        executor._kwargs = {}
+        return executor
+
     # ---- planning -------------------------------------------------------------------------------
 
     def _selection(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> Selection | None:

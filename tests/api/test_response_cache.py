@@ -129,4 +129,27 @@ def test_entries_expire_and_a_response_computed_during_a_change_is_not_kept():
     ],
 )
 def test_only_queries_of_catalogue_roots_are_cacheable(query, name, expected):
-    assert cacheable_query(query, name) is expected
+    assert (cacheable_query(query, name) is not None) is expected
+
+
+async def test_the_same_query_written_differently_is_one_entry_and_other_encodings_are_not_answered(cached):
+    http, cache = cached
+    before = len(cache)
+    tight = "{products(first:2){edges{node{title}}}}"
+    loose = "# the first two\n{ products( first: 2 ) {\n  edges { node { title } } } }"
+    assert (await _post(http, tight)).headers["x-omnichannel-cache"] == "miss"
+    assert (await _post(http, loose)).headers["x-omnichannel-cache"] == "hit"
+    assert len(cache) == before + 1
+    body = b'{"query": "{products(first:2){edges{node{title}}}}"}'
+    plain = await http.post("/graphql", content=body, headers={"content-type": "text/plain"})
+    assert plain.status_code == 400 and "x-omnichannel-cache" not in plain.headers  # as without the cache
+
+
+def test_the_cache_keeps_at_most_its_bytes():
+    cache = ResponseCache(ttl=60, max_bytes=10)
+    cache.store(b"a", cache.generation, b"x" * 6)
+    cache.store(b"b", cache.generation, b"y" * 6)  # 12 bytes: the older entry goes
+    assert cache.lookup(b"a") is None and cache.lookup(b"b") == b"y" * 6
+    assert cache.bytes == 6
+    cache.store(b"c", cache.generation, b"z" * 11)  # larger than the whole cache: not kept
+    assert cache.lookup(b"c") is None and cache.bytes == 6

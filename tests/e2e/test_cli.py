@@ -60,3 +60,15 @@ def test_production_serve_refuses_to_start_without_a_signing_key(database_url, t
     env = {"DATABASE_URL": database_url, "OMNICHANNEL_HOME": str(tmp_path), "OMNICHANNEL_JWT_SECRET": ""}
     done = run("serve", "--port", "1", env=env, cwd=tmp_path)
     assert done.returncode == 2 and "OMNICHANNEL_JWT_SECRET" in done.stderr
+
+
+def test_serve_refuses_a_response_cache_over_several_workers_without_redis(database_url, tmp_path):
+    env = {
+        "DATABASE_URL": database_url,
+        "OMNICHANNEL_HOME": str(tmp_path),
+        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
+        "OMNICHANNEL_RESPONSE_CACHE_TTL": "5",
+        "REDIS_URL": "",
+    }
+    done = run("serve", "--port", "1", "--workers", "2", env=env, cwd=tmp_path)
+    assert done.returncode == 2 and "REDIS_URL" in done.stderr

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import gc
+import weakref
+from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Any
 
@@ -276,3 +279,34 @@ async def test_a_cached_document_is_planned_once(monkeypatch):
     skipped = await CACHED.execute(query, variable_values={"s": False})
     assert len(planned) > count
     assert skipped.data["item"] == {"id": "1", "title": "one"}
+
+
+@strawberry.type
+class Feed:
+    @strawberry.subscription
+    async def shops(self, count: int) -> AsyncGenerator[Shop, None]:
+        for n in range(count):
+            owner = Person(name=f"owner {n}", age=n)
+            OWNERS.append(weakref.ref(owner))
+            yield Shop(name=f"shop {n}", code=None, rank=n, score=0.0, open=True, kind=Kind.STORE,
+                       price=Decimal(n), tags=[], owner=owner)  # fmt: skip
+
+
+OWNERS: list[weakref.ref[Person]] = []
+LIVE = strawberry.Schema(
+    query=Query, subscription=Feed, execution_context_class=FastExecutor, extensions=[lambda: ParserCache(maxsize=8)]
+)
+
+
+async def test_a_long_subscription_keeps_no_earlier_events_alive():
+    events = await LIVE.subscribe("subscription { shops(count: 1000) { name owner { name } } }")
+    seen = 0
+    async for result in events:
+        assert result.errors is None
+        assert result.data["shops"]["owner"]["name"] == f"owner {seen}"
+        seen += 1
+        if seen == 50:
+            break
+    gc.collect()
+    assert sum(ref() is not None for ref in OWNERS) <= 2  # the event in hand at most, not the fifty before
+    await events.aclose()
