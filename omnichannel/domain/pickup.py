@@ -22,6 +22,8 @@ _IGNORED = str.maketrans("", "", " -_.")
 SCAN_PREFIX = "PICKUP:"  # what the member's QR code holds before the code
 
 PER_STAFF = ThrottlePolicy(max_failures=5, window=timedelta(minutes=15), lockout=timedelta(minutes=15))
+# a second scan of a code this long after its order was handed over is a double scan, not a guess
+DOUBLE_SCAN_WINDOW = timedelta(minutes=10)
 PER_STORE = ThrottlePolicy(max_failures=20, window=timedelta(minutes=15), lockout=timedelta(minutes=15))
 
 

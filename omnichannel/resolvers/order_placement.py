@@ -35,8 +35,8 @@ async def place_order(ctx: Context, request: OrderRequest) -> Result[Order]:
     problems = order_requests.problems(request)
     if problems:
         return Result(errors=problems)
-    request = order_requests.merged(request)
     try:
+        request = order_requests.merged(request)  # the same variant twice: one line (its limits apply)
         if request.mode is FulfillmentMode.PICKUP:
             return await _place_pickup(ctx, request, who)
         prepared = await _prepare(ctx, request, who, await _catalog(ctx, request))

@@ -34,11 +34,12 @@ def _check_input(amount: Decimal, reference: str) -> str:
             ErrorCode.INVALID_INPUT, f"reference must be 1 to {MAX_REFERENCE} printable characters.", ["reference"]
         )
     try:
-        valid = amount.is_finite() and amount > 0 and amount == amount.quantize(Decimal("0.01"))
+        # 0 pays an order that coupons made free; any other amount must equal the order's total
+        valid = amount.is_finite() and amount >= 0 and amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         valid = False
     if not valid:
-        raise DomainError(ErrorCode.INVALID_INPUT, "amount must be positive, in whole cents.", ["amount"])
+        raise DomainError(ErrorCode.INVALID_INPUT, "amount must be zero or more, in whole cents.", ["amount"])
     return cleaned
 
 

@@ -50,6 +50,14 @@ async def complete_pickup(ctx: Context, *, location_id: int, code: str) -> Resul
         if any(state.is_locked(now) for state in states.values()):
             return _Outcome(None, _locked_out())
         order = await uow.orders.lock_by_pickup_code(location_id, canonical) if canonical else None
+        if (
+            order is None
+            and canonical
+            and await uow.orders.handed_over_since(location_id, canonical, now - pickup.DOUBLE_SCAN_WINDOW)
+        ):  # scanned twice (or by two clerks at once): not a guess
+            return _Outcome(
+                None, DomainError(ErrorCode.INVALID_TRANSITION, "This order has just been handed over.", ["pickupCode"])
+            )
         if order is None:
             await throttles.save(
                 {

@@ -70,7 +70,10 @@ async def redeem(
     key = ledger.redeem_key(order_id)
     if await store.posted(key):
         return False
-    posting = ledger.debit(account, EntryKind.REDEEM, points, reason, order_id=order_id, key=key)
+    try:
+        posting = ledger.debit(account, EntryKind.REDEEM, points, reason, order_id=order_id, key=key)
+    except DomainError as error:  # spent meanwhile by another order: the caller's pointsToRedeem is short
+        raise DomainError(error.code, error.message, ["pointsToRedeem"]) from error
     await store.post(member_id, posting, now=now, actor=actor)
     return True
 

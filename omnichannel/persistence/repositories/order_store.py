@@ -51,6 +51,17 @@ class OrderStore:
         )
         return to_order(rows[0]) if rows else None
 
+    async def handed_over_since(self, location_id: int, code: str, since: datetime) -> bool:
+        """Whether a pickup order at this store with this code was completed at or after `since`."""
+        rows = await fetch(
+            "SELECT 1 FROM customer_order WHERE pickup_location_id = $1 AND pickup_code = $2 "
+            # updated_at >= since too: its index keeps this to the last minutes' orders
+            "AND status = 'COMPLETED' AND completed_at >= $3 AND updated_at >= $3 LIMIT 1",
+            [location_id, code, since],
+            conn=self._conn,
+        )
+        return bool(rows)
+
     async def order_of_fulfillment(self, fulfillment_id: int) -> int | None:
         rows = await fetch("SELECT order_id FROM fulfillment WHERE id = $1", [fulfillment_id], conn=self._conn)
         return rows[0]["order_id"] if rows else None
