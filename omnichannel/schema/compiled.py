@@ -128,7 +128,42 @@ class Selection:
 
 
 _COMPILED: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
-COMPILED_MAX = 1024  # distinct selection shapes kept compiled (least recently used dropped)
+_COMPILED_ITEMS: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+COMPILED_MAX = 1024  # distinct selection shapes kept compiled, per kind of function (least recently used dropped)
+# what the generated code refers to
+_SCOPE = {
+    "UNDEFINED": Undefined,
+    "READY": READY,
+    "is_awaitable": optimized_is_awaitable,
+    "MIN_INT": MIN_INT,
+    "MAX_INT": MAX_INT,
+    "new_tuple": new_tuple,
+    "Path": Path,
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "Decimal": Decimal,
+}
+
+
+def _compiled(
+    cache: OrderedDict[tuple[Any, ...], Callable[..., Any]],
+    fields: tuple[FieldPlan, ...],
+    source: Callable[[tuple[FieldPlan, ...]], list[str]],
+    name: str,
+) -> Callable[..., Any]:
+    """The function `name` that `source` writes for fields of this shape, compiled once per shape."""
+    shape = tuple((f.kind, f.fast_type) for f in fields)
+    run = cache.get(shape)
+    if run is not None:
+        cache.move_to_end(shape)
+        return run
+    scope = dict(_SCOPE)
+    exec(compile("\n".join(source(fields)), f"<compiled {name}>", "exec"), scope)
+    run = cache[shape] = scope[name]
+    if len(cache) > COMPILED_MAX:
+        cache.popitem(last=False)
+    return run
 
 
 def compile_selection(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
@@ -137,11 +172,10 @@ def compile_selection(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     The code depends only on the kinds of the fields (names and attributes are read from the
     plans), so one function serves every query with the same shape of selection.
     """
-    shape = tuple((f.kind, f.fast_type) for f in fields)
-    run = _COMPILED.get(shape)
-    if run is not None:
-        _COMPILED.move_to_end(shape)
-        return run
+    return _compiled(_COMPILED, fields, _selection_source, "run")
+
+
+def _selection_source(fields: tuple[FieldPlan, ...]) -> list[str]:
     count = len(fields)
     lines = [
         "def run(ex, F, N, source, path, context):",
@@ -199,25 +233,7 @@ def compile_selection(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         "        return results",
         "    return ex._gather_fields(results, pending)",
     ]
-    scope = {
-        "UNDEFINED": Undefined,
-        "READY": READY,
-        "is_awaitable": optimized_is_awaitable,
-        "MIN_INT": MIN_INT,
-        "MAX_INT": MAX_INT,
-        "str": str,
-        "int": int,
-        "bool": bool,
-        "Decimal": Decimal,
-    }
-    exec(compile("\n".join(lines), "<compiled selection>", "exec"), scope)
-    run = _COMPILED[shape] = scope["run"]
-    if len(_COMPILED) > COMPILED_MAX:
-        _COMPILED.popitem(last=False)
-    return run
-
-
-_COMPILED_ITEMS: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+    return lines
 
 
 def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
@@ -227,11 +243,10 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
     completes every item of the exact class `cls` into `out`; item paths are built only when a field
     needs graphql-core. Returns the index of the first item of another class (None: all done).
     """
-    shape = tuple((f.kind, f.fast_type) for f in fields)
-    run = _COMPILED_ITEMS.get(shape)
-    if run is not None:
-        _COMPILED_ITEMS.move_to_end(shape)
-        return run
+    return _compiled(_COMPILED_ITEMS, fields, _items_source, "run_items")
+
+
+def _items_source(fields: tuple[FieldPlan, ...]) -> list[str]:
     count = len(fields)
 
     def unpack(prefix: str, source: str) -> str:
@@ -305,21 +320,4 @@ def compile_items(fields: tuple[FieldPlan, ...]) -> Callable[..., Any]:
         "        append(r)",
         "    return None",
     ]
-    scope = {
-        "UNDEFINED": Undefined,
-        "READY": READY,
-        "is_awaitable": optimized_is_awaitable,
-        "MIN_INT": MIN_INT,
-        "MAX_INT": MAX_INT,
-        "new_tuple": new_tuple,
-        "Path": Path,
-        "str": str,
-        "int": int,
-        "bool": bool,
-        "Decimal": Decimal,
-    }
-    exec(compile("\n".join(lines), "<compiled list of selections>", "exec"), scope)
-    run = _COMPILED_ITEMS[shape] = scope["run_items"]
-    if len(_COMPILED_ITEMS) > COMPILED_MAX:
-        _COMPILED_ITEMS.popitem(last=False)
-    return run
+    return lines
