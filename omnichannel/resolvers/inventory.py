@@ -38,12 +38,7 @@ def _sorted_unique(ids: tuple[int, ...]) -> tuple[int, ...]:
 def stock_of_variant(
     ctx: Context, variant_id: int, location_ids: Sequence[int] | None
 ) -> MaybeAwaitable[list[StockLevel]]:
-    return stock_at(ctx, variant_id, location_set(location_ids))
-
-
-def stock_at(ctx: Context, variant_id: int, locations: tuple[int, ...] | None) -> MaybeAwaitable[list[StockLevel]]:
-    """Stock of a variant at a location set as `location_set` gives it (sorted, distinct; None: everywhere)."""
-    levels: MaybeAwaitable[list[StockLevel]] = ctx.loaders.stock.get((variant_id, locations))
+    levels: MaybeAwaitable[list[StockLevel]] = ctx.loaders.stock.get((variant_id, location_set(location_ids)))
     return levels
 
 

@@ -16,7 +16,7 @@ from ..resolvers import inventory as inventory_use_cases
 from ..resolvers.context import Context
 from ..resolvers.maybe import MaybeAwaitable, then
 from .enums import SalesChannel
-from .relay import Node, PageInfo, decode_id, decode_id_set, encode_id
+from .relay import Node, PageInfo, decode_id, decode_id_tuple, encode_id
 from .views import bulk_view
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Variant(Node):
         self, info: Info[Context, None], store_ids: list[strawberry.ID] | None = None
     ) -> MaybeAwaitable[list[StockLevel]]:
         ctx = info.context
-        levels = inventory_use_cases.stock_at(ctx, self._variant.id, decode_id_set(store_ids, "Store"))
+        levels = inventory_use_cases.stock_of_variant(ctx, self._variant.id, decode_id_tuple(store_ids, "Store"))
         if type(levels) is list:  # prefetched with the page: no closure, no awaitable
             return _stock_level_type().many(levels, ctx)
         return then(levels, lambda found: _stock_level_type().many(found, ctx))

@@ -82,12 +82,13 @@ def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
 
 class LazyInfo(Info):  # type: ignore[type-arg]
     """strawberry's Info for a resolver called by the fast path: `context` directly, graphql-core's
-    resolve info (path, selection, variables...) built only if the resolver reads it."""
+    resolve info (path, selection, variables...) built only if the resolver reads it.
 
-    def __init__(self, executor: FastExecutor, field: FieldPlan, path: Path) -> None:
-        self._executor = executor
-        self._plan = field
-        self._path = path
+    `FastExecutor._call_field` makes them without a call: `__dict__` set to these three attributes."""
+
+    _executor: FastExecutor
+    _plan: FieldPlan
+    _path: Path
 
     @property
     def context(self) -> Any:
@@ -359,7 +360,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 if self._lazy_info:
-                    info: Info = _new(LazyInfo)  # LazyInfo(self, field, field_path) without a call
+                    info: Info = _new(LazyInfo)
                     info.__dict__ = {"_executor": self, "_plan": field, "_path": field_path}
                 else:
                     raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)

@@ -44,14 +44,9 @@ def _decode_many(values: tuple[str, ...], expected: str) -> tuple[int, ...]:
     return tuple(decode_id(v, expected) for v in values)
 
 
-def decode_id_set(values: list[strawberry.ID] | None, expected: str) -> tuple[int, ...] | None:
-    """The IDs as sorted, distinct primary keys (None stays None): a key for per-request caches."""
-    return None if values is None else _decode_set(tuple(values), expected)
-
-
-@functools.lru_cache(maxsize=1024)  # the same ID list comes once per item of a page
-def _decode_set(values: tuple[str, ...], expected: str) -> tuple[int, ...]:
-    return tuple(sorted(set(_decode_many(values, expected))))
+def decode_id_tuple(values: list[strawberry.ID] | None, expected: str) -> tuple[int, ...] | None:
+    """decode_ids as a tuple: no copy for callers that key caches with it."""
+    return None if values is None else _decode_many(tuple(values), expected)
 
 
 def encode_cursor(kind: str, value: int) -> str:

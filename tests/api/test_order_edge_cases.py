@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from omnichannel.persistence.db import fetch
-from tests.api.loyalty import ADJUST, claim, create_template, pk, sign_up
+from tests.api.loyalty import ADJUST, ME, claim, create_template, pk, sign_up
 from tests.orders_support import (
     COMPLETE_PICKUP,
     CONFIRM_PAYMENT,
@@ -122,4 +122,5 @@ async def test_points_spent_meanwhile_by_another_order_name_points_to_redeem(gql
     assert len(placed) == 1 and len(refused) == 2
     for payload in refused:
         assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [("INSUFFICIENT_POINTS", ["pointsToRedeem"])]
-    assert pk(placed[0]["order"]["id"]) > 0
+    assert placed[0]["order"]["pointsRedeemed"] == 600
+    assert (await gql(ME, token=member.token))["data"]["me"]["pointsBalance"] == 400
