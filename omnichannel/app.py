@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -153,20 +153,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
-            jobs = []
-            if settings.points_expiry_interval:
-                jobs.append(
-                    asyncio.create_task(run_expiry(services, settings.points_expiry_interval), name="points-expiry")
-                )
-            if cache is not None:
-                jobs.append(asyncio.create_task(cache.watch(broker), name="response-cache"))
-            if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold, in every process
-                jobs.append(
-                    asyncio.create_task(
-                        order_expiry.run(broker, services.clock, settings.expiry_sweep_interval, services.loyalty),
-                        name="order-expiry",
-                    )
-                )
+            jobs = _start_jobs(settings, services, cache)
             try:
                 yield
             finally:
@@ -193,6 +180,20 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     app.state.services = services
     app.state.response_cache = cache
     return app
+
+
+def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | None) -> list[asyncio.Task[None]]:
+    """The background work of every server process (each is safe with several processes)."""
+    jobs: dict[str, Coroutine[Any, Any, None]] = {}
+    if settings.points_expiry_interval:
+        jobs["points-expiry"] = run_expiry(services, settings.points_expiry_interval)
+    if cache is not None:
+        jobs["response-cache"] = cache.watch(services.broker)
+    if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
+        jobs["order-expiry"] = order_expiry.run(
+            services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
+        )
+    return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
 
 async def _db_ping() -> None:
