@@ -25,10 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from omnichannel.persistence.db import with_database
-
-from .__main__ import QUERY, pick_stores, store_gid
-from .profile import call
+from .__main__ import pick_stores, store_gid
+from .profile import call, database_url, graphql_request
 
 
 def _wait_for(path: Path, process: subprocess.Popen[bytes], timeout: float = 600) -> None:
@@ -87,22 +85,16 @@ def _total_instructions(out: Path) -> int:
 
 
 async def child(target: str, db: str, requests: int, flag: Path) -> None:
-    url = with_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), db)
-    store_ids, _ = await pick_stores(url, 50)
-    os.environ.update(DATABASE_URL=url, OMNICHANNEL_JWT_SECRET="x" * 40, OMNICHANNEL_LOG_LEVEL="WARNING")
-    os.environ.pop("REDIS_URL", None)
+    url = database_url(db)
     app: Any
     if target == "graphql":
-        from omnichannel.app import create_app, tune_garbage_collector
-        from omnichannel.config import load_settings
-
-        stores = ", ".join(f'"{store_gid(pk)}"' for pk in store_ids)
-        path, body = "/graphql", json.dumps({"query": QUERY % {"first": 50, "stores": stores}}).encode()
-        app = create_app(load_settings(), url)
-        tune_garbage_collector()
+        path = "/graphql"
+        app, body = await graphql_request(url)
     else:
+        os.environ["DATABASE_URL"] = url  # read by the floor's lifespan
         from .bare import app
 
+        store_ids, _ = await pick_stores(url, 50)
         path = "/products"
         body = json.dumps({"first": 50, "channel": "APP", "storeIds": [store_gid(pk) for pk in store_ids]}).encode()
     async with app.router.lifespan_context(app):

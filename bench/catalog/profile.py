@@ -56,15 +56,24 @@ async def call(app: Any, path: str, body: bytes) -> bytes:
     return b"".join(chunks)
 
 
-async def run(args: argparse.Namespace) -> None:
-    url = with_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), args.db)
-    store_ids, _ = await pick_stores(url, args.first)
+def database_url(db: str) -> str:
+    return with_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), db)
+
+
+async def graphql_request(url: str, first: int = 50) -> tuple[Any, bytes]:
+    """The app as a serving process builds it (no Redis) and the body of the benchmark's query."""
+    store_ids, _ = await pick_stores(url, first)
     stores = ", ".join(f'"{store_gid(pk)}"' for pk in store_ids)
-    body = json.dumps({"query": QUERY % {"first": args.first, "stores": stores}}).encode()
+    body = json.dumps({"query": QUERY % {"first": first, "stores": stores}}).encode()
     env = {**os.environ, "DATABASE_URL": url, "OMNICHANNEL_JWT_SECRET": "x" * 40, "OMNICHANNEL_LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     app = create_app(load_settings(env), url)
     tune_garbage_collector()  # as the serving processes do
+    return app, body
+
+
+async def run(args: argparse.Namespace) -> None:
+    app, body = await graphql_request(database_url(args.db), args.first)
     async with app.router.lifespan_context(app):
         first = json.loads(await call(app, "/graphql", body))
         assert "errors" not in first, first["errors"]

@@ -36,7 +36,8 @@ def decode_id(value: str, expected: str) -> int:
 
 
 def decode_ids(values: list[strawberry.ID] | None, expected: str) -> list[int] | None:
-    return None if values is None else list(_decode_many(tuple(values), expected))
+    ids = decode_id_tuple(values, expected)
+    return None if ids is None else list(ids)
 
 
 @functools.lru_cache(maxsize=1024)  # the same ID list comes once per item of a page
