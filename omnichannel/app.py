@@ -30,9 +30,11 @@ from strawberry.types.unset import UNSET, UnsetType
 from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
-from .persistence.db import connection, open_database
+from .persistence.db import connection, open_database, open_pool
 from .resolvers import order_expiry
 from .resolvers.context import Context, Services
+from .resolvers.events import delivery, retention
+from .resolvers.events.log import EventLog
 from .resolvers.members import effective_principal
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
@@ -119,7 +121,10 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         reservation_ttl=settings.reservation_ttl,
         demo=settings.demo,
         loyalty=settings.loyalty,
+        webhooks=settings.webhooks,
     )
+    services.event_log = EventLog(broker, database_url)
+    broker.log_follower = services.event_log
     graphql = OmnichannelGraphQL(
         services,
         schema=build_schema(demo=settings.demo),
@@ -153,14 +158,15 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
-            jobs = _start_jobs(settings, services, cache)
-            try:
-                yield
-            finally:
-                for job in jobs:
-                    job.cancel()
-                await asyncio.gather(*jobs, return_exceptions=True)
-                await broker.disconnect()
+            async with _events_out(database_url, services):
+                jobs = _start_jobs(settings, services, cache)
+                try:
+                    yield
+                finally:
+                    for job in jobs:
+                        job.cancel()
+                    await asyncio.gather(*jobs, return_exceptions=True)
+            await broker.disconnect()
 
     app = Starlette(
         routes=[
@@ -182,6 +188,23 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     return app
 
 
+@asynccontextmanager
+async def _events_out(database_url: str, services: Services) -> AsyncIterator[None]:
+    """The event log's tail and sequencer, and the webhook workers on a small pool of their own."""
+    assert services.event_log is not None
+    await services.event_log.start()
+    pool = await open_pool(database_url, delivery.SLOTS)
+    deliverer = delivery.Deliverer(pool, lambda: services.webhooks)
+    services.event_log.on_new_entries(deliverer.wake)
+    await deliverer.start()
+    try:
+        yield
+    finally:
+        await deliverer.stop()
+        await pool.close()
+        await services.event_log.stop()
+
+
 def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | None) -> list[asyncio.Task[None]]:
     """The background work of every server process (each is safe with several processes)."""
     jobs: dict[str, Coroutine[Any, Any, None]] = {}
@@ -193,6 +216,8 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
         jobs["order-expiry"] = order_expiry.run(
             services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
         )
+    if settings.event_retention_days > 0:
+        jobs["event-retention"] = retention.run(services.clock, settings.event_retention_days)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
 

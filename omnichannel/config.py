@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .domain.loyalty import DEFAULT_TIERS, LoyaltyRules, parse_tiers
+from .domain.webhooks import DEFAULT_RETRY_BASE, WebhookPolicy
 
 
 class ConfigError(RuntimeError):
@@ -32,6 +33,8 @@ class Settings:
     points_expiry_interval: int = 3600
     response_cache_ttl: float = 0.0
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    event_retention_days: int = 30
 
     @property
     def embedded_database(self) -> bool:
@@ -83,7 +86,25 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         loyalty=_loyalty(env),
+        webhooks=_webhooks(env),
+        event_retention_days=_int(env, "OMNICHANNEL_EVENT_RETENTION_DAYS", 30),
     )
+
+
+def _webhooks(env: Mapping[str, str]) -> WebhookPolicy:
+    """OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS=allow lets webhooks reach private addresses (on-premise
+    ERPs, tests); OMNICHANNEL_WEBHOOK_RETRY_BASE is the first retry's delay in seconds."""
+    private = (env.get("OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS") or "").strip().lower()
+    if private not in ("", "allow", "refuse"):
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS must be 'allow' or unset, got {private!r}")
+    raw = env.get("OMNICHANNEL_WEBHOOK_RETRY_BASE") or ""
+    try:
+        base = float(raw) if raw else DEFAULT_RETRY_BASE
+    except ValueError:
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_RETRY_BASE must be a number of seconds, got {raw!r}") from None
+    if not 0 < base <= 3600:
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_RETRY_BASE must be above 0 and at most 3600 seconds, got {base}")
+    return WebhookPolicy(allow_private_targets=private == "allow", retry_base=base)
 
 
 def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:

@@ -50,4 +50,15 @@ class PickupReady:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class MemberMerged:
+    """Head office folded a duplicate member into the survivor (numbers kept: the duplicate is closed)."""
+
+    survivor_id: int
+    survivor_number: str
+    merged_id: int
+    merged_number: str
+    at: datetime
+
+
 Event = StockChanged | OrderChanged | PickupReady

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -138,6 +138,20 @@ async def drop_database(url: str) -> None:
         await raw.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await raw.close()
+
+
+async def listening_connection(url: str, channel: str, on_notify: Callable[[str], None]) -> asyncpg.Connection:
+    """A connection of its own that LISTENs on `channel` (pooled connections never LISTEN)."""
+    raw = await _raw_connect(url)
+    await raw.add_listener(channel, lambda _conn, _pid, _channel, payload: on_notify(payload))
+    return raw
+
+
+async def open_pool(url: str, size: int) -> asyncpg.Pool:
+    """A small pool of plain connections apart from the ORM's, for work that holds a connection
+    while it waits on the outside world (webhook deliveries), so requests never wait behind it."""
+    dsn, options = _dsn_and_options(url)
+    return await asyncpg.create_pool(dsn, min_size=0, max_size=size, **options)
 
 
 async def ping(url_or_none: str | None = None) -> bool:

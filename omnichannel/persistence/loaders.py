@@ -19,6 +19,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .event_loaders import DeliveriesByWebhook, EventById, WebhookById
 from .loyalty_loaders import (
     CouponById,
     CouponsByMember,
@@ -363,3 +364,15 @@ class Loaders:
     @cached_property
     def discounts_of_order(self) -> DiscountsByOrder:
         return DiscountsByOrder()
+
+    @cached_property
+    def event(self) -> EventById:
+        return EventById()
+
+    @cached_property
+    def webhook(self) -> WebhookById:
+        return WebhookById()
+
+    @cached_property
+    def deliveries_of_webhook(self) -> DeliveriesByWebhook:
+        return DeliveriesByWebhook()

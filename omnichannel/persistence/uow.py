@@ -1,5 +1,8 @@
 """Unit of work: one database transaction that rolls back unless committed, plus its events.
 
+The events other systems follow are appended to the durable event log just before COMMIT, in the
+same transaction: the change and its event exist together or not at all (transactional outbox).
+
 Use cases run their work through `transactional`, which retries the whole unit when PostgreSQL
 reports a deadlock or a serialization failure, so those never reach a client.
 """
@@ -15,6 +18,7 @@ from typing import Any, Self, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.transactions import in_transaction
 
+from .repositories import event_log
 from .repositories.inventory import StockStore
 from .repositories.order_store import OrderStore
 from .repositories.reservations import ReservationStore
@@ -64,6 +68,7 @@ class UnitOfWork:
         return self
 
     async def commit(self) -> None:
+        await event_log.append(self.conn, self.events)
         await self.conn.commit()  # type: ignore[attr-defined]
         self._committed = True
 

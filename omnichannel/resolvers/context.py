@@ -9,10 +9,12 @@ from typing import Any
 
 from ..domain.access import ANONYMOUS, Principal
 from ..domain.loyalty import LoyaltyRules
+from ..domain.webhooks import WebhookPolicy
 from ..persistence.loaders import Loaders
 from ..security import TokenService
 from ..sms import CodeSender, LogCodeSender
 from ..subscriptions.broker import Broker
+from .events.log import EventLog
 from .shared_events import SharedEvents
 
 
@@ -32,6 +34,8 @@ class Services:
     shared_events: SharedEvents = field(default_factory=SharedEvents)
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     code_sender: CodeSender = field(default_factory=LogCodeSender)
+    event_log: EventLog | None = None  # this process's log tail (None: live events over the broker only)
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
 
 @dataclass

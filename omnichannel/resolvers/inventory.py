@@ -15,8 +15,9 @@ from ..domain.locations import Location
 from ..persistence.repositories import inventory as stock_repo
 from ..persistence.repositories import locations as location_repo
 from ..persistence.uow import UnitOfWork, transactional
-from ..subscriptions import codec, topics
+from ..subscriptions import topics
 from .context import Context
+from .events.feeds import ReplayFilter, follow
 from .maybe import MaybeAwaitable
 from .publish import publish
 from .results import Result
@@ -155,16 +156,25 @@ async def adjust_stock(
 
 
 async def stock_events(
-    ctx: Context, *, location_ids: Sequence[int] | None, variant_ids: Sequence[int] | None
-) -> AsyncIterator[StockChanged]:
-    """Live stock changes at these locations and/or of these variants (everything when neither)."""
+    ctx: Context,
+    *,
+    location_ids: Sequence[int] | None,
+    variant_ids: Sequence[int] | None,
+    after: int | None = None,
+) -> AsyncIterator[tuple[StockChanged, int | None]]:
+    """Stock changes at these locations and/or of these variants (everything when neither), with
+    their log positions: those logged after `after` first (when given), then live ones."""
     wanted_variants = frozenset(variant_ids) if variant_ids else None
     subscribed = [topics.stock_at(i) for i in set(location_ids)] if location_ids else [topics.STOCK_ALL]
-    async with ctx.broker.subscribe(subscribed) as subscription:
-        async for message in subscription:
-            event = codec.loads(message.data)
-            if not isinstance(event, StockChanged):
-                continue
-            if wanted_variants is not None and event.variant_id not in wanted_variants:
-                continue
-            yield event
+    wanted = ReplayFilter(
+        ("stock.changed",),
+        store_ids=tuple(sorted(set(location_ids))) if location_ids else None,
+        variant_ids=tuple(sorted(wanted_variants)) if wanted_variants is not None else None,
+    )
+    async for item in follow(ctx, subscribed, after, wanted):
+        event = item.event
+        if not isinstance(event, StockChanged):
+            continue
+        if wanted_variants is not None and event.variant_id not in wanted_variants:
+            continue
+        yield event, item.position

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..domain.access import Principal, Role, require_role
 from ..domain.coupons import AuditEvent, AuditKind
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.events import MemberMerged
 from ..domain.loyalty import Tier
 from ..domain.members import Identity, MergeSummary, check_merge
 from ..domain.people import Member
@@ -16,6 +17,7 @@ from ..persistence.repositories import members as member_repo
 from ..persistence.repositories.members import MemberStore
 from ..persistence.uow import UnitOfWork, transactional
 from .context import Context
+from .publish import publish
 from .results import Result
 
 # Staff serve members at the counter and on the clerk pad; analysts read aggregates, not people.
@@ -116,11 +118,13 @@ async def merge_members(ctx: Context, *, survivor_id: int, duplicate_id: int) ->
             ],
             conn=uow.conn,
         )
+        uow.record(MemberMerged(survivor.id, survivor.member_number, duplicate.id, duplicate.member_number, now))
         after = await store.lock([survivor.id])
         return after[survivor.id], summary
 
     try:
-        result, _ = await transactional(work)
+        result, events = await transactional(work)
     except DomainError as error:
         return Result.fail(error)
+    await publish(ctx.broker, events)
     return Result.ok(result)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from ..domain import reservations
 from ..domain.catalog import PriceOverride, Variant
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.events import OrderEventKind
+from ..domain.events import OrderChanged, OrderEventKind, StockChanged
 from ..domain.inventory import MovementReason
 from ..domain.order_access import Placement
 from ..domain.order_requests import OrderDraft, OrderRequest
-from ..domain.orders import Order
+from ..domain.orders import Order, OrderStatus
 from ..domain.reservations import Hold
 from ..persistence.repositories import idempotency, order_creation
 from ..persistence.repositories.reservations import StockShort
@@ -87,7 +87,15 @@ async def _write(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Orde
 async def _commit_one_hold(ctx: Context, prepared: Prepared, draft: OrderDraft, hold: Hold) -> Order:
     """The common order (one line, one location, no key, nothing for loyalty to write): one statement
     reserves and writes it all."""
-    written = await order_creation.reserving_one(draft, hold, prepared.caller)
+    stores = {hold.location_id} | ({draft.placed_at_location_id} if draft.placed_at_location_id is not None else set())
+    to_log = (
+        StockChanged(hold.location_id, hold.variant_id, 0, 0, 0, MovementReason.RESERVATION.value, draft.created_at),
+        OrderChanged(
+            0, OrderEventKind.CREATED.value, OrderStatus.PENDING_PAYMENT.value, tuple(sorted(stores)),
+            draft.placement.member_id, draft.created_at,
+        ),
+    )  # fmt: skip
+    written = await order_creation.reserving_one(draft, hold, prepared.caller, to_log)
     if written is None:
         raise StockShort(hold)
     order, fulfillments, level = written

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
 from .coupons_api import CouponMutation, CouponQuery
+from .events import EventQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .members_mutation import MemberMutation
@@ -18,6 +19,7 @@ from .people import SignInInput, SignInPayload, sign_in
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .routing import RoutingMutation, RoutingQuery
+from .webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -28,7 +30,18 @@ class AuthMutation:
 
 
 Query = merge_types(
-    "Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery)
+    "Query",
+    (
+        CatalogQuery,
+        MemberQuery,
+        OrderQuery,
+        RoutingQuery,
+        CouponQuery,
+        PromotionQuery,
+        PricingQuery,
+        EventQuery,
+        WebhookQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -40,6 +53,7 @@ Mutation = merge_types(
         MemberMutation,
         CouponMutation,
         PromotionMutation,
+        WebhookMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -2,6 +2,7 @@
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
+from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
@@ -17,6 +18,8 @@ __all__ = [
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
+    "EventLogEntry",
+    "EventLogState",
     "Fulfillment",
     "FulfillmentLine",
     "IdempotencyKey",
@@ -40,4 +43,6 @@ __all__ = [
     "StockMovement",
     "Throttle",
     "Variant",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from ...domain.events import OrderChanged, StockChanged
 from ...domain.inventory import StockLevel, StockMovement
 from ...domain.order_requests import OrderDraft
 from ...domain.orders import Fulfillment, FulfillmentStatus, Order
@@ -23,6 +24,7 @@ from ...domain.reservations import Hold
 from ..db import fetch
 from ..mappers import STOCK_COLUMNS
 from ..order_mappers import ORDER_COLUMNS, address_to_json, to_order
+from . import event_log
 
 
 def _order(source: str) -> str:
@@ -78,7 +80,7 @@ RESERVING_ONE = f"""WITH r AS (
     reserved_after, note, reference, actor, created_at)
   SELECT r.variant_id, r.location_id, 'RESERVATION', 0, $28, r.on_hand, r.reserved, '', o.number, $29, $16
   FROM r, o
-)
+), {event_log.new_order_cte("$30")}
 {_RESULT}, {", ".join(f"r.{c} AS r_{c}" for c in STOCK_COLUMNS.split(", "))}
 FROM o, r"""
 
@@ -151,10 +153,15 @@ async def after_reserving(
 
 
 async def reserving_one(
-    draft: OrderDraft, hold: Hold, actor: str
+    draft: OrderDraft, hold: Hold, actor: str, events: tuple[StockChanged, OrderChanged]
 ) -> tuple[Order, list[Fulfillment], StockLevel] | None:
-    """Reserve the one hold and write the order in a single statement; None (nothing written) when short."""
-    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor]
+    """Reserve the one hold and write the order in a single statement; None (nothing written) when short.
+
+    `events` are the level's StockChanged and the order's OrderChanged as the statement will make
+    them: the level's numbers and the order's id are filled in by the statement when it logs them.
+    """
+    log = event_log.entries_json(events, ["level", "order"])
+    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor, log or "[]"]
     rows = await fetch(RESERVING_ONE, params)
     if not rows:
         return None

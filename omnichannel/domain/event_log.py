@@ -1,0 +1,159 @@
+"""Which domain events go into the durable event log, under which type, with which payload.
+
+The log is what other systems follow (the `events` query, webhooks) and what subscriptions replay
+after a reconnect. Each mapped domain event becomes one entry:
+- `type`: the stable external name (order.paid, stock.changed, ...); clients filter on it;
+- `data`: the event's own facts, JSON-ready (amounts as strings, IDs as global IDs);
+- `refs`: the objects it is about. The log writer adds their business keys to the payload in the
+  same statement, from the rows as they are in the event's transaction:
+  order -> "order": {id, number, status, channel, mode, total, currency};
+  member -> "member": {id, number}; store -> "store": {id, code}; stores -> "stores": [{id, code}];
+  variant -> "variant": {id, sku}. A key in `data` with the same name is replaced by the lookup.
+
+To log a new kind of event, add its class to MAPPERS with a function returning its LogEntry (and
+its type to EVENT_TYPES). An event class not in MAPPERS is published live only, never logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .events import MemberMerged, OrderChanged, OrderEventKind, PickupReady, StockChanged
+from .global_ids import global_id
+
+# every type the log may carry (some are written by other areas once they exist)
+EVENT_TYPES: tuple[str, ...] = (
+    "order.created",
+    "order.paid",
+    "order.status_changed",
+    "order.ready_for_pickup",
+    "order.completed",
+    "order.cancelled",
+    "order.expired",
+    "refund.requested",
+    "refund.succeeded",
+    "refund.failed",
+    "stock.changed",
+    "stock.low",
+    "transfer.shipped",
+    "transfer.received",
+    "member.merged",
+)
+MAX_TYPE_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """The objects an entry is about; the writer adds their global IDs and business keys."""
+
+    order_id: int | None = None
+    member_id: int | None = None
+    store_id: int | None = None
+    store_ids: tuple[int, ...] | None = None
+    variant_id: int | None = None
+
+    @property
+    def all_store_ids(self) -> tuple[int, ...]:
+        """Every store the entry concerns (what replay filters on)."""
+        if self.store_ids is not None:
+            return self.store_ids
+        return (self.store_id,) if self.store_id is not None else ()
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    type: str
+    at: datetime
+    data: dict[str, Any]
+    refs: Refs
+
+
+_ORDER_KIND_TYPES = {
+    OrderEventKind.CREATED.value: "order.created",
+    OrderEventKind.PAID.value: "order.paid",
+    OrderEventKind.CANCELLED.value: "order.cancelled",
+}
+_ORDER_STATUS_TYPES = {"COMPLETED": "order.completed", "EXPIRED": "order.expired", "CANCELLED": "order.cancelled"}
+
+
+def _order_changed(event: OrderChanged) -> LogEntry:
+    kind_type = _ORDER_KIND_TYPES.get(event.kind)
+    log_type = kind_type or _ORDER_STATUS_TYPES.get(event.status, "order.status_changed")
+    return LogEntry(
+        log_type,
+        event.at,
+        {"member": None},
+        Refs(order_id=event.order_id, member_id=event.member_id, store_ids=event.location_ids),
+    )
+
+
+def _pickup_ready(event: PickupReady) -> LogEntry:
+    return LogEntry(
+        "order.ready_for_pickup",
+        event.at,
+        {"fulfillment": {"id": global_id("Fulfillment", event.fulfillment_id)}, "member": None},
+        Refs(order_id=event.order_id, member_id=event.member_id, store_id=event.location_id),
+    )
+
+
+def _stock_changed(event: StockChanged) -> LogEntry:
+    return LogEntry(
+        "stock.changed",
+        event.at,
+        {
+            "onHand": event.on_hand,
+            "reserved": event.reserved,
+            "safetyStock": event.safety_stock,
+            "available": event.available,
+            "reason": event.reason,
+        },
+        Refs(store_id=event.location_id, variant_id=event.variant_id),
+    )
+
+
+def _member_merged(event: MemberMerged) -> LogEntry:
+    return LogEntry(
+        "member.merged",
+        event.at,
+        {"merged": {"id": global_id("Member", event.merged_id), "number": event.merged_number}},
+        Refs(member_id=event.survivor_id),
+    )
+
+
+MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
+    OrderChanged: _order_changed,
+    PickupReady: _pickup_ready,
+    StockChanged: _stock_changed,
+    MemberMerged: _member_merged,
+}
+
+
+def is_logged(event: Any) -> bool:
+    return type(event) in MAPPERS
+
+
+def log_entry(event: Any) -> LogEntry | None:
+    """The log entry of a domain event, or None for events that are not logged."""
+    mapper = MAPPERS.get(type(event))
+    return mapper(event) if mapper is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An entry as readers see it: `payload` is the JSON object as text, exactly as stored."""
+
+    id: int
+    position: int
+    type: str
+    at: datetime
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: list[LoggedEvent]
+    position: int  # where the next page starts: the last event's, or the head when nothing more is there
+    has_more: bool

@@ -1,0 +1,99 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from orjson import loads
+from tortoise.contrib.postgres.fields import ArrayField
+from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
+from tortoise.fields.db_defaults import Now
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.migrations.constraints import CheckConstraint
+
+class Migration(migrations.Migration):
+    dependencies = [('omnichannel', '0005_order_discounts')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='EventLogEntry',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('position', fields.BigIntField(null=True, unique=True)),
+                ('type', fields.CharField(max_length=64)),
+                ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('recorded_at', fields.DatetimeField(db_default=Now(), auto_now=False, auto_now_add=False)),
+                ('payload', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('event', fields.TextField(unique=False)),
+                ('order_id', fields.IntField(null=True)),
+                ('member_id', fields.IntField(null=True)),
+                ('variant_id', fields.IntField(null=True)),
+                ('store_ids', ArrayField(null=True, element_type='INT')),
+            ],
+            options={'table': 'event_log', 'app': 'omnichannel', 'indexes': [Index(fields=['type', 'position'])], 'pk_attr': 'id', 'table_description': 'The durable event log: one row per business event, written in the transaction of the change; positioned after commit.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='EventLogState',
+            fields=[
+                ('id', fields.SmallIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('last_position', fields.BigIntField(default=0, db_default=0)),
+                ('pruned_through', fields.BigIntField(default=0, db_default=0)),
+            ],
+            options={'table': 'event_log_state', 'app': 'omnichannel', 'pk_attr': 'id', 'table_description': "One row: the last position given (the sequencer's lock) and how far retention pruned."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Webhook',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('url', fields.CharField(max_length=2000)),
+                ('event_types', ArrayField(element_type='VARCHAR(64)')),
+                ('secret', fields.CharField(max_length=100)),
+                ('active', fields.BooleanField(default=True, db_default=True)),
+                ('created_by', fields.CharField(default='', db_default='', max_length=140)),
+                ('created_at', fields.DatetimeField(db_default=Now(), auto_now=False, auto_now_add=False)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'webhook', 'app': 'omnichannel', 'pk_attr': 'id', 'table_description': "An outside system's endpoint for some event types; signed with its secret."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='WebhookDelivery',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('webhook', fields.ForeignKeyField('omnichannel.Webhook', source_field='webhook_id', db_constraint=True, to_field='id', related_name='deliveries', on_delete=OnDelete.CASCADE)),
+                ('event', fields.ForeignKeyField('omnichannel.EventLogEntry', source_field='event_id', db_constraint=True, to_field='id', related_name='deliveries', on_delete=OnDelete.CASCADE)),
+                ('attempt', fields.SmallIntField()),
+                ('status', fields.CharField(max_length=12)),
+                ('due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('at', fields.DatetimeField(db_default=Now(), auto_now=False, auto_now_add=False)),
+                ('response_status', fields.SmallIntField(null=True)),
+                ('error', fields.CharField(null=True, max_length=500)),
+            ],
+            options={'table': 'webhook_delivery', 'app': 'omnichannel', 'unique_together': (('webhook_id', 'event_id', 'attempt'),), 'constraints': [CheckConstraint(check="status IN ('PENDING','DELIVERED','RETRYING','FAILED')", name='webhook_delivery_status_known'), CheckConstraint(check='attempt >= 1', name='webhook_delivery_attempt_positive')], 'indexes': [Index(fields=['webhook_id', 'id']), Index(fields=['event_id'])], 'pk_attr': 'id', 'table_description': 'One attempt to deliver one event to one webhook; the PENDING row is the next attempt due.'},
+            bases=['Model'],
+        ),
+        ops.RunSQL(
+            [
+                # the sequencer's lock and counter, and how far retention pruned: one row
+                'ALTER TABLE "event_log_state" ADD CONSTRAINT "event_log_state_one_row" CHECK (id = 1)',
+                'INSERT INTO "event_log_state" (id, last_position, pruned_through) VALUES (1, 0, 0)',
+                'ALTER TABLE "webhook_delivery" ADD CONSTRAINT "webhook_delivery_status_known" '
+                'CHECK (status IN (\'PENDING\',\'DELIVERED\',\'RETRYING\',\'FAILED\'))',
+                'ALTER TABLE "webhook_delivery" ADD CONSTRAINT "webhook_delivery_attempt_positive" CHECK (attempt >= 1)',
+                # committed entries still waiting for a position, oldest first
+                'CREATE INDEX "idx_event_log_unpositioned" ON "event_log" ("id") WHERE position IS NULL',
+                'CREATE INDEX "idx_event_log_order" ON "event_log" ("order_id", "position") WHERE order_id IS NOT NULL',
+                'CREATE INDEX "idx_event_log_member" ON "event_log" ("member_id", "position") WHERE member_id IS NOT NULL',
+                # the delivery workers' queue: attempts due, soonest first
+                'CREATE INDEX "idx_webhook_delivery_due" ON "webhook_delivery" ("due_at") WHERE status = \'PENDING\'',
+            ],
+            reverse_sql=[
+                'DROP INDEX IF EXISTS "idx_webhook_delivery_due"',
+                'DROP INDEX IF EXISTS "idx_event_log_member"',
+                'DROP INDEX IF EXISTS "idx_event_log_order"',
+                'DROP INDEX IF EXISTS "idx_event_log_unpositioned"',
+            ],
+        ),
+    ]

@@ -1,0 +1,336 @@
+"""The durable event log: appending in the change's transaction, positions in commit order, reading.
+
+Why positions are given after commit: an id drawn from a sequence at INSERT is not a safe cursor,
+because a transaction that drew id 10 can commit after one that drew id 11; a reader who saw 11
+and moved on would never see 10. So rows are inserted without a position, and the sequencer
+(`sequence`) numbers committed rows: it takes the row lock on `event_log_state` (one sequencer at a
+time, in every process), then - in a new statement, whose snapshot sees every commit before the
+lock - gives the next positions to every committed row that has none, in id order, and commits.
+Positions are therefore dense, unique and only ever appear in committed batches in increasing
+order: a reader paging by `position > cursor` can neither skip nor repeat an entry. Within one
+transaction, and between transactions that conflict (the second waits for the first's locks and
+inserts its entries later), id order is the order things happened, and positions keep it.
+
+The same sequencing transaction schedules the first webhook delivery of each newly positioned
+entry, so every entry is offered to every matching webhook exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from ...domain.event_log import EventPage, LoggedEvent, log_entry
+from ...domain.event_records import to_record
+from ..db import fetch
+
+NOTIFY_CHANNEL = "omnichannel_event_log"
+SEQUENCE_BATCH = 5000
+
+
+def gid_sql(type_name: str, expr: str) -> str:
+    """SQL for domain.global_ids.global_id(type_name, <expr>): url-safe base64 without padding."""
+    encoded = f"encode(convert_to('{type_name}:' || ({expr})::text, 'UTF8'), 'base64')"
+    return f"rtrim(translate({encoded}, E'+/\\n', '-_'), '=')"
+
+
+_EMPTY = "'{}'::jsonb"
+
+
+def _enriched(data: str, order_present: str) -> str:
+    """The payload: the entry's own data plus the business keys of what it refers to."""
+    order = (
+        "jsonb_build_object('order', jsonb_build_object("
+        f"'id', {gid_sql('Order', 'o.id')}, 'number', o.number, 'status', o.status, 'channel', o.channel, "
+        "'mode', o.mode, 'total', o.total::text, 'currency', o.currency))"
+    )
+    member = (
+        f"jsonb_build_object('member', jsonb_build_object('id', {gid_sql('Member', 'm.id')}, "
+        "'number', m.member_number))"
+    )
+    store = f"jsonb_build_object('store', jsonb_build_object('id', {gid_sql('Store', 'sl.id')}, 'code', sl.code))"
+    stores = (
+        "jsonb_build_object('stores', (SELECT coalesce(jsonb_agg(jsonb_build_object("
+        f"'id', {gid_sql('Store', 'l.id')}, 'code', l.code) ORDER BY l.code), '[]'::jsonb) "
+        "FROM location l WHERE l.id = ANY(x.store_ids)))"
+    )
+    variant = f"jsonb_build_object('variant', jsonb_build_object('id', {gid_sql('Variant', 'v.id')}, 'sku', v.sku))"
+    return (
+        f"{data}"
+        f" || CASE WHEN {order_present} THEN {order} ELSE {_EMPTY} END"
+        f" || CASE WHEN m.id IS NULL THEN {_EMPTY} ELSE {member} END"
+        f" || CASE WHEN sl.id IS NULL THEN {_EMPTY} ELSE {store} END"
+        f" || CASE WHEN x.store_ids IS NULL THEN {_EMPTY} ELSE {stores} END"
+        f" || CASE WHEN v.id IS NULL THEN {_EMPTY} ELSE {variant} END"
+    )
+
+
+RECORDSET = (
+    "jsonb_to_recordset({param}::jsonb) AS x(n int, type text, at timestamptz, data jsonb, event text, "
+    "order_id int, member_id int, store_id int, store_ids int[], variant_id int, patch text)"
+)
+_REF_JOINS = """LEFT JOIN member m ON m.id = x.member_id
+LEFT JOIN location sl ON sl.id = x.store_id
+LEFT JOIN variant v ON v.id = x.variant_id"""
+_STORE_IDS = "coalesce(x.store_ids, CASE WHEN x.store_id IS NULL THEN NULL ELSE ARRAY[x.store_id] END)"
+_COLUMNS = "type, at, payload, event, order_id, member_id, variant_id, store_ids"
+
+APPEND = f"""INSERT INTO event_log ({_COLUMNS})
+SELECT x.type, x.at, {_enriched("x.data", "x.order_id IS NOT NULL")}, x.event, x.order_id, x.member_id, x.variant_id,
+  {_STORE_IDS}
+FROM {RECORDSET.format(param="$1")}
+LEFT JOIN customer_order o ON o.id = x.order_id
+{_REF_JOINS}
+ORDER BY x.n"""
+
+
+def new_order_cte(param: str) -> str:
+    """A CTE `ev` appending entries inside the one-statement order placement, where the new order is
+    the CTE `o` and the reserved level the CTE `r` (neither is visible to a table read yet).
+
+    Entries with patch 'order' are about the new order (their order_id is filled from `o`); entries
+    with patch 'level' carry the level `r` left (on hand, reserved, safety stock, available).
+    """
+    level_data = (
+        "jsonb_build_object('onHand', r.on_hand, 'reserved', r.reserved, 'safetyStock', r.safety_stock, "
+        "'available', greatest(0, r.on_hand - r.reserved - r.safety_stock))"
+    )
+    level_event = "jsonb_build_object('on_hand', r.on_hand, 'reserved', r.reserved, 'safety_stock', r.safety_stock)"
+    data = f"(x.data || CASE WHEN x.patch = 'level' THEN {level_data} ELSE {_EMPTY} END)"
+    event = (
+        "CASE x.patch WHEN 'level' THEN (x.event::jsonb || " + level_event + ")::text "
+        "WHEN 'order' THEN (x.event::jsonb || jsonb_build_object('order_id', o.id))::text ELSE x.event END"
+    )
+    order_id = "CASE WHEN x.patch = 'order' THEN o.id ELSE x.order_id END"
+    return f"""ev AS (
+  INSERT INTO event_log ({_COLUMNS})
+  SELECT x.type, x.at, {_enriched(data, "x.patch = 'order'")}, {event}, {order_id}, x.member_id, x.variant_id,
+    {_STORE_IDS}
+  FROM {RECORDSET.format(param=param)}
+  CROSS JOIN o CROSS JOIN r
+  {_REF_JOINS}
+  ORDER BY x.n
+)"""
+
+
+def entries_json(events: Iterable[Any], patches: Sequence[str | None] | None = None) -> str | None:
+    """The logged events among `events` as the JSON array APPEND reads; None when none is logged."""
+    rows = []
+    for n, event in enumerate(events):
+        entry = log_entry(event)
+        if entry is None:
+            continue
+        refs = entry.refs
+        rows.append(
+            {
+                "n": n,
+                "type": entry.type,
+                "at": entry.at,
+                "data": entry.data,
+                "event": orjson.dumps(to_record(event)).decode(),
+                "order_id": refs.order_id,
+                "member_id": refs.member_id,
+                "store_id": refs.store_id,
+                "store_ids": list(refs.store_ids) if refs.store_ids is not None else None,
+                "variant_id": refs.variant_id,
+                "patch": patches[n] if patches is not None else None,
+            }
+        )
+    return orjson.dumps(rows).decode() if rows else None
+
+
+async def append(conn: BaseDBAsyncClient, events: Iterable[Any]) -> None:
+    """Write the logged ones among these domain events, in order, in the caller's transaction."""
+    batch = entries_json(events)
+    if batch is not None:
+        await fetch(APPEND, [batch], conn=conn)
+
+
+# --- the sequencer -------------------------------------------------------------------------------
+
+LOCK_STATE = "SELECT last_position FROM event_log_state WHERE id = 1 FOR UPDATE"
+PLACE = """WITH todo AS (
+  SELECT id, row_number() OVER (ORDER BY id) AS n
+  FROM (SELECT id FROM event_log WHERE position IS NULL ORDER BY id LIMIT $2) AS unplaced
+), placed AS (
+  UPDATE event_log e SET position = $1 + todo.n FROM todo WHERE e.id = todo.id RETURNING e.id, e.type
+), state AS (
+  UPDATE event_log_state SET last_position = $1 + (SELECT count(*) FROM placed) WHERE id = 1
+  RETURNING last_position
+), deliveries AS (
+  INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at, at)
+  SELECT w.id, p.id, 1, 'PENDING', now(), now() FROM placed p JOIN webhook w ON w.active AND p.type = ANY(w.event_types)
+  RETURNING 1
+)
+SELECT (SELECT last_position FROM state) AS head, (SELECT count(*) FROM placed) AS placed,
+  (SELECT count(*) FROM deliveries) AS deliveries"""
+
+
+@dataclass(frozen=True, slots=True)
+class Sequenced:
+    head: int  # every position up to here is committed
+    placed: int  # entries positioned by this call
+    deliveries: int  # webhook deliveries scheduled by this call
+
+
+async def sequence(batch: int = SEQUENCE_BATCH) -> Sequenced:
+    """Position every entry committed so far (in batches); safe to call from many processes at once."""
+    placed = deliveries = 0
+    while True:
+        async with in_transaction("default") as conn:
+            last = (await fetch(LOCK_STATE, conn=conn))[0]["last_position"]
+            row = (await fetch(PLACE, [last, batch], conn=conn))[0]
+            if row["placed"]:
+                await fetch("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, str(row["head"])], conn=conn)
+        placed += row["placed"]
+        deliveries += row["deliveries"]
+        if row["placed"] < batch:
+            return Sequenced(int(row["head"]), placed, deliveries)
+
+
+async def unplaced_exists() -> bool:
+    rows = await fetch("SELECT EXISTS (SELECT 1 FROM event_log WHERE position IS NULL) AS found")
+    return bool(rows[0]["found"])
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+ENTRY_COLUMNS = "e.id, e.position, e.type, e.at, e.payload::text AS payload"
+
+READ = f"""WITH st AS (SELECT last_position, pruned_through FROM event_log_state WHERE id = 1)
+SELECT st.last_position, st.pruned_through, page.*
+FROM st LEFT JOIN LATERAL (
+  SELECT {ENTRY_COLUMNS} FROM event_log e
+  WHERE e.position > greatest($1, st.pruned_through) AND ($2::text[] IS NULL OR e.type = ANY($2::text[]))
+  ORDER BY e.position LIMIT $3
+) AS page ON true
+ORDER BY page.position"""
+
+
+class CursorExpired(Exception):
+    """The reader's position is older than what retention kept."""
+
+    def __init__(self, pruned_through: int) -> None:
+        super().__init__(pruned_through)
+        self.pruned_through = pruned_through
+
+
+def _entry(row: Any) -> LoggedEvent:
+    return LoggedEvent(row["id"], row["position"], row["type"], row["at"], row["payload"])
+
+
+async def read(after: int | None, types: Sequence[str] | None, first: int) -> EventPage:
+    """Up to `first` entries after position `after` (oldest first), of these types when given."""
+    rows = await fetch(READ, [after or 0, list(types) if types is not None else None, first + 1])
+    head, pruned = rows[0]["last_position"], rows[0]["pruned_through"]
+    if after is not None and after < pruned:
+        raise CursorExpired(pruned)
+    entries = [_entry(r) for r in rows if r["id"] is not None]
+    has_more = len(entries) > first
+    entries = entries[:first]
+    if not has_more:  # nothing more is committed: the reader may start from the head next time
+        position = max(after or 0, head, pruned)
+    else:
+        position = entries[-1].position if entries else max(after or 0, pruned)
+    return EventPage(entries, position, has_more)
+
+
+async def by_ids(ids: Sequence[int]) -> dict[int, LoggedEvent]:
+    rows = await fetch(f"SELECT {ENTRY_COLUMNS} FROM event_log e WHERE e.id = ANY($1::bigint[])", [list(ids)])
+    return {r["id"]: _entry(r) for r in rows if r["position"] is not None}
+
+
+async def state() -> tuple[int, int]:
+    """(last position given, pruned through)."""
+    row = (await fetch("SELECT last_position, pruned_through FROM event_log_state WHERE id = 1"))[0]
+    return int(row["last_position"]), int(row["pruned_through"])
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    position: int
+    event: str  # the domain event's record as JSON text
+
+
+async def tail(after: int, limit: int) -> list[Raw]:
+    rows = await fetch(
+        "SELECT position, event FROM event_log WHERE position > $1 ORDER BY position LIMIT $2", [after, limit]
+    )
+    return [Raw(r["position"], r["event"]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayFilter:
+    """Which entries a subscription may have missed (the subscription checks each one exactly)."""
+
+    types: tuple[str, ...]
+    store_ids: tuple[int, ...] | None = None
+    variant_ids: tuple[int, ...] | None = None
+    member_id: int | None = None
+    order_id: int | None = None
+
+
+REPLAY = """SELECT position, event FROM event_log
+WHERE position > $1 AND position <= $2 AND type = ANY($3::text[])
+  AND ($4::int[] IS NULL OR store_ids && $4::int[]) AND ($5::int[] IS NULL OR variant_id = ANY($5::int[]))
+  AND ($6::int IS NULL OR member_id = $6) AND ($7::int IS NULL OR order_id = $7)
+ORDER BY position LIMIT $8"""
+
+
+async def replay(after: int, upto: int, wanted: ReplayFilter, limit: int) -> list[Raw]:
+    rows = await fetch(
+        REPLAY,
+        [
+            after,
+            upto,
+            list(wanted.types),
+            list(wanted.store_ids) if wanted.store_ids is not None else None,
+            list(wanted.variant_ids) if wanted.variant_ids is not None else None,
+            wanted.member_id,
+            wanted.order_id,
+            limit,
+        ],
+    )
+    return [Raw(r["position"], r["event"]) for r in rows]
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+PRUNE_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('omnichannel.event_log.prune')) AS got"
+PRUNABLE = """WITH b AS (
+  SELECT e.position, e.recorded_at < $2 AND NOT EXISTS (
+    SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'PENDING') AS old
+  FROM event_log e WHERE e.position > $1 ORDER BY e.position LIMIT $3
+)
+SELECT coalesce((SELECT min(position) - 1 FROM b WHERE NOT old), (SELECT max(position) FROM b)) AS upto"""
+
+
+async def prune(cutoff: datetime, batch: int = 5000) -> int:
+    """Delete the oldest entries recorded before `cutoff` (a prefix of the log: an entry with a
+    delivery still pending stops it); their deliveries go with them. Returns how many were deleted.
+    One process prunes at a time; the others skip."""
+    deleted = 0
+    while True:
+        async with in_transaction("default") as conn:
+            if not (await fetch(PRUNE_LOCK, conn=conn))[0]["got"]:
+                return deleted
+            pruned = (await fetch("SELECT pruned_through FROM event_log_state WHERE id = 1", conn=conn))[0][
+                "pruned_through"
+            ]
+            upto = (await fetch(PRUNABLE, [pruned, cutoff, batch], conn=conn))[0]["upto"]
+            if upto is None or upto <= pruned:
+                return deleted
+            rows = await fetch(
+                "WITH gone AS (DELETE FROM event_log WHERE position > $1 AND position <= $2 RETURNING 1) "
+                "SELECT count(*) AS n FROM gone",
+                [pruned, upto],
+                conn=conn,
+            )
+            await fetch("UPDATE event_log_state SET pruned_through = $1 WHERE id = 1", [upto], conn=conn)
+        deleted += rows[0]["n"]

@@ -1,0 +1,160 @@
+"""Events out without a database: the log mapping, event records, webhook rules and signatures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from omnichannel.domain import webhooks as rules
+from omnichannel.domain.errors import DomainError, ErrorCode
+from omnichannel.domain.event_log import EVENT_TYPES, MAPPERS, log_entry
+from omnichannel.domain.event_records import from_record, to_record
+from omnichannel.domain.events import MemberMerged, OrderChanged, PickupReady, StockChanged
+from omnichannel.domain.global_ids import global_id
+from omnichannel.schema.relay import encode_id, split_id
+
+AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+@given(st.sampled_from(["Order", "Store", "Event", "Member"]), st.integers(min_value=0, max_value=2**62))
+def test_global_ids_in_payloads_are_the_api_ids(type_name, pk):
+    assert global_id(type_name, pk) == encode_id(type_name, pk)
+    assert split_id(global_id(type_name, pk)) == (type_name, pk)
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (OrderChanged(1, "CREATED", "PENDING_PAYMENT", (2,), 3, AT), "order.created"),
+        (OrderChanged(1, "PAID", "CONFIRMED", (2,), 3, AT), "order.paid"),
+        (OrderChanged(1, "CANCELLED", "CANCELLED", (2,), None, AT), "order.cancelled"),
+        (OrderChanged(1, "STATUS_CHANGED", "COMPLETED", (2,), 3, AT), "order.completed"),
+        (OrderChanged(1, "STATUS_CHANGED", "EXPIRED", (2,), 3, AT), "order.expired"),
+        (OrderChanged(1, "STATUS_CHANGED", "PICKING", (2,), 3, AT), "order.status_changed"),
+        (PickupReady(1, 5, 2, 3, AT), "order.ready_for_pickup"),
+        (StockChanged(2, 7, 10, 3, 1, "SALE", AT), "stock.changed"),
+        (MemberMerged(3, "M0003", 4, "M0004", AT), "member.merged"),
+    ],
+)
+def test_every_logged_event_has_a_documented_type(event, expected):
+    entry = log_entry(event)
+    assert entry is not None and entry.type == expected and entry.type in EVENT_TYPES
+    assert entry.at == AT
+
+
+def test_payload_data_is_json_ready_and_names_objects_by_global_id():
+    stock = log_entry(StockChanged(2, 7, 10, 3, 1, "SALE", AT))
+    assert stock is not None
+    assert stock.data == {"onHand": 10, "reserved": 3, "safetyStock": 1, "available": 6, "reason": "SALE"}
+    assert (stock.refs.store_id, stock.refs.variant_id, stock.refs.all_store_ids) == (2, 7, (2,))
+    ready = log_entry(PickupReady(1, 5, 2, None, AT))
+    assert ready is not None and ready.data["fulfillment"] == {"id": encode_id("Fulfillment", 5)}
+    merged = log_entry(MemberMerged(3, "M0003", 4, "M0004", AT))
+    assert merged is not None and merged.data == {"merged": {"id": encode_id("Member", 4), "number": "M0004"}}
+
+
+def test_events_that_are_not_logged_map_to_nothing():
+    class Unlogged:
+        pass
+
+    assert log_entry(Unlogged()) is None
+    assert all(isinstance(cls, type) for cls in MAPPERS)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        OrderChanged(1, "CREATED", "PENDING_PAYMENT", (2, 9), None, AT),
+        PickupReady(1, 5, 2, 3, AT),
+        StockChanged(2, 7, 10, 3, 1, "SALE", AT),
+        MemberMerged(3, "M0003", 4, "M0004", AT),
+    ],
+)
+def test_event_records_round_trip(event):
+    import orjson
+
+    assert from_record(orjson.loads(orjson.dumps(to_record(event)))) == event
+
+
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [
+        ("", ErrorCode.INVALID_INPUT),
+        ("ftp://erp.example/hook", ErrorCode.INVALID_INPUT),
+        ("file:///etc/passwd", ErrorCode.INVALID_INPUT),
+        ("https://", ErrorCode.INVALID_INPUT),
+        ("https://user:pw@erp.example/hook", ErrorCode.INVALID_INPUT),
+        ("https://erp.example/ho ok", ErrorCode.INVALID_INPUT),
+        ("https://erp.example/\x00", ErrorCode.INVALID_INPUT),
+        ("https://erp.example:99999/", ErrorCode.INVALID_INPUT),
+        ("https://erp.example/" + "a" * 2000, ErrorCode.INVALID_INPUT),
+    ],
+)
+def test_malformed_urls_are_refused(url, code):
+    with pytest.raises(DomainError) as refused:
+        rules.check_url(url)
+    assert refused.value.code is code and refused.value.field == ["url"]
+
+
+def test_a_good_url_names_its_target():
+    assert rules.check_url(" https://erp.example/hooks?x=1 ") == rules.Target("https", "erp.example", 443)
+    assert rules.check_url("http://10.1.2.3:8080/h") == rules.Target("http", "10.1.2.3", 8080)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1", "10.0.0.8", "172.16.5.4", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
+        "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1", "255.255.255.255",
+        "not-an-address",
+    ],
+)  # fmt: skip
+def test_private_and_special_addresses_are_forbidden(address):
+    assert rules.forbidden_address(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "2001:4860:4860::8888"])
+def test_public_addresses_are_allowed(address):
+    assert not rules.forbidden_address(address)
+
+
+def test_one_private_address_among_public_ones_is_enough_to_refuse():
+    with pytest.raises(DomainError) as refused:
+        rules.check_addresses("rebind.example", ["8.8.8.8", "10.0.0.1"])
+    assert refused.value.code is ErrorCode.WEBHOOK_TARGET_FORBIDDEN
+    with pytest.raises(DomainError) as unresolved:
+        rules.check_addresses("nowhere.example", [])
+    assert unresolved.value.code is ErrorCode.INVALID_INPUT
+
+
+def test_event_types_must_be_known_and_are_kept_once():
+    assert rules.check_event_types(["order.paid", "stock.changed", "order.paid"]) == ("order.paid", "stock.changed")
+    for bad in ([], ["order.payed"], ["x" * 500], ["order.paid"] * 33):
+        with pytest.raises(DomainError):
+            rules.check_event_types(bad)
+
+
+def test_the_signature_is_hmac_sha256_over_timestamp_dot_body():
+    body = b'{"id":"RXZlbnQ6MQ","type":"order.paid"}'
+    header = rules.signature("whsec_test", 1_765_000_000, body)
+    expected = hmac.new(b"whsec_test", b"1765000000." + body, hashlib.sha256).hexdigest()
+    assert header == f"t=1765000000,v1={expected}"
+
+
+def test_retries_double_from_the_base_up_to_an_hour_and_stop_after_twelve_attempts():
+    delays = [rules.retry_delay(n, 5.0) for n in range(1, 12)]
+    assert delays == [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600]
+    outcomes = [rules.outcome(n, False, 5.0) for n in range(1, 13)]
+    assert [o.status for o in outcomes] == [rules.DeliveryStatus.RETRYING] * 11 + [rules.DeliveryStatus.FAILED]
+    assert outcomes[-1].retry_in is None
+    assert rules.outcome(3, True, 5.0) == rules.Outcome(rules.DeliveryStatus.DELIVERED, None)
+
+
+def test_secrets_are_long_and_distinct():
+    secrets = {rules.new_secret() for _ in range(50)}
+    assert len(secrets) == 50 and all(s.startswith("whsec_") and len(s) > 40 for s in secrets)
