@@ -38,6 +38,7 @@ MAX_WEBHOOKS = 100
 class WebhookPolicy:
     allow_private_targets: bool = False
     retry_base: float = DEFAULT_RETRY_BASE
+    timeout: float = TIMEOUT_SECONDS  # a 2xx within this many seconds counts as delivered
 
 
 class DeliveryStatus(StrEnum):

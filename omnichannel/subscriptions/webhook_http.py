@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpcore
 
 from ..domain.errors import DomainError
-from ..domain.webhooks import TIMEOUT_SECONDS, check_addresses
+from ..domain.webhooks import check_addresses
 
 MAX_ANSWER_BYTES = 65536
 USER_AGENT = b"omnichannel-webhooks/1"
@@ -84,18 +84,17 @@ class Answer:
 class WebhookSender:
     """One connection pool per process; keeps connections to receivers alive between deliveries."""
 
-    def __init__(self, allow_private: Callable[[], bool], timeout: float = TIMEOUT_SECONDS) -> None:
-        self.timeout = timeout
+    def __init__(self, allow_private: Callable[[], bool]) -> None:
         self._pool = httpcore.AsyncConnectionPool(
             network_backend=GuardedBackend(allow_private), max_connections=200, keepalive_expiry=30.0, retries=0
         )
 
-    async def post(self, url: str, body: bytes, headers: list[tuple[bytes, bytes]]) -> Answer:
-        """POST the body; delivered when the receiver answers 2xx within the timeout."""
+    async def post(self, url: str, body: bytes, headers: list[tuple[bytes, bytes]], within: float) -> Answer:
+        """POST the body; delivered when the receiver answers 2xx within `within` seconds."""
         all_headers = [(b"content-type", b"application/json"), (b"user-agent", USER_AGENT), *headers]
-        limits = {"connect": self.timeout, "read": self.timeout, "write": self.timeout, "pool": self.timeout}
+        limits = {"connect": within, "read": within, "write": within, "pool": within}
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(within):
                 async with self._pool.stream(
                     "POST", url, headers=all_headers, content=body, extensions={"timeout": limits}
                 ) as response:
@@ -108,7 +107,7 @@ class WebhookSender:
         except TargetRefused as error:
             return Answer(False, None, f"WEBHOOK_TARGET_FORBIDDEN: {error}")
         except TimeoutError:
-            return Answer(False, None, f"no answer within {self.timeout:g} s")
+            return Answer(False, None, f"no answer within {within:g} s")
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError) as error:
             return Answer(False, None, f"{type(error).__name__}: {error}"[:300])
         except httpcore.UnsupportedProtocol as error:

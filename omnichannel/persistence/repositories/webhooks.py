@@ -141,13 +141,16 @@ class Attempted:
     retry_in: float | None  # seconds until the next attempt, when there is one
 
 
+# clock_timestamp(), not now(): the transaction began before the attempt, the delay counts from its end
 RECORD = """WITH done AS (
-  UPDATE webhook_delivery d SET status = x.status, response_status = x.response_status, error = x.error, at = now()
+  UPDATE webhook_delivery d
+  SET status = x.status, response_status = x.response_status, error = x.error, at = clock_timestamp()
   FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS x(id, status, response_status, error)
   WHERE d.id = x.id
 )
 INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at, at)
-SELECT x.webhook_id, x.event_id, x.attempt, 'PENDING', now() + make_interval(secs => x.delay), now()
+SELECT x.webhook_id, x.event_id, x.attempt, 'PENDING', clock_timestamp() + make_interval(secs => x.delay),
+  clock_timestamp()
 FROM unnest($5::int[], $6::bigint[], $7::int[], $8::float8[]) AS x(webhook_id, event_id, attempt, delay)"""
 
 

@@ -118,8 +118,8 @@ class Deliverer:
             (b"omnichannel-event-type", claimed.type.encode()),
             (b"omnichannel-signature", rules.signature(claimed.secret, int(self.clock()), body).encode()),
         ]
-        answer = await self.sender.post(claimed.url, body, headers)
         policy = self.policy()
+        answer = await self.sender.post(claimed.url, body, headers, policy.timeout)
         result = rules.outcome(claimed.attempt, answer.delivered, policy.retry_base)
         if not answer.delivered:
             log.info("webhook %d attempt %d of event %d failed: %s", claimed.webhook_id, claimed.attempt,
