@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -68,10 +69,8 @@ class Receiver:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{len(self.received)} of {count} deliveries arrived")
             self.arrived.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.arrived.wait(), max(0.01, deadline - time.monotonic()))
-            except TimeoutError:
-                pass
         return self.received
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

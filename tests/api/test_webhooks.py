@@ -20,7 +20,8 @@ from tests.webhook_support import Receiver, readme_verify
 CREATE = """mutation($url: String!, $types: [String!]!) {
   createWebhook(input: {url: $url, eventTypes: $types}) {
     webhook { id url eventTypes active createdAt } secret userErrors { field code message } } }"""
-DELETE = """mutation($id: ID!) { deleteWebhook(input: {webhookId: $id}) { webhook { id active } userErrors { code } } }"""
+DELETE = """mutation($id: ID!) {
+  deleteWebhook(input: {webhookId: $id}) { webhook { id active } userErrors { code } } }"""
 LIST = "{ webhooks { id url eventTypes } }"
 DELIVERIES = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Webhook {
   deliveries(first: $first, after: $after) { pageInfo { hasNextPage endCursor }
@@ -79,7 +80,8 @@ async def test_head_office_creates_lists_and_deletes_webhooks(gql, token, hooks)
         assert made["webhook"]["eventTypes"] == ["order.paid", "order.created"] and made["webhook"]["active"]
         hq = await token("HQ_ADMIN")
         listed = (await gql(LIST, token=hq))["data"]["webhooks"]
-        assert {"id": made["webhook"]["id"], "url": receiver.url, "eventTypes": ["order.paid", "order.created"]} in listed
+        mine = {"id": made["webhook"]["id"], "url": receiver.url, "eventTypes": ["order.paid", "order.created"]}
+        assert mine in listed
         for role, extra in (("SERVICE", {}), ("STORE_MANAGER", {"store": "S01"}), ("MEMBER", {"member": "M0001"})):
             caller = await token(role, **extra)
             refused = await gql(CREATE, {"url": receiver.url, "types": ["order.paid"]}, token=caller)
