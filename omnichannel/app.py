@@ -155,10 +155,11 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         return Response(payload, media_type=content_type)
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(started: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
-            async with _events_out(database_url, services):
+            async with _events_out(database_url, services) as deliverer:
+                started.state.deliverer = deliverer
                 jobs = _start_jobs(settings, services, cache)
                 try:
                     yield
@@ -189,7 +190,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
 
 
 @asynccontextmanager
-async def _events_out(database_url: str, services: Services) -> AsyncIterator[None]:
+async def _events_out(database_url: str, services: Services) -> AsyncIterator[delivery.Deliverer]:
     """The event log's tail and sequencer, and the webhook workers on a small pool of their own."""
     assert services.event_log is not None
     await services.event_log.start()
@@ -198,7 +199,7 @@ async def _events_out(database_url: str, services: Services) -> AsyncIterator[No
     services.event_log.on_new_entries(deliverer.wake)
     await deliverer.start()
     try:
-        yield
+        yield deliverer
     finally:
         await deliverer.stop()
         await pool.close()

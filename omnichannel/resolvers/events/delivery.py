@@ -60,7 +60,7 @@ class Deliverer:
         self.slots = slots
         self.batch = batch
         self.clock = clock
-        self.sender = WebhookSender(lambda: self.policy().allow_private_targets)
+        self.sender: WebhookSender | None = None
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -68,6 +68,7 @@ class Deliverer:
         self._wake.set()
 
     async def start(self) -> None:
+        self.sender = WebhookSender(lambda: self.policy().allow_private_targets)
         self._tasks = [asyncio.create_task(self._slot(i), name=f"webhook-slot-{i}") for i in range(self.slots)]
 
     async def stop(self) -> None:
@@ -75,7 +76,9 @@ class Deliverer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self.sender.aclose()
+        if self.sender is not None:
+            await self.sender.aclose()
+            self.sender = None
 
     async def _slot(self, index: int) -> None:
         """Slot 0 watches the queue; the others join in when there is more than one batch to do."""
@@ -119,6 +122,7 @@ class Deliverer:
             (b"omnichannel-signature", rules.signature(claimed.secret, int(self.clock()), body).encode()),
         ]
         policy = self.policy()
+        assert self.sender is not None
         answer = await self.sender.post(claimed.url, body, headers, policy.timeout)
         result = rules.outcome(claimed.attempt, answer.delivered, policy.retry_base)
         if not answer.delivered:
