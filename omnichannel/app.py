@@ -31,6 +31,7 @@ from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database, open_pool
+from .persistence.repositories.event_log import Outbox
 from .resolvers import order_expiry
 from .resolvers.context import Context, Services
 from .resolvers.events import delivery, retention
@@ -123,8 +124,10 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         loyalty=settings.loyalty,
         webhooks=settings.webhooks,
     )
-    services.event_log = EventLog(broker, database_url)
-    broker.log_follower = services.event_log
+    Outbox.enabled = settings.event_log
+    if settings.event_log:
+        services.event_log = EventLog(broker, database_url)
+        broker.log_follower = services.event_log
     graphql = OmnichannelGraphQL(
         services,
         schema=build_schema(demo=settings.demo),
@@ -192,18 +195,20 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
 @asynccontextmanager
 async def _events_out(database_url: str, services: Services) -> AsyncIterator[delivery.Deliverer]:
     """The event log's tail and sequencer, and the webhook workers on a small pool of their own."""
-    assert services.event_log is not None
-    await services.event_log.start()
+    if services.event_log is not None:
+        await services.event_log.start()
     pool = await open_pool(database_url, delivery.SLOTS)
     deliverer = delivery.Deliverer(pool, lambda: services.webhooks)
-    services.event_log.on_new_entries(deliverer.wake)
+    if services.event_log is not None:
+        services.event_log.on_new_entries(deliverer.wake)
     await deliverer.start()
     try:
         yield deliverer
     finally:
         await deliverer.stop()
         await pool.close()
-        await services.event_log.stop()
+        if services.event_log is not None:
+            await services.event_log.stop()
 
 
 def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | None) -> list[asyncio.Task[None]]:

@@ -35,6 +35,7 @@ class Settings:
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
     event_retention_days: int = 30
+    event_log: bool = True
 
     @property
     def embedded_database(self) -> bool:
@@ -88,7 +89,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         loyalty=_loyalty(env),
         webhooks=_webhooks(env),
         event_retention_days=_int(env, "OMNICHANNEL_EVENT_RETENTION_DAYS", 30),
+        event_log=_switch(env, "OMNICHANNEL_EVENT_LOG", True),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw == "1"
 
 
 def _webhooks(env: Mapping[str, str]) -> WebhookPolicy:

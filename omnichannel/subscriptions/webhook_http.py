@@ -86,7 +86,7 @@ class WebhookSender:
 
     def __init__(self, allow_private: Callable[[], bool]) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            network_backend=GuardedBackend(allow_private), max_connections=200, keepalive_expiry=30.0, retries=0
+            network_backend=GuardedBackend(allow_private), max_connections=32, keepalive_expiry=30.0, retries=0
         )
 
     async def post(self, url: str, body: bytes, headers: list[tuple[bytes, bytes]], within: float) -> Answer:

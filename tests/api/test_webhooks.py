@@ -145,6 +145,7 @@ async def test_a_delivery_is_signed_and_carries_the_logged_event(gql, token, hoo
         assert sent["id"] == headers["omnichannel-event-id"] and sent["type"] == headers["omnichannel-event-type"]
         assert sent["type"] == "order.created" and sent["data"]["order"]["number"] == order["number"]
         assert started < committed
+    await until(lambda: _first_done(gql, token, made["webhook"]["id"]))  # the receiver answered; now recorded
     attempts = await deliveries(gql, token, made["webhook"]["id"])
     assert [(a["attempt"], a["status"], a["responseStatus"], a["error"]) for a in attempts] == [
         (1, "DELIVERED", 200, None)

@@ -34,6 +34,16 @@ NOTIFY_CHANNEL = "omnichannel_event_log"
 SEQUENCE_BATCH = 5000
 
 
+class Outbox:
+    """Whether this process writes the log (OMNICHANNEL_EVENT_LOG, set once by the composition root).
+
+    Off only to measure what the outbox costs, or as a way back: then nothing is logged, webhooks and
+    the events query get nothing new, and live events go over the broker alone, as before the log.
+    """
+
+    enabled = True
+
+
 def gid_sql(type_name: str, expr: str) -> str:
     """SQL for domain.global_ids.global_id(type_name, <expr>): url-safe base64 without padding."""
     encoded = f"encode(convert_to('{type_name}:' || ({expr})::text, 'UTF8'), 'base64')"
@@ -121,6 +131,8 @@ def new_order_cte(param: str) -> str:
 
 def entries_json(events: Iterable[Any], patches: Sequence[str | None] | None = None) -> str | None:
     """The logged events among `events` as the JSON array APPEND reads; None when none is logged."""
+    if not Outbox.enabled:
+        return None
     rows = []
     for n, event in enumerate(events):
         entry = log_entry(event)

@@ -29,7 +29,7 @@ from ...subscriptions.webhook_http import WebhookSender
 log = logging.getLogger("omnichannel.webhooks")
 
 SLOTS = 4
-BATCH = 16
+BATCH = 8  # httpcore's pool slows down sharply past a handful of connections: small pools, one per slot
 IDLE_SECONDS = 1.0
 
 
@@ -60,7 +60,7 @@ class Deliverer:
         self.slots = slots
         self.batch = batch
         self.clock = clock
-        self.sender: WebhookSender | None = None
+        self._senders: list[WebhookSender] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -68,7 +68,7 @@ class Deliverer:
         self._wake.set()
 
     async def start(self) -> None:
-        self.sender = WebhookSender(lambda: self.policy().allow_private_targets)
+        self._senders = [WebhookSender(lambda: self.policy().allow_private_targets) for _ in range(self.slots)]
         self._tasks = [asyncio.create_task(self._slot(i), name=f"webhook-slot-{i}") for i in range(self.slots)]
 
     async def stop(self) -> None:
@@ -76,16 +76,16 @@ class Deliverer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        if self.sender is not None:
-            await self.sender.aclose()
-            self.sender = None
+        for sender in self._senders:
+            await sender.aclose()
+        self._senders = []
 
     async def _slot(self, index: int) -> None:
         """Slot 0 watches the queue; the others join in when there is more than one batch to do."""
         failures = 0
         while True:
             try:
-                idle = await self._work()
+                idle = await self._work(self._senders[index])
                 failures = 0
                 if idle is not None:
                     with contextlib.suppress(TimeoutError):
@@ -99,14 +99,14 @@ class Deliverer:
                 log.exception("webhook delivery failed; retrying")
                 await asyncio.sleep(min(10.0, 0.2 * 2**failures))
 
-    async def _work(self) -> float | None:
+    async def _work(self, sender: WebhookSender) -> float | None:
         """Deliver one batch; None when there may be more now, else how long to wait for the next."""
         async with self.pool.acquire() as raw, raw.transaction():
             claimed = await repo.claim(raw, self.batch)
             if claimed:
                 if len(claimed) == self.batch:
                     self.wake()  # more may be due: let the other slots help
-                results = await asyncio.gather(*(self._attempt(c) for c in claimed))
+                results = await asyncio.gather(*(self._attempt(sender, c) for c in claimed))
                 await repo.record(raw, results)
                 return None
             due_in = await repo.next_due_in(raw)
@@ -114,7 +114,7 @@ class Deliverer:
             return IDLE_SECONDS
         return max(0.01, min(IDLE_SECONDS, due_in))
 
-    async def _attempt(self, claimed: repo.Claimed) -> repo.Attempted:
+    async def _attempt(self, sender: WebhookSender, claimed: repo.Claimed) -> repo.Attempted:
         body = body_of(claimed)
         headers = [
             (b"omnichannel-event-id", global_id("Event", claimed.event_id).encode()),
@@ -122,8 +122,7 @@ class Deliverer:
             (b"omnichannel-signature", rules.signature(claimed.secret, int(self.clock()), body).encode()),
         ]
         policy = self.policy()
-        assert self.sender is not None
-        answer = await self.sender.post(claimed.url, body, headers, policy.timeout)
+        answer = await sender.post(claimed.url, body, headers, policy.timeout)
         result = rules.outcome(claimed.attempt, answer.delivered, policy.retry_base)
         if not answer.delivered:
             log.info("webhook %d attempt %d of event %d failed: %s", claimed.webhook_id, claimed.attempt,

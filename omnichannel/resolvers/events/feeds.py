@@ -64,6 +64,8 @@ async def follow(
     shared = ctx.services.shared_events
     names = frozenset(topic_names)
     if after is not None:
+        if event_log is None:
+            raise DomainError(ErrorCode.NOT_SUPPORTED, "The event log is off on this server.", ["afterCursor"])
         await check_cursor(after)
     last = event_log.delivered if event_log is not None else None  # read right before registering
     async with ctx.broker.subscribe(list(names)) as subscription:
