@@ -144,7 +144,9 @@ def _points_so_far(order: PaidOrder, units: Mapping[int, int], points: int) -> i
     return int(points * share / weight)
 
 
-def _wanted_units(order: PaidOrder, left: Mapping[int, int], wanted: Sequence[tuple[int, int]] | None) -> dict[int, int]:
+def _wanted_units(
+    order: PaidOrder, left: Mapping[int, int], wanted: Sequence[tuple[int, int]] | None
+) -> dict[int, int]:
     """Units to refund per line: `wanted` (variant, quantity) spread over that variant's lines in order."""
     if wanted is None:
         units = {line_id: n for line_id, n in left.items() if n > 0}
@@ -205,7 +207,9 @@ def plan(order: PaidOrder, refunds: Sequence[Refund], wanted: Sequence[tuple[int
 def check_reason(reason: str) -> str:
     cleaned = reason.strip()
     if not cleaned or len(cleaned) > MAX_REASON or not cleaned.isprintable():
-        raise DomainError(ErrorCode.INVALID_INPUT, f"reason must be 1 to {MAX_REASON} printable characters.", ["reason"])
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"reason must be 1 to {MAX_REASON} printable characters.", ["reason"]
+        )
     return cleaned
 
 

@@ -105,9 +105,7 @@ def test_confirmation_is_idempotent_on_its_reference():
     plan = rules.plan(order([(1, 1, "5.00")], "5.00"), [], None)
     pending = refund_of(plan, 1)
     assert rules.confirm(pending, "R-1", True) == rules.Confirmation(RefundStatus.SUCCEEDED, True)
-    done = Refund(
-        1, 1, RefundStatus.SUCCEEDED, plan.amount, "CNY", 0, 0, 0, "test", plan.lines, None, "R-1", AT, AT
-    )
+    done = Refund(1, 1, RefundStatus.SUCCEEDED, plan.amount, "CNY", 0, 0, 0, "test", plan.lines, None, "R-1", AT, AT)
     assert rules.confirm(done, "R-1", True) == rules.Confirmation(RefundStatus.SUCCEEDED, False)
     for reference, succeeded in (("R-2", True), ("R-1", False)):
         with pytest.raises(DomainError) as refused:
