@@ -173,3 +173,16 @@ async def test_retention_deletes_the_oldest_entries_and_refuses_cursors_before_t
     assert marks(kept, tag) == [f"new-{tag}"]
     assert marks(await repo.read(None, TYPES, 500), tag) == [f"new-{tag}"]  # from the oldest kept
     assert await repo.prune(datetime.now(UTC) - timedelta(days=30)) == 0  # nothing more is old
+
+
+async def test_positioning_entries_notifies_every_listening_process(app, database_url):
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await db.listening_connection(database_url, repo.NOTIFY_CHANNEL, heard.put_nowait)
+    try:
+        async with in_transaction("default") as conn:
+            await repo.append(conn, [merged(f"notify-{secrets.token_hex(4)}")])
+        done = await repo.sequence()
+        head = int(await asyncio.wait_for(heard.get(), 10))
+        assert head >= 1 and done.head >= head
+    finally:
+        await listener.close()

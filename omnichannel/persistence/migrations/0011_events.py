@@ -9,6 +9,40 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations.constraints import CheckConstraint
 
+# The sequencer (persistence.repositories.event_log.sequence) in one round trip. Each statement of a
+# volatile function takes a new snapshot (READ COMMITTED): once the state row's lock is ours, the
+# UPDATE sees every commit made before it, including the previous sequencer's positions.
+SEQUENCE_FUNCTION = """
+CREATE FUNCTION omnichannel_event_log_sequence(batch integer)
+RETURNS TABLE (head bigint, placed integer, deliveries integer) LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  last bigint;
+  n integer;
+  d integer;
+BEGIN
+  SELECT s.last_position INTO last FROM event_log_state s WHERE s.id = 1 FOR UPDATE;
+  WITH todo AS (
+    SELECT u.id, row_number() OVER (ORDER BY u.id) AS k
+    FROM (SELECT e.id FROM event_log e WHERE e.position IS NULL ORDER BY e.id LIMIT batch) AS u
+  ), done AS (
+    UPDATE event_log e SET position = last + todo.k FROM todo WHERE e.id = todo.id RETURNING e.id, e.type
+  ), scheduled AS (
+    INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at, at)
+    SELECT w.id, done.id, 1, 'PENDING', now(), now()
+    FROM done JOIN webhook w ON w.active AND done.type = ANY(w.event_types)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM scheduled) INTO n, d;
+  IF n > 0 THEN
+    UPDATE event_log_state SET last_position = last + n WHERE id = 1;
+    PERFORM pg_notify('omnichannel_event_log', (last + n)::text);
+  END IF;
+  RETURN QUERY SELECT last + n, n, d;
+END
+$$
+"""
+
+
 class Migration(migrations.Migration):
     dependencies = [('omnichannel', '0005_order_discounts')]
 
@@ -88,8 +122,10 @@ class Migration(migrations.Migration):
                 'CREATE INDEX "idx_event_log_member" ON "event_log" ("member_id", "position") WHERE member_id IS NOT NULL',
                 # the delivery workers' queue: attempts due, soonest first
                 'CREATE INDEX "idx_webhook_delivery_due" ON "webhook_delivery" ("due_at") WHERE status = \'PENDING\'',
+                SEQUENCE_FUNCTION,
             ],
             reverse_sql=[
+                'DROP FUNCTION IF EXISTS omnichannel_event_log_sequence(integer)',
                 'DROP INDEX IF EXISTS "idx_webhook_delivery_due"',
                 'DROP INDEX IF EXISTS "idx_event_log_member"',
                 'DROP INDEX IF EXISTS "idx_event_log_order"',

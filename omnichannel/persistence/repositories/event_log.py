@@ -166,23 +166,6 @@ async def append(conn: BaseDBAsyncClient, events: Iterable[Any]) -> None:
 
 # --- the sequencer -------------------------------------------------------------------------------
 
-LOCK_STATE = "SELECT last_position FROM event_log_state WHERE id = 1 FOR UPDATE"
-PLACE = """WITH todo AS (
-  SELECT id, row_number() OVER (ORDER BY id) AS n
-  FROM (SELECT id FROM event_log WHERE position IS NULL ORDER BY id LIMIT $2) AS unplaced
-), placed AS (
-  UPDATE event_log e SET position = $1 + todo.n FROM todo WHERE e.id = todo.id RETURNING e.id, e.type
-), state AS (
-  UPDATE event_log_state SET last_position = $1 + (SELECT count(*) FROM placed) WHERE id = 1
-  RETURNING last_position
-), deliveries AS (
-  INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at, at)
-  SELECT w.id, p.id, 1, 'PENDING', now(), now() FROM placed p JOIN webhook w ON w.active AND p.type = ANY(w.event_types)
-  RETURNING 1
-)
-SELECT (SELECT last_position FROM state) AS head, (SELECT count(*) FROM placed) AS placed,
-  (SELECT count(*) FROM deliveries) AS deliveries"""
-
 
 @dataclass(frozen=True, slots=True)
 class Sequenced:
@@ -191,15 +174,19 @@ class Sequenced:
     deliveries: int  # webhook deliveries scheduled by this call
 
 
+# omnichannel_event_log_sequence (migration 0011_events), one round trip and its own transaction:
+# locks event_log_state's row (one sequencer at a time), then - in a new statement, whose snapshot
+# sees every commit made before the lock was ours - gives the next positions to up to `batch`
+# committed entries that have none, in id order, schedules their webhook deliveries, moves
+# last_position and NOTIFYs NOTIFY_CHANNEL with the new head.
+SEQUENCE = "SELECT head, placed, deliveries FROM omnichannel_event_log_sequence($1)"
+
+
 async def sequence(batch: int = SEQUENCE_BATCH) -> Sequenced:
     """Position every entry committed so far (in batches); safe to call from many processes at once."""
     placed = deliveries = 0
     while True:
-        async with in_transaction("default") as conn:
-            last = (await fetch(LOCK_STATE, conn=conn))[0]["last_position"]
-            row = (await fetch(PLACE, [last, batch], conn=conn))[0]
-            if row["placed"]:
-                await fetch("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, str(row["head"])], conn=conn)
+        row = (await fetch(SEQUENCE, [batch]))[0]
         placed += row["placed"]
         deliveries += row["deliveries"]
         if row["placed"] < batch:
