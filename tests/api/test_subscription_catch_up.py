@@ -145,3 +145,37 @@ async def test_a_cursor_older_than_retention_or_not_a_cursor_is_refused(app, tok
         await pad.subscribe("bad", STORE_FEED, {"s": s01, "after": "nonsense"})
         errors = await pad.next_error()
         assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_subscriber_too_slow_for_its_queue_loses_nothing(app, gql, token, monkeypatch):
+    """Its queue overflows while it does not read; what was dropped is read back from the log."""
+    import asyncio
+
+    from omnichannel.resolvers.context import Context
+    from omnichannel.resolvers.events.feeds import ReplayFilter, follow
+    from omnichannel.resolvers.order_feed import STORE_FEED_TYPES
+    from omnichannel.subscriptions import broker as broker_module
+
+    monkeypatch.setattr(broker_module, "QUEUE_SIZE", 3)
+    services = app.state.services
+    loc = await location_id("S05")
+    variant = await new_variant({"S05": 20})
+    s05 = await store_gid("S05")
+    member = await token("MEMBER", member="M0015")
+    feed = follow(Context(services=services), [topics.orders_at(loc)], None, ReplayFilter(STORE_FEED_TYPES, (loc,)))
+    before = services.broker.subscriber_count
+    first = asyncio.create_task(anext(feed))
+    while services.broker.subscriber_count == before:
+        await asyncio.sleep(0.01)
+    numbers = [(await place(gql, member, variant, s05))["number"] for _ in range(8)]
+    heard = [await first]
+    heard += [await asyncio.wait_for(anext(feed), 10) for _ in range(7)]
+    await feed.aclose()
+    positions = [e.position for e in heard]
+    assert positions == sorted(positions) and len(set(positions)) == 8
+    rows = await db.fetch(
+        "SELECT o.number FROM unnest($1::int[]) WITH ORDINALITY AS h(id, n) JOIN customer_order o ON o.id = h.id "
+        "ORDER BY h.n",
+        [[e.event.order_id for e in heard]],
+    )
+    assert [r["number"] for r in rows] == numbers
