@@ -16,7 +16,13 @@ from tests.orders_support import (
     pickup_input,
     store_gid,
 )
-from tests.ws_support import LEGACY_WS, TRANSPORT_WS, in_process_sockets, wait_in_process_subscribed
+from tests.ws_support import (
+    LEGACY_WS,
+    TRANSPORT_WS,
+    in_process_sockets,
+    wait_for_subscribers,
+    wait_in_process_subscribed,
+)
 
 STORE_FEED = """subscription($s: ID!, $after: String) {
   storeOrders(storeId: $s, afterCursor: $after) { kind status cursor order { number } } }"""
@@ -165,8 +171,7 @@ async def test_a_subscriber_too_slow_for_its_queue_loses_nothing(app, gql, token
     feed = follow(Context(services=services), [topics.orders_at(loc)], None, ReplayFilter(STORE_FEED_TYPES, (loc,)))
     before = services.broker.subscriber_count
     first = asyncio.create_task(anext(feed))
-    while services.broker.subscriber_count == before:
-        await asyncio.sleep(0.01)
+    await wait_for_subscribers(app, before + 1)
     numbers = [(await place(gql, member, variant, s05))["number"] for _ in range(8)]
     heard = [await first]
     heard += [await asyncio.wait_for(anext(feed), 10) for _ in range(7)]
