@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -182,19 +183,28 @@ class Sequenced:
 SEQUENCE = "SELECT head, placed, deliveries FROM omnichannel_event_log_sequence($1)"
 
 
-async def sequence(batch: int = SEQUENCE_BATCH) -> Sequenced:
+Own = asyncpg.Pool | asyncpg.Connection  # connections of the event log's own (see resolvers.events.log)
+
+
+async def _fetch(sql: str, params: Sequence[Any], own: Own | None) -> list[Any]:
+    if own is not None:
+        return list(await own.fetch(sql, *params))
+    return await fetch(sql, params)
+
+
+async def sequence(batch: int = SEQUENCE_BATCH, *, own: Own | None = None) -> Sequenced:
     """Position every entry committed so far (in batches); safe to call from many processes at once."""
     placed = deliveries = 0
     while True:
-        row = (await fetch(SEQUENCE, [batch]))[0]
+        row = (await _fetch(SEQUENCE, [batch], own))[0]
         placed += row["placed"]
         deliveries += row["deliveries"]
         if row["placed"] < batch:
             return Sequenced(int(row["head"]), placed, deliveries)
 
 
-async def unplaced_exists() -> bool:
-    rows = await fetch("SELECT EXISTS (SELECT 1 FROM event_log WHERE position IS NULL) AS found")
+async def unplaced_exists(*, own: Own | None = None) -> bool:
+    rows = await _fetch("SELECT EXISTS (SELECT 1 FROM event_log WHERE position IS NULL) AS found", [], own)
     return bool(rows[0]["found"])
 
 
@@ -257,9 +267,9 @@ class Raw:
     event: str  # the domain event's record as JSON text
 
 
-async def tail(after: int, limit: int) -> list[Raw]:
-    rows = await fetch(
-        "SELECT position, event FROM event_log WHERE position > $1 ORDER BY position LIMIT $2", [after, limit]
+async def tail(after: int, limit: int, *, own: Own | None = None) -> list[Raw]:
+    rows = await _fetch(
+        "SELECT position, event FROM event_log WHERE position > $1 ORDER BY position LIMIT $2", [after, limit], own
     )
     return [Raw(r["position"], r["event"]) for r in rows]
 
