@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('variant_id', fields.IntField(null=True)),
                 ('store_ids', ArrayField(null=True, element_type='INT')),
             ],
-            options={'table': 'event_log', 'app': 'omnichannel', 'indexes': [Index(fields=['type', 'position'])], 'pk_attr': 'id', 'table_description': 'The durable event log: one row per business event, written in the transaction of the change; positioned after commit.'},
+            options={'table': 'event_log', 'app': 'omnichannel', 'indexes': [Index(fields=['type', 'position'])], 'pk_attr': 'id', 'table_description': 'The durable event log: one row per business event, written in the transaction of the change.'},
             bases=['Model'],
         ),
         ops.CreateModel(

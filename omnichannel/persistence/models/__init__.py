@@ -10,6 +10,7 @@ from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLi
 from .people import Member, Staff
 from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
+from .refunds import Refund, RefundLine
 from .routing import RoutingRules
 from .throttle import Throttle
 
@@ -36,6 +37,8 @@ __all__ = [
     "PriceOverride",
     "Product",
     "Promotion",
+    "Refund",
+    "RefundLine",
     "RoutingRules",
     "SignInCode",
     "Staff",

@@ -1,0 +1,141 @@
+"""Refunds and their lines; the order as paid (its lines' list amounts, what was paid, its points).
+
+Writers take the caller's transaction (the order's row lock is held by the caller, so two refunds
+of one order are decided one after the other); readers batch by order for the loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from ...domain.refunds import PaidLine, PaidOrder, Refund, RefundLine, RefundPlan, RefundStatus
+from ..db import fetch
+
+REFUND_COLUMNS = (
+    "r.id, r.order_id, r.status, r.amount, r.currency, r.points_returned, r.points_reversed, r.points_shortfall, "
+    "r.reason, r.restock_location_id, r.reference, r.created_at, r.completed_at"
+)
+WITH_LINES = f"""SELECT {REFUND_COLUMNS},
+  (SELECT json_agg(json_build_object('line_id', l.order_line_id, 'variant_id', l.variant_id, 'quantity', l.quantity,
+     'amount', l.amount::text) ORDER BY l.id) FROM refund_line l WHERE l.refund_id = r.id)::text AS lines
+FROM refund r"""
+
+
+def _refund(row: Any) -> Refund:
+    lines = tuple(
+        RefundLine(item["line_id"], item["variant_id"], item["quantity"], Decimal(item["amount"]))
+        for item in orjson.loads(row["lines"] or "[]")
+    )
+    return Refund(
+        row["id"], row["order_id"], RefundStatus(row["status"]), row["amount"], row["currency"],
+        row["points_returned"], row["points_reversed"], row["points_shortfall"], row["reason"], lines,
+        row["restock_location_id"], row["reference"], row["created_at"], row["completed_at"],
+    )  # fmt: skip
+
+
+async def paid_order(conn: BaseDBAsyncClient, order_id: int) -> PaidOrder | None:
+    rows = await fetch(
+        """SELECT o.id, o.paid_at IS NOT NULL AS paid, o.total, o.points_redeemed, o.points_earned,
+             l.id AS line_id, l.variant_id, l.quantity, l.unit_price * l.quantity AS list_amount
+           FROM customer_order o LEFT JOIN order_line l ON l.order_id = o.id
+           WHERE o.id = $1 ORDER BY l.position""",
+        [order_id],
+        conn=conn,
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    lines = tuple(
+        PaidLine(r["line_id"], r["variant_id"], r["quantity"], r["list_amount"]) for r in rows if r["line_id"]
+    )
+    return PaidOrder(first["id"], first["paid"], first["total"], first["points_redeemed"], first["points_earned"], lines)
+
+
+async def of_order(conn: BaseDBAsyncClient | None, order_id: int) -> list[Refund]:
+    rows = await fetch(f"{WITH_LINES} WHERE r.order_id = $1 ORDER BY r.id", [order_id], conn=conn)
+    return [_refund(r) for r in rows]
+
+
+async def of_orders(order_ids: Sequence[int]) -> list[Refund]:
+    rows = await fetch(f"{WITH_LINES} WHERE r.order_id = ANY($1::int[]) ORDER BY r.id", [list(order_ids)])
+    return [_refund(r) for r in rows]
+
+
+async def by_ids(refund_ids: Sequence[int]) -> list[Refund]:
+    rows = await fetch(f"{WITH_LINES} WHERE r.id = ANY($1::int[])", [list(refund_ids)])
+    return [_refund(r) for r in rows]
+
+
+async def lock(conn: BaseDBAsyncClient, refund_id: int) -> Refund | None:
+    """The refund, its row locked until the caller's transaction ends."""
+    locked = await fetch("SELECT id FROM refund WHERE id = $1 FOR UPDATE", [refund_id], conn=conn)
+    if not locked:
+        return None
+    rows = await fetch(f"{WITH_LINES} WHERE r.id = $1", [refund_id], conn=conn)
+    return _refund(rows[0])
+
+
+async def create(
+    conn: BaseDBAsyncClient,
+    *,
+    order_id: int,
+    plan: RefundPlan,
+    currency: str,
+    reason: str,
+    restock_location_id: int | None,
+    actor: str,
+    now: datetime,
+) -> Refund:
+    rows = await fetch(
+        """WITH r AS (
+             INSERT INTO refund (order_id, status, amount, currency, points_returned, points_reversed, reason,
+               restock_location_id, created_by, created_at)
+             VALUES ($1, 'PENDING', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+           ), l AS (
+             INSERT INTO refund_line (refund_id, order_line_id, variant_id, quantity, amount)
+             SELECT r.id, x.line_id, x.variant_id, x.quantity, x.amount
+             FROM r, unnest($10::int[], $11::int[], $12::int[], $13::numeric[]) AS x(line_id, variant_id, quantity, amount)
+           )
+           SELECT id FROM r""",
+        [
+            order_id, plan.amount, currency, plan.points_returned, plan.points_reversed, reason, restock_location_id,
+            actor[:140], now,
+            [line.line_id for line in plan.lines], [line.variant_id for line in plan.lines],
+            [line.quantity for line in plan.lines], [line.amount for line in plan.lines],
+        ],  # fmt: skip
+        conn=conn,
+    )
+    created = await fetch(f"{WITH_LINES} WHERE r.id = $1", [rows[0]["id"]], conn=conn)
+    return _refund(created[0])
+
+
+async def refund_with_reference(conn: BaseDBAsyncClient, reference: str) -> int | None:
+    rows = await fetch("SELECT id FROM refund WHERE reference = $1", [reference], conn=conn)
+    return int(rows[0]["id"]) if rows else None
+
+
+async def complete(
+    conn: BaseDBAsyncClient,
+    refund_id: int,
+    *,
+    status: RefundStatus,
+    reference: str,
+    points_returned: int,
+    points_reversed: int,
+    points_shortfall: int,
+    now: datetime,
+) -> Refund:
+    await fetch(
+        "UPDATE refund SET status = $2, reference = $3, points_returned = $4, points_reversed = $5, "
+        "points_shortfall = $6, completed_at = $7 WHERE id = $1",
+        [refund_id, status.value, reference, points_returned, points_reversed, points_shortfall, now],
+        conn=conn,
+    )
+    rows = await fetch(f"{WITH_LINES} WHERE r.id = $1", [refund_id], conn=conn)
+    return _refund(rows[0])
