@@ -54,7 +54,9 @@ async def paid_order(conn: BaseDBAsyncClient, order_id: int) -> PaidOrder | None
     lines = tuple(
         PaidLine(r["line_id"], r["variant_id"], r["quantity"], r["list_amount"]) for r in rows if r["line_id"]
     )
-    return PaidOrder(first["id"], first["paid"], first["total"], first["points_redeemed"], first["points_earned"], lines)
+    return PaidOrder(
+        first["id"], first["paid"], first["total"], first["points_redeemed"], first["points_earned"], lines
+    )
 
 
 async def of_order(conn: BaseDBAsyncClient | None, order_id: int) -> list[Refund]:
@@ -100,15 +102,25 @@ async def create(
            ), l AS (
              INSERT INTO refund_line (refund_id, order_line_id, variant_id, quantity, amount)
              SELECT r.id, x.line_id, x.variant_id, x.quantity, x.amount
-             FROM r, unnest($10::int[], $11::int[], $12::int[], $13::numeric[]) AS x(line_id, variant_id, quantity, amount)
+             FROM r, unnest($10::int[], $11::int[], $12::int[], $13::numeric[])
+               AS x(line_id, variant_id, quantity, amount)
            )
            SELECT id FROM r""",
         [
-            order_id, plan.amount, currency, plan.points_returned, plan.points_reversed, reason, restock_location_id,
-            actor[:140], now,
-            [line.line_id for line in plan.lines], [line.variant_id for line in plan.lines],
-            [line.quantity for line in plan.lines], [line.amount for line in plan.lines],
-        ],  # fmt: skip
+            order_id,
+            plan.amount,
+            currency,
+            plan.points_returned,
+            plan.points_reversed,
+            reason,
+            restock_location_id,
+            actor[:140],
+            now,
+            [line.line_id for line in plan.lines],
+            [line.variant_id for line in plan.lines],
+            [line.quantity for line in plan.lines],
+            [line.amount for line in plan.lines],
+        ],
         conn=conn,
     )
     created = await fetch(f"{WITH_LINES} WHERE r.id = $1", [rows[0]["id"]], conn=conn)
