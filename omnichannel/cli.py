@@ -95,11 +95,11 @@ def cmd_token(args: argparse.Namespace) -> int:
             principal = await principal_for(
                 role=role, store=args.store, staff_email=args.staff, member_number=args.member
             )
-        return TokenService(jwt_secret(settings)).issue(principal, ttl=args.ttl)
+        return TokenService(jwt_secret(settings), max_ttl=settings.max_token_ttl).issue(principal, ttl=args.ttl)
 
     try:
         token = asyncio.run(resolve())
-    except TokenRequestError as error:
+    except (TokenRequestError, ValueError) as error:
         print(f"token: {error}", file=sys.stderr)
         return 2
     print(token)
@@ -148,6 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_level=settings.log_level.lower(),
         lifespan="on",
+        ws_max_size=settings.max_body_bytes,  # websocket messages are bounded like request bodies
         # live events are small JSON: compressing them saves nothing and costs ~40 KB per socket
         ws_per_message_deflate=False,
     )

@@ -155,6 +155,10 @@ class _ExpiryWatch:
     async def _close_at(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))
         await self.websocket.close(TOKEN_EXPIRED, "Token expired: reconnect with a fresh token")
+        await self.stop_operations()  # now, not when the client answers the close
+
+    async def stop_operations(self) -> None:
+        raise NotImplementedError
 
     async def handle(self) -> None:
         try:
@@ -165,7 +169,9 @@ class _ExpiryWatch:
 
 
 class TransportWSHandler(_ExpiryWatch, BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
-    pass
+    async def stop_operations(self) -> None:
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
 
 
 class _AnyOperation:
@@ -186,3 +192,6 @@ class LegacyWSHandler(_ExpiryWatch, BaseGraphQLWSHandler):  # type: ignore[type-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.schema = _AnyOperation(self.schema)  # type: ignore[assignment]
+
+    async def stop_operations(self) -> None:
+        await self.cleanup()
