@@ -55,12 +55,15 @@ class OmnichannelGraphQL(GuardedGraphQL):
         self.max_frame_chars = max_frame_chars
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        address = request.client.host if request.client else "unknown"  # uvicorn applies trusted proxy headers
         if isinstance(request, WebSocket):  # one context per socket; each operation copies it
             connection = request.scope[CONNECTION_KEY] = Connection()
-            return Context(services=self.services, request=request, response=response, connection=connection)
+            return Context(
+                services=self.services, request=request, response=response, connection=connection, address=address
+            )
         principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         principal = await effective_principal(principal)  # a merged member's token acts as the survivor
-        return Context(services=self.services, principal=principal, request=request, response=response)
+        return Context(services=self.services, principal=principal, request=request, response=response, address=address)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticate a websocket from its connection_init payload (or its handshake header)."""

@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..domain import coupon_codes
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
-from ..domain.coupons import AuditEvent, AuditKind, too_many_guesses, unknown_code
+from ..domain.coupons import AuditEvent, AuditKind, unknown_code
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.orders import Order
 from ..domain.people import Member
@@ -227,22 +227,19 @@ async def quote(
     if store_id is not None and await ctx.loaders.location.load(store_id) is None:
         return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeId"]))
     keys = coupon_guard.guess_keys(ctx.principal, store_id)
-    if coupon_codes and await coupon_guard.locked_out(keys, ctx.now()):
-        return Result.fail(too_many_guesses())
     try:
-        member = await checkout_member(ctx, member_id)
-        priced = await price(
-            ctx,
-            channel=channel,
-            cart=await cart_lines(ctx, lines, channel, store_id),
-            store_ids=() if store_id is None else (store_id,),
-            member=member,
-            coupon_codes=coupon_codes,
-            points=points,
-        )
+        async with coupon_guard.guessing(ctx, keys, with_codes=bool(coupon_codes)):
+            member = await checkout_member(ctx, member_id)
+            priced = await price(
+                ctx,
+                channel=channel,
+                cart=await cart_lines(ctx, lines, channel, store_id),
+                store_ids=() if store_id is None else (store_id,),
+                member=member,
+                coupon_codes=coupon_codes,
+                points=points,
+            )
     except DomainError as error:
-        if error.code is ErrorCode.INVALID_COUPON_CODE:
-            await coupon_guard.count_wrong_guess(keys, ctx.now())
         return Result.fail(error)
     return Result.ok(priced)
 

@@ -55,6 +55,7 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     connection: Connection | None = None  # websockets only
+    address: str = "unknown"  # the client's network address (throttles key on it)
 
     def for_operation(self) -> Context:
         """The context of one operation: a websocket's context is shared by all its operations, so
