@@ -25,6 +25,11 @@ log = logging.getLogger("omnichannel.broker")
 
 QUEUE_SIZE = 1000
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0
+MAX_TOPICS = 50_000  # distinct topics (Redis channels) one process listens to; more are refused
+
+
+class TooManyTopics(Exception):
+    """This process already listens to MAX_TOPICS topics: a new subscription would exceed them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,11 @@ class Broker:
         self.namespace = namespace
         self._by_topic: dict[str, set[Subscription]] = {}
         self._on_subscribers = on_subscribers
+        self.max_topics = MAX_TOPICS
+
+    @property
+    def topic_count(self) -> int:
+        return len(self._by_topic)
 
     @property
     def subscriber_count(self) -> int:
@@ -101,6 +111,8 @@ class Broker:
     async def subscribe(self, topics: Iterable[str]) -> AsyncIterator[Subscription]:
         subscription = Subscription(frozenset(topics))
         new = [t for t in subscription.topics if not self._by_topic.get(t)]
+        if len(self._by_topic) + len(new) > self.max_topics:
+            raise TooManyTopics
         for topic in subscription.topics:
             self._by_topic.setdefault(topic, set()).add(subscription)
         if self._on_subscribers:
