@@ -163,9 +163,11 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
                 await asyncio.wait_for(probe(), READY_TIMEOUT)
                 checks[name] = "ok"
             except Exception as error:
-                checks[name] = f"unavailable: {type(error).__name__}"
+                checks[name] = f"unavailable: {_why(error)}"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+        headers = None if ready else {"Retry-After": "5"}
+        body = {"status": "ready" if ready else "not ready", **checks}
+        return JSONResponse(body, status_code=200 if ready else 503, headers=headers)
 
     async def metrics(_: Request) -> Response:
         payload, content_type = metrics_payload()
@@ -221,6 +223,19 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
             services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
         )
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+
+
+def _why(error: BaseException) -> str:
+    """Why a dependency is unavailable, in words an operator can act on (no stack, no secrets)."""
+    if isinstance(error, TimeoutError):
+        return f"no answer within {READY_TIMEOUT:g} s"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused (is it running, on the configured host and port?)"
+    if isinstance(error, OSError):
+        return f"cannot connect ({error.strerror or type(error).__name__})"
+    if is_unavailable(error):
+        return f"connection lost or server shutting down ({type(error).__name__})"
+    return type(error).__name__
 
 
 async def _db_ping() -> None:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from ..domain import coupon_codes
+from ..domain import coupon_codes, order_requests
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
 from ..domain.coupons import AuditEvent, AuditKind, unknown_code
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.orders import Order
+from ..domain.orders import Order, order_number
 from ..domain.people import Member
 from ..domain.pricing import CartLine, CouponOffer, DiscountLine, PricedCart, price_cart
 from ..domain.promotions import Promotion
@@ -33,8 +33,8 @@ from .context import Context
 from .members import current_member, may_see_member, tier_of
 from .results import Result
 
-MAX_LINES = 100
-MAX_QUANTITY = 999
+MAX_LINES = order_requests.MAX_LINES  # one limit for a quote and an order (a quote is an order to be)
+MAX_QUANTITY = order_requests.MAX_QUANTITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ async def cart_lines(
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "A cart needs at least one line.", ["lines"])
     if len(lines) > MAX_LINES:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"At most {MAX_LINES} lines.", ["lines"])
+        raise DomainError(ErrorCode.INVALID_INPUT, f"An order has at most {MAX_LINES} lines.", ["lines"])
     for n, line in enumerate(lines):
         if not (1 <= line.quantity <= MAX_QUANTITY):
             raise DomainError(
@@ -192,7 +192,7 @@ async def commit_discounts(
             member_id=member_id,
             points=priced.points_redeemed,
             order_id=order_id,
-            reason=f"paid part of order {order_id}",
+            reason=f"paid part of order {order_number(order_id)}",
             now=now,
             actor=actor,
         )
