@@ -22,6 +22,7 @@ from ..domain.points import EntryKind, PointsAccount, PointsEntry
 from ..persistence.repositories import points as points_repo
 from ..persistence.repositories.points import PointsStore
 from ..persistence.uow import UnitOfWork, transactional
+from .availability import is_unavailable
 from .catalog import check_page_size
 from .context import Context, Services
 from .members import actor_of, current_member, visible_member
@@ -186,8 +187,11 @@ async def run_expiry(services: Services, interval: float) -> None:
                 log.info("expired points of %d members", count)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("points expiry failed; retrying at the next interval")
+        except Exception as error:
+            if is_unavailable(error):  # an outage (/readyz reports it): no traceback per run
+                log.warning("points expiry skipped, database unavailable; retrying at the next interval")
+            else:
+                log.exception("points expiry failed; retrying at the next interval")
         await asyncio.sleep(interval)
 
 
