@@ -32,12 +32,12 @@ from strawberry.schema.schema import validate_document
 
 from ..resolvers.catalog import MAX_PAGE
 from .input_checks import check_variables, literal_rule, variable_usages
-from .shape import CostModel, TooDeep, fragments_of, max_repeats, measure
+from .shape import CostModel, TooDeep, fragments_of, measure, overlap_pairs
 
 MAX_DEPTH = 12  # field levels below the root field (root fields are level 0)
 MAX_ALIASES = 30  # aliased fields, after fragment expansion
 MAX_FIELDS = 1000  # field selections after fragment expansion (meta-fields included)
-MAX_REPEATS = 20  # selections of one response name merged at one place
+MAX_OVERLAP_PAIRS = 3000  # pairs of same-named selections at one place (graphql-core compares each pair)
 MAX_TOKENS = 4000  # tokens of the document (enforced by the parser)
 MAX_QUERY_CHARS = 65_536  # characters of the query text (transports refuse longer ones before parsing)
 MAX_COST = 50_000  # see shape.CostModel
@@ -97,11 +97,12 @@ def _shape_errors(document: DocumentNode) -> list[GraphQLError]:
             )
     if errors:
         return errors
-    repeats = max_repeats(document)
-    if repeats > MAX_REPEATS:
+    pairs = overlap_pairs(document)
+    if pairs > MAX_OVERLAP_PAIRS:
         return [
             limit_error(
-                f"The query selects one field {repeats} times at the same place; at most {MAX_REPEATS} are allowed.",
+                f"The query selects the same fields over and over at the same places ({pairs} pairs to compare; "
+                f"at most {MAX_OVERLAP_PAIRS}). Select each field once per object.",
                 "QUERY_TOO_LARGE",
             )
         ]

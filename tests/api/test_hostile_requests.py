@@ -64,8 +64,12 @@ async def test_depth_aliases_and_repeats_count_fragments_once(gql, no_error_logs
     assert codes(await gql(deep)) == ["QUERY_TOO_DEEP"]
     aliases = "query { ...A ...A } fragment A on Query { " + " ".join(f"a{i}: __typename" for i in range(20)) + " }"
     assert codes(await gql(aliases)) == ["TOO_MANY_ALIASES"]
-    repeated = "{ products(first: 1) { edges { node { " + "id " * 40 + "} } } }"
+    # one field 100 times in one place: 4,950 pairs for graphql-core's overlap rule to compare
+    repeated = "{ products(first: 1) { edges { node { " + "id " * 100 + "} } } }"
     assert codes(await gql(repeated)) == ["QUERY_TOO_LARGE"]
+    # ... also in a fragment nobody spreads (validated all the same)
+    unused = "{ __typename } fragment U on Query { " + "__typename " * 1500 + "}"
+    assert codes(await gql(unused)) == ["QUERY_TOO_LARGE"]
     # an ordinary document with fragments still runs
     fine = (
         "query { ...P } fragment P on Query { products(first: 2) { edges { node { ...T } } } } "
