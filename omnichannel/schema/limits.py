@@ -32,11 +32,12 @@ from strawberry.schema.schema import validate_document
 
 from ..resolvers.catalog import MAX_PAGE
 from .input_checks import check_variables, literal_rule, variable_usages
-from .shape import CostModel, TooDeep, fragments_of, measure, overlap_pairs
+from .shape import CostModel, FragmentCycle, TooDeep, fragments_of, measure, overlap_pairs
 
 MAX_DEPTH = 12  # field levels below the root field (root fields are level 0)
 MAX_ALIASES = 30  # aliased fields, after fragment expansion
 MAX_FIELDS = 1000  # field selections after fragment expansion (meta-fields included)
+MAX_SELECTIONS = 2000  # fields, fragment spreads and inline fragments after expansion
 MAX_OVERLAP_PAIRS = 3000  # pairs of same-named selections at one place (graphql-core compares each pair)
 MAX_TOKENS = 4000  # tokens of the document (enforced by the parser)
 MAX_QUERY_CHARS = 65_536  # characters of the query text (transports refuse longer ones before parsing)
@@ -76,13 +77,16 @@ def _shape_errors(document: DocumentNode) -> list[GraphQLError]:
         counts = measure(document, MAX_DEPTH)
     except TooDeep:
         return [limit_error(f"The query exceeds maximum operation depth of {MAX_DEPTH}.", "QUERY_TOO_DEEP")]
+    except FragmentCycle as cycle:
+        return [limit_error(f"Cannot spread fragment '{cycle.name}' within itself.", "GRAPHQL_VALIDATION_FAILED")]
     errors = []
     for operation, found in counts.items():
-        if found.fields > MAX_FIELDS:
+        if found.fields > MAX_FIELDS or found.selections > MAX_SELECTIONS:
             errors.append(
                 limit_error(
-                    f"The query selects {found.fields} fields once its fragments are expanded; "
-                    f"at most {MAX_FIELDS} are allowed.",
+                    f"The query selects {found.fields} fields ({found.selections} selections) once its "
+                    f"fragments are expanded; at most {MAX_FIELDS} fields and {MAX_SELECTIONS} selections "
+                    "are allowed.",
                     "QUERY_TOO_LARGE",
                     operation,
                 )

@@ -54,11 +54,21 @@ class TooDeep(Exception):
     """Selections or fragment spreads nest deeper than anything we measure."""
 
 
+class FragmentCycle(Exception):
+    """A fragment spreads itself (directly or through others): invalid GraphQL, refused before any
+    expansion (an expansion that cuts cycles would not be bounded by the counts)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     fields: int = 0  # field selections after every fragment is expanded (meta-fields included)
     aliases: int = 0  # aliased field selections after expansion
     depth: int = 0  # levels of fields: `{ a }` is 1, `{ a { b } }` is 2
+    selections: int = 0  # fields, fragment spreads and inline fragments after expansion
 
 
 _NONE = Counts()
@@ -80,13 +90,14 @@ class _Measure:
             return _NONE
         if level > self.max_depth:
             raise TooDeep
-        fields = aliases = depth = 0
+        fields = aliases = depth = selections = 0
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 sub = self.selection_set(selection.selection_set, level + 1)
                 fields += 1 + sub.fields
                 aliases += sub.aliases + (selection.alias is not None)
                 depth = max(depth, 1 + sub.depth)
+                selections += 1 + sub.selections
                 continue
             if isinstance(selection, InlineFragmentNode):
                 sub = self.selection_set(selection.selection_set, level)
@@ -97,7 +108,8 @@ class _Measure:
             fields += sub.fields
             aliases += sub.aliases
             depth = max(depth, sub.depth)
-        return Counts(fields, aliases, depth)
+            selections += 1 + sub.selections
+        return Counts(fields, aliases, depth, selections)
 
     def fragment(self, name: str, level: int) -> Counts:
         found = self.memo.get(name)
@@ -107,8 +119,10 @@ class _Measure:
                 raise TooDeep
             return found
         definition = self.fragments.get(name)
-        if definition is None or name in self.active:
-            return _NONE  # unknown fragments and cycles are reported by graphql-core's own rules
+        if definition is None:
+            return _NONE  # reported by graphql-core's own rules
+        if name in self.active:
+            raise FragmentCycle(name)
         if len(self.active) >= MAX_FRAGMENT_NESTING:
             raise TooDeep
         self.active.append(name)
@@ -126,7 +140,7 @@ class _Measure:
 def measure(document: DocumentNode, max_depth: int) -> dict[OperationDefinitionNode | FragmentDefinitionNode, Counts]:
     """Counts of each operation and each fragment definition after fragment expansion (fragments
     nobody spreads are validated all the same). Raises TooDeep past max_depth field levels (or past
-    MAX_FRAGMENT_NESTING fragments within fragments)."""
+    MAX_FRAGMENT_NESTING fragments within fragments), FragmentCycle for a fragment that spreads itself."""
     fragments = fragments_of(document)
     walker = _Measure(fragments, max_depth)
     found: dict[OperationDefinitionNode | FragmentDefinitionNode, Counts] = {
@@ -142,8 +156,8 @@ def measure(document: DocumentNode, max_depth: int) -> dict[OperationDefinitionN
 def overlap_pairs(document: DocumentNode) -> int:
     """How many pairs of selections share a response name at one merged place (sub-selections of
     fields with the same response name merge, as execution merges them): the comparisons graphql-core's
-    OverlappingFieldsCanBeMerged rule makes. Expands every fragment: call it only for documents whose
-    expanded field count is known to be small."""
+    OverlappingFieldsCanBeMerged rule makes. Expands every fragment: call it only for documents known
+    to be acyclic with few selections once expanded (`measure`)."""
     fragments = fragments_of(document)
     places: list[dict[str, list[Any]]] = []
 
