@@ -225,10 +225,13 @@ class CostModel:
         # whether any multiplier comes from a variable (else the cost is the same for every request)
         self.constant = True
         self._fixed: dict[int, int] = {}
+        self._sizing: set[str] = set()  # the variables the cost depends on
         for operation in self.operations:
             walk = _CostWalk(self, operation, {})
             self._fixed[id(operation)] = walk.total()
             self.constant = self.constant and not walk.used_variables
+            self._sizing |= walk.sizing
+        self._recent: dict[tuple[Any, ...], int] = {}  # costs of recent variable values (a page size repeats)
 
     def cost(self, operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
         """The cost of the operation a request runs (the most expensive when the name matches none)."""
@@ -236,7 +239,27 @@ class CostModel:
         chosen = chosen or self.operations
         if self.constant or not variables:
             return max((self._fixed[id(o)] for o in chosen), default=0)
-        return max((_CostWalk(self, o, variables).total() for o in chosen), default=0)
+        key = (operation_name, *(_size_of(variables.get(name, _ABSENT)) for name in sorted(self._sizing)))
+        found = self._recent.get(key)
+        if found is None:
+            found = max((_CostWalk(self, o, variables).total() for o in chosen), default=0)
+            if len(self._recent) >= RECENT_COSTS:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
+
+
+RECENT_COSTS = 64
+_ABSENT = object()
+
+
+def _size_of(value: Any) -> Any:
+    """What of a variable's value the cost depends on: an Int as it is, a list by its length."""
+    if value is _ABSENT:
+        return ("absent",)
+    if isinstance(value, list):
+        return ("list", len(value))
+    return value if isinstance(value, int | None) else ("other", type(value).__name__)
 
 
 class _CostWalk:
@@ -252,6 +275,7 @@ class _CostWalk:
         self.memo: dict[str, int] = {}
         self.active: set[str] = set()
         self.used_variables = False
+        self.sizing: set[str] = set()  # variables read for a list size
 
     def total(self) -> int:
         schema = self.model.schema
@@ -322,6 +346,7 @@ class _CostWalk:
         if isinstance(node, VariableNode):
             self.used_variables = True
             name = node.name.value
+            self.sizing.add(name)
             if name in self.variables:
                 return self.variables[name]
             default = self.defaults.get(name)
