@@ -31,8 +31,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from ..resolvers.catalog import MAX_PAGE
+from .cost import CostModel
 from .input_checks import check_variables, literal_rule, variable_usages
-from .shape import CostModel, FragmentCycle, TooDeep, fragments_of, measure, overlap_pairs
+from .shape import FragmentCycle, TooDeep, fragments_of, measure, overlap_pairs
 
 MAX_DEPTH = 12  # field levels below the root field (root fields are level 0)
 MAX_ALIASES = 30  # aliased fields, after fragment expansion
