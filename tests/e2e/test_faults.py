@@ -299,6 +299,8 @@ async def test_postgresql_restarted_under_load(world, tmp_path):
         async with httpx.AsyncClient() as http:
             assert (await http.get(f"{first}/readyz")).status_code == 200
     assert await half_written(world["url"]) == {}
+    for log in (tmp_path / "a.log", tmp_path / "b.log"):  # an outage is a warning, not a traceback per request
+        assert error_lines(log) == [], error_lines(log)
 
 
 async def test_sigterm_closes_sockets_with_1012_and_finishes_in_flight_mutations(world, tmp_path):
@@ -337,3 +339,4 @@ async def test_sigterm_closes_sockets_with_1012_and_finishes_in_flight_mutations
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
         assert process.wait(30) == 0
     assert await half_written(world["url"]) == {}
+    assert error_lines(tmp_path / "c.log") == []
