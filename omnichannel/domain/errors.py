@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     INVALID_PICKUP_CODE = "INVALID_PICKUP_CODE"
     NOT_SUPPORTED = "NOT_SUPPORTED"
+    # live events
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
     # events out and after-sale
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
     REFUND_EXCEEDS_ORDER = "REFUND_EXCEEDS_ORDER"
@@ -63,11 +65,14 @@ class ErrorCode(StrEnum):
 class DomainError(Exception):
     """A business refusal: rendered as a userError with a stable code, never as a crash."""
 
-    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, field: Sequence[str] | None = None, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = list(field) if field is not None else None
+        self.retry_after = retry_after  # seconds before trying again helps (throttled refusals)
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"

@@ -165,6 +165,14 @@ async def stock_events(
     """Stock changes at these locations and/or of these variants (everything when neither), with
     their log positions: those logged after `after` first (when given), then live ones."""
     wanted_variants = frozenset(variant_ids) if variant_ids else None
+    if location_ids:  # follow only stores that exist: every one is a channel of its own
+        found = await ctx.loaders.location.load_many(list(dict.fromkeys(location_ids)))
+        if any(location is None for location in found):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["storeIds"])
+    if variant_ids:
+        variants = await ctx.loaders.variant.load_many(list(dict.fromkeys(variant_ids)))
+        if any(variant is None for variant in variants):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantIds"])
     subscribed = [topics.stock_at(i) for i in set(location_ids)] if location_ids else [topics.STOCK_ALL]
     wanted = ReplayFilter(
         ("stock.changed",),

@@ -44,7 +44,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0005_order_discounts')]
+    dependencies = [('omnichannel', '0006_hardening')]
 
     initial = False
 

@@ -20,6 +20,7 @@ from ...persistence.repositories import event_log as repo
 from ...persistence.repositories.event_log import ReplayFilter
 from ...subscriptions import codec
 from ..context import Context
+from ..listening import listening
 from .log import topics_of
 
 REPLAY_PAGE = 500
@@ -68,7 +69,7 @@ async def follow(
             raise DomainError(ErrorCode.NOT_SUPPORTED, "The event log is off on this server.", ["afterCursor"])
         await check_cursor(after)
     last = event_log.delivered if event_log is not None else None  # read right before registering
-    async with ctx.broker.subscribe(list(names)) as subscription:
+    async with listening(ctx, list(names)) as subscription:
         if after is not None and event_log is not None:
             last, upto = after, event_log.delivered  # the queue holds everything after the registration
             async for item in _replay(after, upto, wanted, names):
