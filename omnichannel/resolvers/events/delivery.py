@@ -25,6 +25,7 @@ from ...domain import webhooks as rules
 from ...domain.global_ids import global_id
 from ...persistence.repositories import webhooks as repo
 from ...subscriptions.webhook_http import WebhookSender
+from ..availability import is_unavailable
 
 log = logging.getLogger("omnichannel.webhooks")
 
@@ -94,9 +95,12 @@ class Deliverer:
                     self._wake.clear()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("webhook delivery failed; retrying")
+                if is_unavailable(error):  # an outage (/readyz reports it): no traceback every time
+                    log.warning("webhook deliveries paused, database unavailable; retrying")
+                else:
+                    log.exception("webhook delivery failed; retrying")
                 await asyncio.sleep(min(10.0, 0.2 * 2**failures))
 
     async def _work(self, sender: WebhookSender) -> float | None:

@@ -28,6 +28,7 @@ from ...persistence import db
 from ...persistence.repositories import event_log as repo
 from ...subscriptions import codec, topics
 from ...subscriptions.broker import Broker
+from ..availability import is_unavailable
 
 log = logging.getLogger("omnichannel.event_log")
 
@@ -140,9 +141,12 @@ class EventLog:
                     self._wake_listeners()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("sequencing or reading the event log failed; retrying")
+                if is_unavailable(error):  # an outage (/readyz reports it): no traceback every time
+                    log.warning("event log paused, database unavailable; retrying")
+                else:
+                    log.exception("sequencing or reading the event log failed; retrying")
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
 
     async def _read_new(self) -> int:

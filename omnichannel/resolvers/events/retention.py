@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ...persistence.repositories import event_log as repo
+from ..availability import is_unavailable
 
 log = logging.getLogger("omnichannel.event_log")
 
@@ -32,6 +33,9 @@ async def run(clock: Callable[[], datetime], days: int, interval: float = INTERV
                 log.info("event log retention: deleted %d entries older than %d days", deleted, days)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("event log retention failed; trying again in %.0fs", interval)
+        except Exception as error:
+            if is_unavailable(error):
+                log.warning("event log retention skipped, database unavailable; trying again in %.0fs", interval)
+            else:
+                log.exception("event log retention failed; trying again in %.0fs", interval)
         await asyncio.sleep(interval)
