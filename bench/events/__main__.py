@@ -20,28 +20,37 @@ from pathlib import Path
 from omnichannel.persistence.db import open_database
 
 from ..orders import setup, throughput
-from . import delivery_rate, log_rate
+from . import cpu, delivery_rate, log_rate
 
 
 def _orders(fixture: setup.Fixture, args: argparse.Namespace) -> dict[str, object]:
     runs: dict[str, list[dict]] = {"with": [], "without": []}
+    database = fixture.database_url.rsplit("/", 1)[1].split("?")[0]
     for _ in range(args.rounds):
         for mode, flag in (("with", "1"), ("without", "0")):
             with setup.serve(fixture, workers=args.workers, OMNICHANNEL_EVENT_LOG=flag) as server:
                 throughput.wrk(server, fixture, "uncontended", seconds=2, connections=args.connections)  # warm-up
+                server_cpu, db_cpu = server.cpu_seconds(), cpu.database_cpu_seconds(database)
                 figures = throughput.wrk(
                     server, fixture, "uncontended", seconds=args.seconds, connections=args.connections
                 )
+                orders = max(1, figures["ok"])
+                figures["server_cpu_ms"] = (server.cpu_seconds() - server_cpu) * 1000 / orders
+                figures["database_cpu_ms"] = (cpu.database_cpu_seconds(database) - db_cpu) * 1000 / orders
                 runs[mode].append(figures)
                 print(
                     f"  placeOrder {mode:<7} outbox {figures['per_second']:7.1f}/s   p50 {figures['p50_ms']:6.1f} ms"
-                    f"   p99 {figures['p99_ms']:6.1f} ms   ({figures['refused']} refused, "
+                    f"   p99 {figures['p99_ms']:6.1f} ms   CPU per order: server {figures['server_cpu_ms']:.2f} ms, "
+                    f"PostgreSQL {figures['database_cpu_ms']:.2f} ms   ({figures['refused']} refused, "
                     f"{figures['socket_errors']} socket errors)"
                 )
-    on = statistics.median(r["per_second"] for r in runs["with"])
-    off = statistics.median(r["per_second"] for r in runs["without"])
-    print(f"  placeOrder with / without the outbox: {on:.1f} / {off:.1f} orders/s = {on / off:.2f}")
-    return {"runs": runs, "with_per_second": on, "without_per_second": off, "ratio": on / off}
+    results: dict[str, object] = {"runs": runs}
+    for key, unit in (("per_second", "orders/s"), ("server_cpu_ms", "ms"), ("database_cpu_ms", "ms")):
+        on = statistics.median(r[key] for r in runs["with"])
+        off = statistics.median(r[key] for r in runs["without"])
+        results[key] = {"with": on, "without": off, "ratio": on / off}
+        print(f"  placeOrder {key} with / without the outbox (medians): {on:.2f} / {off:.2f} {unit} = {on / off:.2f}")
+    return results
 
 
 async def _in_process(fixture: setup.Fixture, port: int, entries: int) -> dict[str, object]:

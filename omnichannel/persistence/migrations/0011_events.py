@@ -20,6 +20,11 @@ DECLARE
   n integer;
   d integer;
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM event_log e WHERE e.position IS NULL) THEN
+    -- nothing to do (another process was first): no lock taken, so no write to commit
+    RETURN QUERY SELECT s.last_position, 0, 0 FROM event_log_state s WHERE s.id = 1;
+    RETURN;
+  END IF;
   SELECT s.last_position INTO last FROM event_log_state s WHERE s.id = 1 FOR UPDATE;
   WITH todo AS (
     SELECT u.id, row_number() OVER (ORDER BY u.id) AS k
@@ -118,8 +123,6 @@ class Migration(migrations.Migration):
                 'ALTER TABLE "webhook_delivery" ADD CONSTRAINT "webhook_delivery_attempt_positive" CHECK (attempt >= 1)',
                 # committed entries still waiting for a position, oldest first
                 'CREATE INDEX "idx_event_log_unpositioned" ON "event_log" ("id") WHERE position IS NULL',
-                'CREATE INDEX "idx_event_log_order" ON "event_log" ("order_id", "position") WHERE order_id IS NOT NULL',
-                'CREATE INDEX "idx_event_log_member" ON "event_log" ("member_id", "position") WHERE member_id IS NOT NULL',
                 # the delivery workers' queue: attempts due, soonest first
                 'CREATE INDEX "idx_webhook_delivery_due" ON "webhook_delivery" ("due_at") WHERE status = \'PENDING\'',
                 SEQUENCE_FUNCTION,
@@ -127,8 +130,6 @@ class Migration(migrations.Migration):
             reverse_sql=[
                 'DROP FUNCTION IF EXISTS omnichannel_event_log_sequence(integer)',
                 'DROP INDEX IF EXISTS "idx_webhook_delivery_due"',
-                'DROP INDEX IF EXISTS "idx_event_log_member"',
-                'DROP INDEX IF EXISTS "idx_event_log_order"',
                 'DROP INDEX IF EXISTS "idx_event_log_unpositioned"',
             ],
         ),
