@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .events import MemberMerged, OrderChanged, OrderEventKind, PickupReady, StockChanged
+from .events import (
+    MemberMerged,
+    OrderChanged,
+    OrderEventKind,
+    PickupReady,
+    RefundedLine,
+    RefundFailed,
+    RefundRequested,
+    RefundSucceeded,
+    StockChanged,
+)
 from .global_ids import global_id
 
 # every type the log may carry (some are written by other areas once they exist)
@@ -123,11 +133,52 @@ def _member_merged(event: MemberMerged) -> LogEntry:
     )
 
 
+def _lines(lines: tuple[RefundedLine, ...]) -> list[dict[str, Any]]:
+    return [
+        {"variant": {"id": global_id("Variant", line.variant_id), "sku": line.sku}, "quantity": line.quantity,
+         "amount": str(line.amount)}
+        for line in lines
+    ]  # fmt: skip
+
+
+def _refund(event: RefundRequested | RefundSucceeded | RefundFailed, status: str) -> dict[str, Any]:
+    refund: dict[str, Any] = {
+        "id": global_id("Refund", event.refund_id),
+        "status": status,
+        "amount": str(event.amount),
+        "currency": event.currency,
+        "lines": _lines(event.lines),
+    }
+    if isinstance(event, RefundRequested | RefundSucceeded):
+        refund["reason"] = event.reason
+        refund["pointsReturned"] = event.points_returned
+        refund["pointsReversed"] = event.points_reversed
+        refund["restockStore"] = global_id("Store", event.restock_location_id) if event.restock_location_id else None
+    if isinstance(event, RefundSucceeded):
+        refund["pointsShortfall"] = event.points_shortfall
+        refund["refundedTotal"] = str(event.refunded_total)
+        refund["fullyRefunded"] = event.fully_refunded
+    if isinstance(event, RefundSucceeded | RefundFailed):
+        refund["reference"] = event.reference
+    return {"refund": refund, "member": None}
+
+
+def _refund_entry(log_type: str, status: str) -> Callable[[Any], LogEntry]:
+    def mapper(event: RefundRequested | RefundSucceeded | RefundFailed) -> LogEntry:
+        refs = Refs(order_id=event.order_id, member_id=event.member_id, store_ids=event.location_ids)
+        return LogEntry(log_type, event.at, _refund(event, status), refs)
+
+    return mapper
+
+
 MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
     OrderChanged: _order_changed,
     PickupReady: _pickup_ready,
     StockChanged: _stock_changed,
     MemberMerged: _member_merged,
+    RefundRequested: _refund_entry("refund.requested", "PENDING"),
+    RefundSucceeded: _refund_entry("refund.succeeded", "SUCCEEDED"),
+    RefundFailed: _refund_entry("refund.failed", "FAILED"),
 }
 
 

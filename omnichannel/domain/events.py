@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -58,6 +59,80 @@ class MemberMerged:
     survivor_number: str
     merged_id: int
     merged_number: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundedLine:
+    """Units of one order line a refund gives back, and their share of what was paid."""
+
+    order_line_id: int
+    variant_id: int
+    sku: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundRequested:
+    """A refund of some lines (or all that was left) of a paid order; PENDING until the provider answers."""
+
+    refund_id: int
+    order_id: int
+    number: str
+    member_id: int | None
+    location_ids: tuple[int, ...]  # the stores that fulfil the order or took it
+    placed_at_location_id: int | None
+    attributed_staff_id: int | None
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    points_returned: int  # planned: given back when it succeeds
+    points_reversed: int  # planned: taken back when it succeeds, as far as the balance allows
+    reason: str
+    restock_location_id: int | None
+    whole: bool  # after it, nothing of the order is left to refund
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundSucceeded:
+    """The money is back with the customer: points, coupons and returned stock moved in the same change."""
+
+    refund_id: int
+    order_id: int
+    number: str
+    member_id: int | None
+    location_ids: tuple[int, ...]
+    placed_at_location_id: int | None
+    attributed_staff_id: int | None
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    points_returned: int
+    points_reversed: int
+    points_shortfall: int  # earned points the member had already spent: not taken back
+    reason: str
+    restock_location_id: int | None
+    reference: str
+    refunded_total: Decimal  # every SUCCEEDED refund of the order, this one included
+    fully_refunded: bool  # every unit of the order is back
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundFailed:
+    """The provider could not pay it back: its units may be refunded again."""
+
+    refund_id: int
+    order_id: int
+    number: str
+    member_id: int | None
+    location_ids: tuple[int, ...]
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    reference: str
     at: datetime
 
 

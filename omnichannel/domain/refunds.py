@@ -55,7 +55,8 @@ class RefundLine:
     line_id: int
     variant_id: int
     quantity: int
-    amount: Decimal
+    amount: Decimal  # given back for these units
+    unit_price: Decimal  # as ordered (list price, before discounts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,8 @@ def plan(order: PaidOrder, refunds: Sequence[Refund], wanted: Sequence[tuple[int
         before_units = held.get(line.line_id, 0)
         share = shares[line.line_id]
         cents = share * (before_units + n) // line.quantity - share * before_units // line.quantity
-        lines.append(RefundLine(line.line_id, line.variant_id, n, _money(cents)))
+        unit_price = (line.list_amount / line.quantity).quantize(CENT)
+        lines.append(RefundLine(line.line_id, line.variant_id, n, _money(cents), unit_price))
     returned = _points_so_far(order, after, order.points_redeemed) - _points_so_far(order, held, order.points_redeemed)
     reversed_ = _points_so_far(order, after, order.points_earned) - _points_so_far(order, held, order.points_earned)
     whole = all(after.get(line.line_id, 0) == line.quantity for line in order.lines)

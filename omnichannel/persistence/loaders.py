@@ -29,6 +29,7 @@ from .loyalty_loaders import (
     SpendByMember,
     TemplateById,
 )
+from .refund_loaders import RefundById, RefundsByOrder
 from .repositories import catalog, inventory, locations, orders, people
 
 K = TypeVar("K", bound=Hashable)
@@ -376,3 +377,11 @@ class Loaders:
     @cached_property
     def deliveries_of_webhook(self) -> DeliveriesByWebhook:
         return DeliveriesByWebhook()
+
+    @cached_property
+    def refunds_of_order(self) -> RefundsByOrder:
+        return RefundsByOrder()
+
+    @cached_property
+    def refund(self) -> RefundById:
+        return RefundById()

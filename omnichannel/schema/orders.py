@@ -12,6 +12,7 @@ from ..domain import orders as domain
 from ..resolvers import checkout as checkout_use_cases
 from ..resolvers import members as member_use_cases
 from ..resolvers import orders as use_cases
+from ..resolvers import refund_reads
 from ..resolvers.context import Context
 from .catalog import Money
 from .enums import FulfillmentMode, FulfillmentStatus, OrderStatus, SalesChannel
@@ -24,6 +25,7 @@ from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:
     from .members import Member
+    from .refunds import Refund
 
 
 @strawberry.type(description="Where an EXPRESS or SAME_CITY order is delivered.")
@@ -165,6 +167,18 @@ class Order(Node):
     async def discounts(self, info: Info[Context, None]) -> list[DiscountLine]:
         lines, show_codes = await checkout_use_cases.discounts_of(info.context, self._order)
         return [DiscountLine.from_domain(line, show_code=show_codes) for line in lines]
+
+    @strawberry.field(description="its refunds, oldest first")
+    async def refunds(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Refund, strawberry.lazy("omnichannel.schema.refunds")]]:
+        from .refunds import Refund
+
+        return [Refund.from_domain(r) for r in await refund_reads.refunds_of(info.context, self._order)]
+
+    @strawberry.field(description="what PENDING and SUCCEEDED refunds give back")
+    async def refunded_total(self, info: Info[Context, None]) -> Money:
+        return Money.from_domain(await refund_reads.refunded_total(info.context, self._order))
 
     @strawberry.field(description="the clerk a clerk-pad order is credited to (visible to staff)")
     async def attributed_clerk(self, info: Info[Context, None]) -> Staff | None:

@@ -18,6 +18,7 @@ from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
+from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
@@ -54,6 +55,7 @@ Mutation = merge_types(
         CouponMutation,
         PromotionMutation,
         WebhookMutation,
+        RefundMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

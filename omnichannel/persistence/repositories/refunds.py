@@ -23,13 +23,16 @@ REFUND_COLUMNS = (
 )
 WITH_LINES = f"""SELECT {REFUND_COLUMNS},
   (SELECT json_agg(json_build_object('line_id', l.order_line_id, 'variant_id', l.variant_id, 'quantity', l.quantity,
-     'amount', l.amount::text) ORDER BY l.id) FROM refund_line l WHERE l.refund_id = r.id)::text AS lines
+     'amount', l.amount::text, 'unit_price', o.unit_price::text) ORDER BY l.id)
+   FROM refund_line l JOIN order_line o ON o.id = l.order_line_id WHERE l.refund_id = r.id)::text AS lines
 FROM refund r"""
 
 
 def _refund(row: Any) -> Refund:
     lines = tuple(
-        RefundLine(item["line_id"], item["variant_id"], item["quantity"], Decimal(item["amount"]))
+        RefundLine(
+            item["line_id"], item["variant_id"], item["quantity"], Decimal(item["amount"]), Decimal(item["unit_price"])
+        )
         for item in orjson.loads(row["lines"] or "[]")
     )
     return Refund(
@@ -151,3 +154,24 @@ async def complete(
     )
     rows = await fetch(f"{WITH_LINES} WHERE r.id = $1", [refund_id], conn=conn)
     return _refund(rows[0])
+
+
+async def order_of(conn: BaseDBAsyncClient, refund_id: int) -> int | None:
+    rows = await fetch("SELECT order_id FROM refund WHERE id = $1", [refund_id], conn=conn)
+    return int(rows[0]["order_id"]) if rows else None
+
+
+async def skus(conn: BaseDBAsyncClient, variant_ids: Sequence[int]) -> dict[int, str]:
+    rows = await fetch("SELECT id, sku FROM variant WHERE id = ANY($1::int[])", [list(variant_ids)], conn=conn)
+    return {r["id"]: r["sku"] for r in rows}
+
+
+async def points_moved(conn: BaseDBAsyncClient, order_id: int) -> tuple[int, int]:
+    """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
+    rows = await fetch(
+        "SELECT coalesce(sum(points_returned), 0) AS back, coalesce(sum(points_reversed + points_shortfall), 0) AS "
+        "taken FROM refund WHERE order_id = $1 AND status = 'SUCCEEDED'",
+        [order_id],
+        conn=conn,
+    )
+    return int(rows[0]["back"]), int(rows[0]["taken"])
