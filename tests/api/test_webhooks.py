@@ -90,9 +90,14 @@ async def test_head_office_creates_lists_and_deletes_webhooks(gql, token, hooks)
         bad = await hooks(receiver.url, ["order.payed"])
         assert bad["webhook"] is None and bad["userErrors"][0]["code"] == "INVALID_INPUT"
         assert (await hooks(receiver.url, []))["userErrors"][0]["field"] == ["eventTypes"]
+        node = "query($id: ID!) { node(id: $id) { id ... on Webhook { url } } }"
+        assert (await gql(node, {"id": made["webhook"]["id"]}, token=hq))["data"]["node"]["url"] == receiver.url
+        service = await token("SERVICE")
+        assert (await gql(node, {"id": made["webhook"]["id"]}, token=service))["data"]["node"] is None
         gone = (await gql(DELETE, {"id": made["webhook"]["id"]}, token=hq))["data"]["deleteWebhook"]
         assert gone["userErrors"] == [] and gone["webhook"]["active"] is False
         assert made["webhook"]["id"] not in [w["id"] for w in (await gql(LIST, token=hq))["data"]["webhooks"]]
+        assert (await gql(node, {"id": made["webhook"]["id"]}, token=hq))["data"]["node"] is None
         again = (await gql(DELETE, {"id": made["webhook"]["id"]}, token=hq))["data"]["deleteWebhook"]
         assert again["userErrors"][0]["code"] == "NOT_FOUND"
 

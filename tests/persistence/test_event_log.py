@@ -186,3 +186,18 @@ async def test_positioning_entries_notifies_every_listening_process(app, databas
         assert head >= 1 and done.head >= head
     finally:
         await listener.close()
+
+
+async def test_retention_run_by_several_processes_at_once_deletes_each_entry_once(app):
+    tag = secrets.token_hex(4)
+    for i in range(30):
+        async with in_transaction("default") as conn:
+            await repo.append(conn, [merged(f"prune{i}-{tag}")])
+    head = (await repo.sequence()).head
+    await db.execute("UPDATE event_log SET recorded_at = now() - interval '40 days' WHERE position <= $1", [head])
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    deleted = await asyncio.gather(*(repo.prune(cutoff, batch=7) for _ in range(4)))
+    rest = await repo.prune(cutoff, batch=7)  # whoever skipped a round (another held the lock) catches up
+    assert (await repo.state())[1] == head
+    left = await db.fetch("SELECT count(*) AS n FROM event_log WHERE position <= $1", [head])
+    assert left[0]["n"] == 0 and sum(deleted) + rest >= 30
