@@ -129,7 +129,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             and converter.config.default_resolver is getattr
         )
         # plans made by earlier requests of this document (None: directives make them vary)
-        self._shared = shared_plans(self.operation, self.fragments.values()) if self._fast else None
+        self._shared = shared_plans(self.schema, self.operation, self.fragments.values()) if self._fast else None
         self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
         self._kwargs: dict[int, dict[str, Any]] = {}  # this operation's arguments of shared plans
 
