@@ -22,6 +22,8 @@ from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from .arguments import Converted
+
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 new_tuple = tuple.__new__
 MAX_INT, MIN_INT = 2**31 - 1, -(2**31)
@@ -59,6 +61,7 @@ class FieldPlan:
     __slots__ = (
         "attr",
         "bare_call",
+        "converted",
         "fast_type",
         "field_def",
         "fields",
@@ -84,7 +87,9 @@ class FieldPlan:
     def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
         self.parent_type = parent_type
         self.parent_name = parent_type.name
-        self.kwargs: dict[str, Any] | None = None  # a resolver's arguments, converted once per operation
+        # a resolver's arguments when the same for every request and immutable (else None: see `arguments.py`)
+        self.kwargs: dict[str, Any] | None = None
+        self.converted: Converted | None = None  # the same, when some value must be copied for each call
         self.name = name
         self.fields = fields
         self.kind = SLOW

@@ -39,13 +39,12 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.arguments import convert_arguments
 from strawberry.types.info import Info
 
+from .arguments import Converted, convert
 from .compiled import (
     BACKREF,
     CALL,
@@ -131,7 +130,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # plans made by earlier requests of this document (None: directives make them vary)
         self._shared = shared_plans(self.schema, self.operation, self.fragments.values()) if self._fast else None
         self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
-        self._kwargs: dict[int, dict[str, Any]] = {}  # this operation's arguments of shared plans
+        self._kwargs: dict[int, Converted] = {}  # this operation's arguments of shared plans
 
     def build_per_event_executor(self, payload: Any) -> Any:
         """A subscription's executor for one event: graphql-core copies this one (shallowly), so the
@@ -412,39 +411,31 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
-        """The field's converted arguments: kept on the plan, or for this operation only when the
-        plan is shared and variables may give the next operation other values."""
+        """The field's converted arguments for one call: converted once and kept on the plan, or for
+        this operation only when the plan is shared and variables may give the next operation other
+        values; values a resolver could change in place are copied for each call (`arguments.py`)."""
         if not self._arguments_vary:
-            converted = field.kwargs = self._converted_arguments(field, info)
-            return converted
-        converted = self._kwargs.get(id(field))  # type: ignore[assignment]
-        if converted is None:
-            converted = self._kwargs[id(field)] = self._converted_arguments(field, info)
-        return converted
+            converted = field.converted
+            if converted is None:
+                converted = field.converted = self._converted_arguments(field, info)
+                if not converted.mutable:
+                    field.kwargs = converted.values  # nothing to copy: `_call_field` takes them as they are
+        else:
+            converted = self._kwargs.get(id(field))
+            if converted is None:
+                converted = self._kwargs[id(field)] = self._converted_arguments(field, info)
+        return converted.for_call()
 
-    def _converted_arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
-        """The field's arguments as strawberry passes them (variables and defaults applied, enums and
-        IDs converted); the same for every object of one operation."""
-        first = field.fields[0]
-        raw = (
-            get_argument_values(
-                field.field_def,
-                first.node,
-                self.variable_values,
-                first.fragment_variable_values,
-                self.hide_suggestions,
-            )
-            if field.field_def.args or first.node.arguments
-            else {}
+    def _converted_arguments(self, field: FieldPlan, info: Any) -> Converted:
+        return convert(
+            field.field_def,
+            field.fields[0],
+            self.variable_values,
+            self.hide_suggestions,
+            field.strawberry_field,
+            self._converter,
+            info,
         )
-        converted = convert_arguments(
-            raw,
-            field.strawberry_field.arguments,
-            scalar_registry=self._converter.scalar_registry,
-            config=self._converter.config,
-            info=info,
-        )
-        return converted
 
     # ---- lists ----------------------------------------------------------------------------------
 
