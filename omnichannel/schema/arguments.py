@@ -15,6 +15,7 @@ import copy
 import datetime
 import enum
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -46,21 +47,37 @@ def fresh(value: Any) -> Any:
     return value if immutable(value) else copy.deepcopy(value)
 
 
-class Converted:
-    """A field's converted arguments and the names of those that must be copied for each call."""
+Copy = tuple[tuple[str, Callable[[Any], Any]], ...]  # (argument name, how to copy its value)
 
-    __slots__ = ("mutable", "values")
+
+def copier(value: Any) -> Callable[[Any], Any]:
+    """How to copy a mutable value for a call: a list of immutable items (IDs, numbers...) with
+    `list.copy` (C, no Python call: the catalogue page copies 150 of them), anything else with `fresh`."""
+    if type(value) is list and all(immutable(item) for item in value):
+        return list.copy
+    return fresh
+
+
+class Converted:
+    """A field's converted arguments and how to copy those that must be copied for each call."""
+
+    __slots__ = ("copies", "values")
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
-        self.mutable = tuple(name for name, value in values.items() if not immutable(value))
+        self.copies: Copy = tuple((name, copier(value)) for name, value in values.items() if not immutable(value))
 
     def for_call(self) -> dict[str, Any]:
         """The arguments for one call: the shared dict when nothing in it can change, else a copy."""
-        if not self.mutable:
-            return self.values
-        values = self.values
-        return {**values, **{name: fresh(values[name]) for name in self.mutable}}
+        return copied(self.values, self.copies) if self.copies else self.values
+
+
+def copied(values: dict[str, Any], copies: Copy) -> dict[str, Any]:
+    """`values` with the values `copies` names copied (`FastExecutor._call_field` inlines this)."""
+    values = dict(values)
+    for name, copy_value in copies:
+        values[name] = copy_value(values[name])
+    return values
 
 
 def convert(
@@ -95,4 +112,4 @@ def convert(
     return Converted(values)
 
 
-__all__ = ["Converted", "convert", "fresh", "immutable"]
+__all__ = ["Converted", "Copy", "convert", "copied", "copier", "fresh", "immutable"]

@@ -22,7 +22,7 @@ from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from .arguments import Converted
+from .arguments import Copy
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 new_tuple = tuple.__new__
@@ -61,7 +61,7 @@ class FieldPlan:
     __slots__ = (
         "attr",
         "bare_call",
-        "converted",
+        "copies",
         "fast_type",
         "field_def",
         "fields",
@@ -87,9 +87,10 @@ class FieldPlan:
     def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
         self.parent_type = parent_type
         self.parent_name = parent_type.name
-        # a resolver's arguments when the same for every request and immutable (else None: see `arguments.py`)
+        # a resolver's arguments when the same for every request of the plan (else None), and those of
+        # them each call gets a copy of (see `arguments.py`)
         self.kwargs: dict[str, Any] | None = None
-        self.converted: Converted | None = None  # the same, when some value must be copied for each call
+        self.copies: Copy = ()
         self.name = name
         self.fields = fields
         self.kind = SLOW

@@ -15,7 +15,8 @@ life of the process), and then:
 
 Anything unusual - a null in a non-null field, an unexpected type, an awaitable, an abstract type,
 a failing scalar, @defer/@stream - goes through graphql-core's own code for that field, so errors,
-paths and nulling follow the spec exactly as before. Middleware turns the fast path off.
+paths and nulling follow the spec exactly as before. Middleware turns the fast path off
+(`fast_path.py` says so at start-up); `OMNICHANNEL_FAST_EXECUTOR=0` leaves this executor out.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info
 
-from .arguments import Converted, convert
+from .arguments import Converted, Copy, convert
 from .compiled import (
     BACKREF,
     CALL,
@@ -62,6 +63,7 @@ from .compiled import (
     new_tuple,
     read,
 )
+from .fast_path import static_blockers
 from .plans import selection_key, shared_plans
 
 _new = object.__new__
@@ -121,11 +123,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         converter = getattr(strawberry_schema, "schema_converter", None)
         self._converter = converter
         self._lazy_info = converter is not None and converter.config.info_class is Info
-        self._fast = (
+        self._fast = (  # the conditions of `fast_path.py`, which names them at start-up
             converter is not None
             and not getattr(self.middleware_manager, "middlewares", None)
-            and not converter.exception_handlers
-            and converter.config.default_resolver is getattr
+            and not static_blockers(converter)
         )
         # plans made by earlier requests of this document (None: directives make them vary)
         self._shared = shared_plans(self.schema, self.operation, self.fragments.values()) if self._fast else None
@@ -366,11 +367,19 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                     info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
                 kwargs = field.kwargs
                 if kwargs is None:
-                    kwargs = self._arguments(field, info)
+                    kwargs = self._arguments(field, info)  # copied where needed
+                    copies: Copy = ()
+                else:
+                    copies = field.copies
                 if field.info_name is not None:
                     kwargs = {**kwargs, field.info_name: info}
                 if field.source_names:
                     kwargs = {**kwargs, **dict.fromkeys(field.source_names, source)}
+                if copies:  # shared arguments: copy what the resolver could change in place (`arguments.copied`)
+                    if kwargs is field.kwargs:
+                        kwargs = dict(kwargs)
+                    for name, copy_value in copies:
+                        kwargs[name] = copy_value(kwargs[name])
                 result = field.func(source, **kwargs) if field.self_arg else field.func(**kwargs)
         except Exception as error:
             self.handle_field_error(error, field.return_type, field.fields, field_path)
@@ -415,11 +424,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         this operation only when the plan is shared and variables may give the next operation other
         values; values a resolver could change in place are copied for each call (`arguments.py`)."""
         if not self._arguments_vary:
-            converted = field.converted
-            if converted is None:
-                converted = field.converted = self._converted_arguments(field, info)
-                if not converted.mutable:
-                    field.kwargs = converted.values  # nothing to copy: `_call_field` takes them as they are
+            converted = self._converted_arguments(field, info)
+            field.copies = converted.copies
+            field.kwargs = converted.values  # from now on `_call_field` takes them from the plan
         else:
             converted = self._kwargs.get(id(field))
             if converted is None:

@@ -10,7 +10,7 @@ alone): plans are kept per schema, or a second schema would run the first one's 
 (`tests/schema/test_plan_isolation.py`). A schema that is dropped takes its plans with it.
 Arguments converted for resolvers are shared too when the operation has no variables; otherwise
 each operation converts its own (`FastExecutor._arguments`); either way a resolver gets values it may
-mutate without affecting another call (`execution.fresh_arguments`).
+mutate without affecting another call (`arguments.py`).
 
 The other process-wide cache of the executor, `compiled._COMPILED`, holds code that depends on
 the kinds of a selection's fields alone (no names, types or resolvers): it cannot change an answer.

@@ -76,10 +76,11 @@ async def test_nested_lists_are_copied_all_the_way_down():
 
 def test_immutable_values_are_shared_and_the_rest_copied():
     shared = Converted({"name": "x", "first": 3, "ids": ("a", "b")})
-    assert shared.mutable == ()
+    assert shared.copies == ()
     assert shared.for_call() is shared.values  # nothing to copy: no cost on the hot path
     lists = Converted({"name": "x", "ids": ["a"], "nested": [["b"]], "json": {"k": [1]}})
-    assert lists.mutable == ("ids", "nested", "json")
+    assert [name for name, _ in lists.copies] == ["ids", "nested", "json"]
+    assert dict(lists.copies)["ids"] is list.copy  # a flat list of IDs: copied without a Python call
     call: dict[str, Any] = lists.for_call()
     assert call == lists.values
     assert call["ids"] is not lists.values["ids"] and call["nested"][0] is not lists.values["nested"][0]
