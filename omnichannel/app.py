@@ -36,7 +36,7 @@ from .resolvers.context import Context, Services
 from .resolvers.members import effective_principal
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
-from .schema import build_schema
+from .schema import build_schema, describe_executor
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
 
@@ -120,9 +120,14 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         demo=settings.demo,
         loyalty=settings.loyalty,
     )
+    schema = build_schema(demo=settings.demo, fast_executor=settings.fast_executor)
+    executor, warnings = describe_executor(schema)
+    log.info("executor: %s", executor)
+    for warning in warnings:
+        log.warning("executor: %s", warning)
     graphql = OmnichannelGraphQL(
         services,
-        schema=build_schema(demo=settings.demo),
+        schema=schema,
         graphql_ide="graphiql" if settings.demo else None,
         allowed_origins=settings.allowed_origins,
         keep_alive=True,
@@ -178,6 +183,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.executor = executor
     app.state.response_cache = cache
     return app
 

@@ -26,7 +26,9 @@ class OmnichannelSchema(strawberry.Schema):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
 
 
-def build_schema(*, demo: bool = False) -> strawberry.Schema:
+def build_schema(*, demo: bool = False, fast_executor: bool = True) -> strawberry.Schema:
+    """The API's schema; `fast_executor=False` (OMNICHANNEL_FAST_EXECUTOR=0) runs plain graphql-core
+    execution (same answers: the suite runs the API tests both ways, `tests/test_executors.py`)."""
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
@@ -40,5 +42,5 @@ def build_schema(*, demo: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=FastExecutor,
+        execution_context_class=FastExecutor if fast_executor else None,
     )
