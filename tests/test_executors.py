@@ -3,7 +3,7 @@
 `OMNICHANNEL_FAST_EXECUTOR=0` runs the API without `schema/execution.py`; this test runs every API
 test again, in a pytest of its own, on whichever executor this session does not use, so the plain
 `pytest` of CI checks both (about a minute). The differential property test
-(`tests/api/test_executor_differential.py`) compares the two on generated documents.
+(`tests/schema/test_executor_differential.py`) compares the two on generated documents.
 """
 
 from __future__ import annotations
