@@ -25,7 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
@@ -45,7 +45,7 @@ log = logging.getLogger("omnichannel.app")
 READY_TIMEOUT = 2.0
 
 
-class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
+class OmnichannelGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
@@ -66,7 +66,7 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
         context.principal = await effective_principal(context.principal)  # a merged member acts as the survivor
-        return UNSET  # no payload: connection_ack goes out without "payload": null
+        return UnsetType()  # UNSET (a singleton): no payload, connection_ack goes out without "payload": null
 
     def encode_json(self, data: object) -> str:
         # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)

@@ -43,4 +43,4 @@ def stop_embedded_database(home: Path) -> None:
 
     # as root, pgserver runs postgres as the system user 'pgserver'; pg_ctl must run as that user too
     user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
-    pgserver.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)
+    pgserver.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=user)  # type: ignore[attr-defined]  # pgserver exports it untyped

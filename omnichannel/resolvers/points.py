@@ -56,7 +56,9 @@ async def adjust_points(ctx: Context, *, member_id: int, delta: int, reason: str
     except DomainError as error:
         return Result.fail(error)
     ctx.loaders.member.clear(member_id)
-    refreshed: Member = await ctx.loaders.member.load(member_id)
+    refreshed = await ctx.loaders.member.load(member_id)
+    if refreshed is None:  # members are never deleted; merged ones stay as rows
+        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
     return Result.ok(refreshed)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.arguments import convert_arguments
 
 _IMMUTABLE = frozenset(
@@ -83,7 +83,7 @@ def copied(values: dict[str, Any], copies: Copy) -> dict[str, Any]:
 def convert(
     field_def: Any,
     field_details: Any,
-    variable_values: dict[str, Any],
+    variable_values: VariableValues,
     hide_suggestions: bool,
     strawberry_field: Any,
     converter: Any,

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
 
 from .arguments import Copy
 
@@ -83,6 +85,19 @@ class FieldPlan:
         "source_names",
         "strawberry_field",
     )
+    # filled by `FastExecutor._plan_field` for fields it can run itself (kind other than SLOW)
+    field_def: GraphQLField
+    return_type: GraphQLOutputType
+    strawberry_field: StrawberryField
+    nodes: list[FieldNode]
+    nullable: bool
+    scalar: Callable[[Any], Any]  # the leaf type's coerce_output_value
+    resolver: StrawberryResolver[Any]
+    func: Callable[..., Any]  # the resolver's own function
+    self_arg: bool
+    info_name: str | None
+    source_names: tuple[str, ...]
+    bare_call: bool
 
     def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
         self.parent_type = parent_type
@@ -166,7 +181,8 @@ def _compiled(
         return run
     scope = dict(_SCOPE)
     exec(compile("\n".join(source(fields)), f"<compiled {name}>", "exec"), scope)
-    run = cache[shape] = scope[name]
+    compiled: Callable[..., Any] = scope[name]  # type: ignore[assignment]  # exec's scope holds objects
+    run = cache[shape] = compiled
     if len(cache) > COMPILED_MAX:
         cache.popitem(last=False)
     return run

@@ -70,7 +70,7 @@ _new = object.__new__
 
 
 def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
-    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    ref = weakref.WeakMethod(method)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         bound = ref()
@@ -81,7 +81,7 @@ def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-class LazyInfo(Info):  # type: ignore[type-arg]
+class LazyInfo(Info[Any, Any]):
     """strawberry's Info for a resolver called by the fast path: `context` directly, graphql-core's
     resolve info (path, selection, variables...) built only if the resolver reads it.
 
@@ -96,11 +96,11 @@ class LazyInfo(Info):  # type: ignore[type-arg]
         return self._executor.context_value
 
     @property
-    def _field(self) -> Any:  # type: ignore[override]
+    def _field(self) -> Any:  # type: ignore[override]  # a field of Info, read from the plan here
         return self._plan.strawberry_field
 
     @functools.cached_property
-    def _raw_info(self) -> GraphQLResolveInfo:  # type: ignore[override]
+    def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]  # a field of Info, computed here
         plan = self._plan
         return self._executor.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, self._path)
 
@@ -121,7 +121,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self._pure_results: defaultdict[int, dict[int, tuple[Any, dict[str, Any]]]] = defaultdict(dict)
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
-        self._converter = converter
+        self._converter: Any = converter
         self._lazy_info = converter is not None and converter.config.info_class is Info
         self._fast = (  # the conditions of `fast_path.py`, which names them at start-up
             converter is not None
@@ -133,10 +133,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
         self._kwargs: dict[int, Converted] = {}  # this operation's arguments of shared plans
 
-    def build_per_event_executor(self, payload: Any) -> Any:
+    def build_per_event_executor(self, payload: Any) -> FastExecutor:
         """A subscription's executor for one event: graphql-core copies this one (shallowly), so the
         per-operation state starts afresh - or every event's objects would stay alive in it."""
         executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, FastExecutor)
         executor._selections = {}
         executor._pure_results = defaultdict(dict)
         executor._kwargs = {}
@@ -360,7 +361,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 if self._lazy_info:
-                    info: Info = _new(LazyInfo)
+                    info: Info[Any, Any] = _new(LazyInfo)
                     info.__dict__ = {"_executor": self, "_plan": field, "_path": field_path}
                 else:
                     raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
@@ -387,7 +388,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._complete(field, None, field_path, result, context)
 
     def _complete(
-        self, field: FieldPlan, info: GraphQLResolveInfo | None, path: Path, result: Any, context: Any
+        self, field: FieldPlan, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any, context: Any
     ) -> Any:
         """What execute_field does after calling the resolver; objects and lists of objects directly."""
         target = field.object
@@ -428,9 +429,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             field.copies = converted.copies
             field.kwargs = converted.values  # from now on `_call_field` takes them from the plan
         else:
-            converted = self._kwargs.get(id(field))
-            if converted is None:
-                converted = self._kwargs[id(field)] = self._converted_arguments(field, info)
+            found = self._kwargs.get(id(field))
+            if found is None:
+                found = self._kwargs[id(field)] = self._converted_arguments(field, info)
+            converted = found
         return converted.for_call()
 
     def _converted_arguments(self, field: FieldPlan, info: Any) -> Converted:
@@ -450,7 +452,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self,
         item_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Path,
         items: Iterable[Any],
         position_context: Any,
@@ -471,7 +473,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self,
         target: ObjectTarget,
         fields: FieldDetailsList,
-        info: GraphQLResolveInfo | None,
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         items: Iterable[Any],
         parent_type: GraphQLObjectType | None,

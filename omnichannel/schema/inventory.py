@@ -17,6 +17,7 @@ from ..resolvers.maybe import Later, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
+from .references import referenced
 
 
 @strawberry.type
@@ -85,7 +86,11 @@ class StockLevel:
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._level.variant_id))
+        return Variant.from_domain(
+            referenced(
+                await info.context.loaders.variant.load(self._level.variant_id), "variant", self._level.variant_id
+            )
+        )
 
 
 _FROM_LEVEL = frozenset({"on_hand", "reserved", "safety_stock"})
@@ -94,8 +99,13 @@ _FROM_LEVEL = frozenset({"on_hand", "reserved", "safety_stock"})
 def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:
     location = use_cases.loaded_location(ctx, location_id)
     if location is not None:
-        return Store.of(ctx.memo, location)  # type: ignore[return-value]
-    return Later(lambda: then(use_cases.location_of(ctx, location_id), lambda loc: Store.of(ctx.memo, loc)))  # type: ignore[arg-type, return-value]
+        return Store.of(ctx.memo, location)
+    return Later(
+        lambda: then(
+            use_cases.location_of(ctx, location_id),
+            lambda loc: Store.of(ctx.memo, referenced(loc, "location", location_id)),
+        )
+    )
 
 
 @strawberry.input
@@ -134,8 +144,16 @@ class StockChangedEvent:
 
     @strawberry.field
     async def store(self, info: Info[Context, None]) -> Store:
-        return Store.from_domain(await info.context.loaders.location.load(self._event.location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._event.location_id), "location", self._event.location_id
+            )
+        )
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._event.variant_id))
+        return Variant.from_domain(
+            referenced(
+                await info.context.loaders.variant.load(self._event.variant_id), "variant", self._event.variant_id
+            )
+        )

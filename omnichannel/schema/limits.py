@@ -10,6 +10,7 @@ import functools
 from collections.abc import Iterator
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -19,6 +20,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLType,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -98,7 +100,7 @@ class QueryCostRule(ValidationRule):
                     selection.selection_set, get_named_type(field.type), fragments, child_multiplier, seen
                 )
             elif isinstance(selection, InlineFragmentNode):
-                target = parent
+                target: object = parent
                 if selection.type_condition is not None:
                     target = self.context.schema.get_type(selection.type_condition.name.value) or parent
                 total += self._cost(selection.selection_set, target, fragments, multiplier, seen)
@@ -114,7 +116,7 @@ class QueryCostRule(ValidationRule):
         return total
 
 
-def _is_connection(type_: object) -> bool:
+def _is_connection(type_: GraphQLType) -> bool:
     named = get_named_type(type_)
     return named is not None and named.name.endswith("Connection")
 
@@ -129,7 +131,7 @@ def _list_size(field: FieldNode) -> int:
     return DEFAULT_LIST_SIZE
 
 
-VALIDATION_RULES: list[type[ValidationRule]] = [
+VALIDATION_RULES: list[type[ASTValidationRule]] = [
     query_depth_limiter.create_validator(MAX_DEPTH, None, None),
     max_aliases.create_validator(MAX_ALIASES),
     QueryCostRule,
