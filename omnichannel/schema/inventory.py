@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -18,10 +17,17 @@ from .catalog import Variant
 from .errors import UserError
 from .locations import Store
 from .references import referenced
+from .views import NEW_VIEW, Eventually, ReadThrough
 
 
 @strawberry.type
-class StockLevel:
+class StockLevel(ReadThrough):
+    """A level at a location. Views built by `many` hold `available`, `store` and the level alone; the
+    other counts are read through from the level (`views.ReadThrough`)."""
+
+    _read_through = frozenset({"on_hand", "reserved", "safety_stock"})
+    _source = "_level"
+
     on_hand: int
     reserved: int
     safety_stock: int
@@ -29,7 +35,7 @@ class StockLevel:
         description="what can be promised now: onHand - reserved - safetyStock, never below 0"
     )
     # a plain attribute (a page reads thousands): the view, or an awaitable of it until the location is loaded
-    store: Store | Awaitable[Store] = strawberry.field(graphql_type=Store)
+    store: Eventually[Store] = strawberry.field(graphql_type=Store)
     _level: strawberry.Private[DomainStockLevel]
 
     @staticmethod
@@ -42,7 +48,7 @@ class StockLevel:
     ) -> StockLevel:
         """The view of a level; give its location, or the request context to load it when asked for."""
         if location is not None:
-            store: Store | Awaitable[Store] = (
+            store: Eventually[Store] = (
                 Store.from_domain(location, distance_km)
                 if ctx is None or distance_km is not None
                 else Store.of(ctx.memo, location)
@@ -60,19 +66,13 @@ class StockLevel:
             _level=level,
         )
 
-    def __getattr__(self, name: str) -> int:
-        """onHand, reserved and safetyStock of views built by `many`: read from the level when asked."""
-        if name in _FROM_LEVEL:
-            return getattr(self.__dict__["_level"], name)  # type: ignore[no-any-return]
-        raise AttributeError(name)
-
     @staticmethod
     def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
         """Views of a variant's levels (a page builds thousands: one tight loop, store views shared;
-        each view filled as `bulk_view` does, inlined)."""
+        each view filled as `views.bulk_view` does, inlined)."""
         stores = Store.views(ctx.memo)
         views: list[StockLevel] = []
-        append, new, cls = views.append, object.__new__, StockLevel
+        append, new, cls = views.append, NEW_VIEW, StockLevel
         for level in levels:
             location_id = level.location_id
             view = new(cls)
@@ -93,10 +93,7 @@ class StockLevel:
         )
 
 
-_FROM_LEVEL = frozenset({"on_hand", "reserved", "safety_stock"})
-
-
-def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:
+def _store_at(ctx: Context, location_id: int) -> Eventually[Store]:
     location = use_cases.loaded_location(ctx, location_id)
     if location is not None:
         return Store.of(ctx.memo, location)
