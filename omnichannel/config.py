@@ -33,6 +33,9 @@ class Settings:
     response_cache_ttl: float = 0.0
     fast_executor: bool = True
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
+    max_token_ttl: int = 30 * 24 * 3600
 
     @property
     def embedded_database(self) -> bool:
@@ -94,6 +97,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         fast_executor=_switch(env, "OMNICHANNEL_FAST_EXECUTOR", True),
         loyalty=_loyalty(env),
+        max_body_bytes=_int(env, "OMNICHANNEL_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
+        max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+        max_token_ttl=_int(env, "OMNICHANNEL_MAX_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
     )
 
 
