@@ -31,6 +31,7 @@ class Settings:
     log_level: str = "INFO"
     points_expiry_interval: int = 3600
     response_cache_ttl: float = 0.0
+    fast_executor: bool = True
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     max_body_bytes: int = 2 * 1024 * 1024
     max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
@@ -67,6 +68,15 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw == "1"
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
     env = os.environ if env is None else env
     home = Path(env.get("OMNICHANNEL_HOME") or "./.omnichannel").expanduser().resolve()
@@ -85,6 +95,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         log_level=env.get("OMNICHANNEL_LOG_LEVEL", "INFO").upper(),
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
+        fast_executor=_switch(env, "OMNICHANNEL_FAST_EXECUTOR", True),
         loyalty=_loyalty(env),
         max_body_bytes=_int(env, "OMNICHANNEL_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
         max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),

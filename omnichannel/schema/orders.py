@@ -20,6 +20,7 @@ from .locations import GeoPoint, Store
 from .node import register_node
 from .people import Staff
 from .pricing import DiscountLine
+from .references import referenced
 from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:
@@ -64,7 +65,13 @@ class Fulfillment(Node):
 
     @strawberry.field(description="where it is picked and packed (and, for PICKUP, collected)")
     async def store(self, info: Info[Context, None]) -> Store:
-        return Store.from_domain(await info.context.loaders.location.load(self._fulfillment.location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._fulfillment.location_id),
+                "location",
+                self._fulfillment.location_id,
+            )
+        )
 
     @strawberry.field
     async def lines(self, info: Info[Context, None]) -> list[OrderLine]:
@@ -73,7 +80,11 @@ class Fulfillment(Node):
 
     @strawberry.field(description="the order this fulfilment belongs to")
     async def order(self, info: Info[Context, None]) -> Order:
-        return Order.from_domain(await info.context.loaders.order.load(self._fulfillment.order_id))
+        return Order.from_domain(
+            referenced(
+                await info.context.loaders.order.load(self._fulfillment.order_id), "order", self._fulfillment.order_id
+            )
+        )
 
     @strawberry.field(description="an earlier parcel of the same member this one travels with, if merged")
     async def ships_with(self, info: Info[Context, None]) -> Fulfillment | None:
@@ -157,7 +168,13 @@ class Order(Node):
     async def pickup_store(self, info: Info[Context, None]) -> Store | None:
         if self._order.pickup_location_id is None:
             return None
-        return Store.from_domain(await info.context.loaders.location.load(self._order.pickup_location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._order.pickup_location_id),
+                "location",
+                self._order.pickup_location_id,
+            )
+        )
 
     @strawberry.field(
         description="every discount the order got: promotions, coupons, points (their sum is discountTotal)"
