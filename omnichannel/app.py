@@ -39,6 +39,8 @@ from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
+from .web import ide_html
+from .web import routes as web_routes
 
 log = logging.getLogger("omnichannel.app")
 
@@ -67,6 +69,10 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
         context.principal = await effective_principal(context.principal)  # a merged member acts as the survivor
         return UNSET  # no payload: connection_ack goes out without "payload": null
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return ide_html()  # GraphiQL from the package's vendored assets: works without internet
 
     def encode_json(self, data: object) -> str:
         # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)
@@ -169,6 +175,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *web_routes(),  # the clerk pad at /pad and the pages' static assets
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),

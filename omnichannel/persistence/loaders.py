@@ -19,6 +19,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .floor_loaders import TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
     CouponById,
     CouponsByMember,
@@ -363,3 +364,11 @@ class Loaders:
     @cached_property
     def discounts_of_order(self) -> DiscountsByOrder:
         return DiscountsByOrder()
+
+    @cached_property
+    def try_ons_of_member(self) -> TryOnsOfMember:
+        return TryOnsOfMember()
+
+    @cached_property
+    def try_on(self) -> TryOnById:
+        return TryOnById()

@@ -16,6 +16,7 @@ from ..domain.orders import OrderStatus as DomainOrderStatus
 from ..domain.points import EntryKind as DomainEntryKind
 from ..domain.pricing import DiscountKind as DomainDiscountKind
 from ..domain.promotions import PromotionKind as DomainPromotionKind
+from ..domain.try_ons import TryOnSource as DomainTryOnSource
 
 SalesChannel = strawberry.enum(DomainSalesChannel, name="SalesChannel")
 FulfillmentMode = strawberry.enum(DomainFulfillmentMode, name="FulfillmentMode")
@@ -29,3 +30,4 @@ IdentityKind = strawberry.enum(DomainIdentityKind, name="IdentityKind")
 DiscountKind = strawberry.enum(DomainDiscountKind, name="DiscountKind")
 OrderStatus = strawberry.enum(DomainOrderStatus, name="OrderStatus")
 FulfillmentStatus = strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")
+TryOnSource = strawberry.enum(DomainTryOnSource, name="TryOnSource")

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
 from .coupons_api import CouponMutation, CouponQuery
+from .floor_api import FloorMutation, FloorQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .members_mutation import MemberMutation
@@ -28,7 +29,8 @@ class AuthMutation:
 
 
 Query = merge_types(
-    "Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery)
+    "Query",
+    (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery, FloorQuery),
 )
 Mutation = merge_types(
     "Mutation",
@@ -40,6 +42,7 @@ Mutation = merge_types(
         MemberMutation,
         CouponMutation,
         PromotionMutation,
+        FloorMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -2,6 +2,7 @@
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
+from .floor import MemberLookup, TryOn
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
@@ -23,6 +24,7 @@ __all__ = [
     "Location",
     "Member",
     "MemberIdentity",
+    "MemberLookup",
     "MemberMerge",
     "MemberSpend",
     "Order",
@@ -39,5 +41,6 @@ __all__ = [
     "StockLevel",
     "StockMovement",
     "Throttle",
+    "TryOn",
     "Variant",
 ]

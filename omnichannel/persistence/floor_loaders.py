@@ -1,0 +1,32 @@
+"""Per-request DataLoaders of the store floor: try-ons (exposed through persistence.loaders.Loaders)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from aiodataloader import DataLoader
+
+from ..domain.try_ons import TryOn
+from .repositories import floor
+
+# (member id, how many): one query per distinct page size for any number of members
+TryOnsKey = tuple[int, int]
+
+
+class TryOnsOfMember(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[TryOnsKey]) -> list[list[TryOn]]:
+        by_limit: dict[int, list[int]] = defaultdict(list)
+        for member_id, limit in keys:
+            by_limit[limit].append(member_id)
+        found: dict[TryOnsKey, list[TryOn]] = defaultdict(list)
+        for limit, member_ids in by_limit.items():
+            for try_on in await floor.try_ons_of_members(member_ids, limit):
+                found[(try_on.member_id, limit)].append(try_on)
+        return [found.get(key, []) for key in keys]
+
+
+class TryOnById(DataLoader):  # type: ignore[misc]
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[TryOn | None]:
+        index = {t.id: t for t in await floor.try_ons_by_ids(keys)}
+        return [index.get(k) for k in keys]
