@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from ..domain import pick_list as pick_domain
+from ..domain import recommendations as recommendation_domain
 from ..domain import try_ons as try_on_domain
 from ..resolvers import pick_list as pick_use_cases
 from ..resolvers import try_ons as try_on_use_cases
@@ -77,6 +78,21 @@ class TryOn(Node):
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
         return Variant.from_domain(await info.context.loaders.variant.load(self._try_on.variant_id))
+
+
+@strawberry.type(description="Something to suggest to a member, and why.")
+class Recommendation:
+    reason: str = strawberry.field(description="why, in words a clerk or member understands")
+    score: float = strawberry.field(description="higher first: tried on 3-4, bought together 2-3, best sellers 1-2")
+    _recommendation: strawberry.Private[recommendation_domain.Recommendation]
+
+    @staticmethod
+    def from_domain(recommendation: recommendation_domain.Recommendation) -> Recommendation:
+        return Recommendation(reason=recommendation.reason, score=recommendation.score, _recommendation=recommendation)
+
+    @strawberry.field
+    async def variant(self, info: Info[Context, None]) -> Variant:
+        return Variant.from_domain(await info.context.loaders.variant.load(self._recommendation.variant_id))
 
 
 async def _fetch_try_on(ctx: Context, pk: int) -> TryOn | None:

@@ -7,12 +7,13 @@ from strawberry.types import Info
 
 from ..resolvers import member_lookup as lookup_use_cases
 from ..resolvers import pick_list as pick_use_cases
+from ..resolvers import recommendations as recommendation_use_cases
 from ..resolvers import try_ons as try_on_use_cases
 from ..resolvers import viewer
 from ..resolvers.context import Context
 from .enums import TryOnSource
 from .errors import UserError
-from .floor import PickListLine, TryOn
+from .floor import PickListLine, Recommendation, TryOn
 from .members import Member
 from .people import Staff
 from .relay import decode_id
@@ -58,6 +59,18 @@ class FloorQuery:
     async def pick_list(self, info: Info[Context, None], store_id: strawberry.ID) -> list[PickListLine]:
         lines = await pick_use_cases.pick_list(info.context, decode_id(store_id, "Store"))
         return [PickListLine.from_domain(line) for line in lines]
+
+    @strawberry.field(
+        description="the member's own recommendations (MEMBER), or a member's for store staff and head office: "
+        "what they tried on and did not buy, what others bought with it, best sellers of their categories"
+    )
+    async def recommendations(
+        self, info: Info[Context, None], member_id: strawberry.ID | None = None, first: int | None = 10
+    ) -> list[Recommendation]:
+        found = await recommendation_use_cases.recommendations(
+            info.context, member_id=decode_id(member_id, "Member") if member_id else None, first=first
+        )
+        return [Recommendation.from_domain(r) for r in found]
 
     @strawberry.field(description="the signed-in member of staff (their name, role and store); null for others")
     async def signed_in_staff(self, info: Info[Context, None]) -> Staff | None:

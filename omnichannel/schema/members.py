@@ -105,11 +105,8 @@ class Member(Node):
         )
         return order_connection(orders, has_next, after is not None)
 
-
     @strawberry.field(description="what the member tried on in stores, newest first (the member and store staff)")
-    async def try_ons(
-        self, info: Info[Context, None], first: int | None = 20
-    ) -> list[TryOn]:
+    async def try_ons(self, info: Info[Context, None], first: int | None = 20) -> list[TryOn]:
         return [TryOn.from_domain(t) for t in await try_on_use_cases.try_ons_of(info.context, self._member.id, first)]
 
 

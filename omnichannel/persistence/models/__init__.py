@@ -2,7 +2,7 @@
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
-from .floor import MemberLookup, TryOn
+from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
@@ -15,6 +15,9 @@ from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "CommissionEntry",
+    "CommissionLine",
+    "CommissionRule",
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
@@ -36,6 +39,7 @@ __all__ = [
     "Product",
     "Promotion",
     "RoutingRules",
+    "SalesCreditEntry",
     "SignInCode",
     "Staff",
     "StockLevel",
