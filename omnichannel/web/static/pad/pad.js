@@ -11,7 +11,7 @@ const ORDER_FIELDS = `
 fragment PadOrder on Order {
   id number status channel fulfillmentMode paidAt updatedAt
   member { memberNumber displayName }
-  fulfillments { id mode status store { id } lines { quantity variant { sku title product { title } } } }
+  fulfillments { id mode status store { id } lines { quantity variant { sku title } } }
 }`;
 const OPEN_ORDERS = `query($store: ID!, $after: String) {
   orders(storeId: $store, status: [CONFIRMED, PICKING, READY_FOR_PICKUP], first: 40, after: $after) {
@@ -29,12 +29,12 @@ const SIGN_IN = `mutation($email: String!, $password: String!) { signIn(input: {
 const ME = `{ signedInStaff { name role store { id code name } } }`;
 const STORES = `{ stores(first: 100) { edges { node { id code name kind } } } }`;
 const PICK_LIST = `query($store: ID!) { pickList(storeId: $store) {
-  quantity variant { sku title product { title } } orders { number } } }`;
-const STOCK_FIELDS = `sku barcode title product { title } stock { available onHand reserved store { code name } }`;
+  quantity variant { sku title } orders { number } } }`;
+const STOCK_FIELDS = `sku barcode title stock { available onHand reserved store { code name } }`;
 const VARIANT_BY_CODE = `query($sku: String, $barcode: String) { variant(sku: $sku, barcode: $barcode) { ${STOCK_FIELDS} } }`;
 const SEARCH = `query($q: String!) { products(first: 5, search: $q) { edges { node { variants { ${STOCK_FIELDS} } } } } }`;
 const ALERTS = `query($stores: [ID!]) { lowStockAlerts(storeIds: $stores, openOnly: true, first: 50) {
-  edges { node { onHand reserved safetyStock raisedAt variant { sku title product { title } } } } } }`;
+  edges { node { onHand reserved safetyStock raisedAt variant { sku title } } } } }`;
 
 const $ = (id) => document.getElementById(id);
 const api = new Api(() => state.token);
@@ -234,7 +234,7 @@ function orderCard(order) {
     { class: `order${order.fresh ? " fresh" : ""}`, dataset: { orderNumber: order.number, fulfillmentStatus: fulfillment.status } },
     el("header", {}, el("span", { class: "number" }, order.number), el("span", { class: "status" }, fulfillment.status.replaceAll("_", " "))),
     el("div", { class: "meta" }, `${order.fulfillmentMode} · ${order.channel} · ${who} · paid ${new Date(order.paidAt).toLocaleTimeString()}`),
-    el("ul", {}, fulfillment.lines.map((l) => el("li", {}, `${l.quantity} × ${l.variant.product.title} – ${l.variant.title} (${l.variant.sku})`))),
+    el("ul", {}, fulfillment.lines.map((l) => el("li", {}, `${l.quantity} × ${l.variant.title} (${l.variant.sku})`))),
     el("div", { class: "actions" }, actions),
   );
 }
@@ -293,7 +293,7 @@ async function loadPickList() {
   const { data } = await api.query(PICK_LIST, { store: state.store.id });
   $("picklist").replaceChildren(
     ...data.pickList.map((line) =>
-      el("tr", {}, el("td", {}, line.variant.sku), el("td", {}, `${line.variant.product.title} – ${line.variant.title}`),
+      el("tr", {}, el("td", {}, line.variant.sku), el("td", {}, line.variant.title),
         el("td", { class: "num" }, String(line.quantity)), el("td", {}, line.orders.map((o) => o.number).join(", "))),
     ),
   );
@@ -320,7 +320,7 @@ async function lookUpStock(event) {
     return;
   }
   out.replaceChildren(...variants.map((v) => el("div", {},
-    el("p", { class: "variant-title" }, `${v.product.title} – ${v.title} (${v.sku}${v.barcode ? ` · ${v.barcode}` : ""})`),
+    el("p", { class: "variant-title" }, `${v.title} (${v.sku}${v.barcode ? ` · ${v.barcode}` : ""})`),
     el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Store", "Available", "On hand", "Reserved"].map((h) => el("th", {}, h)))),
       el("tbody", {}, [...v.stock].sort((a, b) => b.available - a.available).map((s) =>
         el("tr", {}, el("td", {}, `${s.store.code} · ${s.store.name}`), el("td", { class: "num" }, String(s.available)),
@@ -343,7 +343,7 @@ async function loadAlerts() {
   const alerts = data.lowStockAlerts.edges.map((e) => e.node);
   $("alert-count").textContent = String(alerts.length);
   $("alerts").replaceChildren(...alerts.map((a) => el("tr", {}, el("td", {}, a.variant.sku),
-    el("td", {}, `${a.variant.product.title} – ${a.variant.title}`), el("td", { class: "num" }, String(a.onHand)),
+    el("td", {}, a.variant.title), el("td", { class: "num" }, String(a.onHand)),
     el("td", { class: "num" }, String(a.reserved)), el("td", { class: "num" }, String(a.safetyStock)),
     el("td", {}, new Date(a.raisedAt).toLocaleString()))));
 }
