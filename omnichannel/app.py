@@ -125,6 +125,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         reservation_ttl=settings.reservation_ttl,
         demo=settings.demo,
         loyalty=settings.loyalty,
+        store_credit_share=settings.store_credit_share,
     )
     graphql = OmnichannelGraphQL(
         services,

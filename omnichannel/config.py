@@ -32,6 +32,7 @@ class Settings:
     points_expiry_interval: int = 3600
     response_cache_ttl: float = 0.0
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    store_credit_share: Decimal = Decimal("0.3")
 
     @property
     def embedded_database(self) -> bool:
@@ -83,6 +84,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         loyalty=_loyalty(env),
+        store_credit_share=_share(env, "OMNICHANNEL_STORE_CREDIT_SHARE", "0.3"),
     )
 
 
@@ -92,6 +94,13 @@ def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
         return Decimal(raw)
     except InvalidOperation:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _share(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    value = _decimal(env, name, default)
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise ConfigError(f"{name} must be a share between 0 and 1, got {value}")
+    return value
 
 
 def _loyalty(env: Mapping[str, str]) -> LoyaltyRules:
