@@ -67,6 +67,30 @@ class CommissionRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Entry:
+    """One commission entry (negative amount and sales for REVERSED)."""
+
+    id: int
+    staff_id: int
+    location_id: int | None
+    order_id: int
+    kind: EntryKind
+    amount: Decimal
+    sales: Decimal
+    rule_id: int | None
+    reference: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    staff_id: int
+    orders: int
+    sales: Decimal
+    commission: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class NewRule:
     """A rule as head office asks for it, checked."""
 

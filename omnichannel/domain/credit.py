@@ -91,7 +91,7 @@ def credit_split(
     parties = _party_order(set(amounts))
     shares = [weights[p].quantize(SHARE_PLACES, rounding=ROUND_DOWN) for p in parties[:-1]]
     shares.append(Decimal(1) - sum(shares, Decimal(0)))
-    return [SalesCredit(p, s, money(amounts[p])) for p, s in zip(parties, shares, strict=True)]
+    return [SalesCredit(p, s.normalize(), money(amounts[p])) for p, s in zip(parties, shares, strict=True)]
 
 
 def _less_refunds(lines: Sequence[CreditLine], paid_cents: list[int], refunded: Mapping[int, Decimal]) -> list[int]:

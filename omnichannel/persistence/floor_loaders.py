@@ -1,4 +1,4 @@
-"""Per-request DataLoaders of the store floor: try-ons (exposed through persistence.loaders.Loaders)."""
+"""Per-request DataLoaders of the store floor: try-ons, credit splits (exposed through persistence.loaders.Loaders)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from aiodataloader import DataLoader
 
+from ..domain.credit import SalesCredit
 from ..domain.try_ons import TryOn
-from .repositories import floor
+from .repositories import credit, floor
 
 # (member id, how many): one query per distinct page size for any number of members
 TryOnsKey = tuple[int, int]
@@ -30,3 +31,13 @@ class TryOnById(DataLoader):  # type: ignore[misc]
     async def batch_load_fn(self, keys: Sequence[int]) -> list[TryOn | None]:
         index = {t.id: t for t in await floor.try_ons_by_ids(keys)}
         return [index.get(k) for k in keys]
+
+
+class PaidCreditByOrder(DataLoader):  # type: ignore[misc]
+    """The credit split recorded at payment (empty for an order not paid yet)."""
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[list[SalesCredit]]:
+        grouped: dict[int, list[SalesCredit]] = defaultdict(list)
+        for order_id, credit_ in await credit.paid_splits(keys):
+            grouped[order_id].append(credit_)
+        return [grouped.get(k, []) for k in keys]

@@ -19,7 +19,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
-from .floor_loaders import TryOnById, TryOnsOfMember
+from .floor_loaders import PaidCreditByOrder, TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
     CouponById,
     CouponsByMember,
@@ -372,3 +372,7 @@ class Loaders:
     @cached_property
     def try_on(self) -> TryOnById:
         return TryOnById()
+
+    @cached_property
+    def paid_credit(self) -> PaidCreditByOrder:
+        return PaidCreditByOrder()

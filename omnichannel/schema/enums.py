@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..domain.catalog import SalesChannel as DomainSalesChannel
+from ..domain.commission import EntryKind as DomainCommissionEntryKind
 from ..domain.coupons import AuditKind as DomainAuditKind
 from ..domain.coupons import CouponKind as DomainCouponKind
 from ..domain.coupons import CouponStatus as DomainCouponStatus
@@ -31,3 +32,4 @@ DiscountKind = strawberry.enum(DomainDiscountKind, name="DiscountKind")
 OrderStatus = strawberry.enum(DomainOrderStatus, name="OrderStatus")
 FulfillmentStatus = strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")
 TryOnSource = strawberry.enum(DomainTryOnSource, name="TryOnSource")
+CommissionEntryKind = strawberry.enum(DomainCommissionEntryKind, name="CommissionEntryKind")

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
 from .floor_api import FloorMutation, FloorQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
@@ -30,7 +31,17 @@ class AuthMutation:
 
 Query = merge_types(
     "Query",
-    (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery, FloorQuery),
+    (
+        CatalogQuery,
+        MemberQuery,
+        OrderQuery,
+        RoutingQuery,
+        CouponQuery,
+        PromotionQuery,
+        PricingQuery,
+        FloorQuery,
+        CommissionQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -43,6 +54,7 @@ Mutation = merge_types(
         CouponMutation,
         PromotionMutation,
         FloorMutation,
+        CommissionMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))
