@@ -12,17 +12,19 @@ before the chain's best sellers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from .access import Principal, Role, require_signed_in
+from .catalog import Variant
 from .errors import AccessDenied
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # the chain's time zone (no daylight saving)
 DEFAULT_FIRST = 10
 MAX_FIRST = 50
 SEEDS = 30  # the member's most recent variants that co-occurrence starts from
+TRY_ONS_READ = 50  # the member's most recent try-ons read
 PER_SEED = 30  # partners read per seed (the strongest)
 
 
@@ -38,6 +40,7 @@ class BoughtWith:
     variant_id: int
     orders: int  # paid orders that had it together with one of the member's variants
     via_variant_id: int  # the member's variant it was most often bought with
+    via_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,17 @@ class BestSeller:
     variant_id: int
     units: int
     category_name: str
+
+
+@dataclass
+class Signals:
+    """What one member's recommendations are made from (read in one go)."""
+
+    bought: set[int] = field(default_factory=set)
+    tried: list[Tried] = field(default_factory=list)
+    bought_with: list[BoughtWith] = field(default_factory=list)
+    best_sellers: list[BestSeller] = field(default_factory=list)
+    variants: dict[int, Variant] = field(default_factory=dict)  # every variant named above
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +92,6 @@ def recommend(
     tried: Sequence[Tried],
     bought_with: Sequence[BoughtWith],
     best_sellers: Sequence[BestSeller],
-    titles: Mapping[int, str],
     now: datetime,
     first: int,
 ) -> list[Recommendation]:
@@ -93,7 +106,7 @@ def recommend(
         add(t.variant_id, f"tried on at {t.store_name} on {day_label(t.at)}", 3 + 1 / (1 + days))
     strongest = max((b.orders for b in bought_with), default=1) or 1
     for b in sorted(bought_with, key=lambda b: (-b.orders, b.variant_id)):
-        via = titles.get(b.via_variant_id, "what you chose")
+        via = b.via_title or "what you chose"
         times = "1 order" if b.orders == 1 else f"{b.orders} orders"
         add(b.variant_id, f"often bought with {via} ({times})", 2 + b.orders / strongest)
     top = max((s.units for s in best_sellers), default=1) or 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from omnichannel.persistence.repositories import recommendations as aggregates
 from tests.floor_support import paid_pickup_order
 from tests.orders_support import count_statements, gid, new_member, new_variant, store_gid
 
@@ -54,3 +55,28 @@ async def test_try_ons_run_the_same_statements_for_one_and_many(gql, token):
     small = await _count(gql, TRY_ONS, {"id": gid("Member", few)}, clerk)
     large = await _count(gql, TRY_ONS, {"id": gid("Member", many)}, clerk)
     assert len(small) == len(large), "\n".join(["1:", *small, "8:", *large])
+
+
+RECOMMEND = """
+query($m: ID!) { recommendations(memberId: $m, first: 20) { reason score variant { sku title } } }
+"""
+
+
+async def test_recommendations_run_the_same_statements_for_one_and_many(gql, token):
+    clerk = await token("CLERK", store="S02")
+    store = await store_gid("S02")
+    few, _ = await new_member()
+    many, _ = await new_member()
+    variants = [await new_variant({}) for _ in range(6)]
+    for member, chosen in ((few, variants[:1]), (many, variants)):
+        request = {
+            "storeId": store,
+            "memberId": gid("Member", member),
+            "variantIds": [gid("Variant", v) for v in chosen],
+            "source": "SCAN",
+        }
+        assert (await gql(RECORD, {"input": request}, token=clerk))["data"]["recordTryOn"]["userErrors"] == []
+    await aggregates.rebuild()
+    small = await _count(gql, RECOMMEND, {"m": gid("Member", few)}, clerk)
+    large = await _count(gql, RECOMMEND, {"m": gid("Member", many)}, clerk)
+    assert len(small) == len(large), "\n".join(["1:", *small, "6:", *large])

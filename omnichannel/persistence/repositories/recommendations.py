@@ -10,12 +10,12 @@ set-based statements (for a database that already has orders); a test proves upk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.recommendations import PER_SEED, BestSeller, BoughtWith
+from ...domain.catalog import Variant
+from ...domain.recommendations import PER_SEED, SEEDS, TRY_ONS_READ, BestSeller, BoughtWith, Signals, Tried
 from ..db import execute, fetch
 
 PAID = "o.paid_at IS NOT NULL AND o.status <> 'CANCELLED'"
@@ -111,38 +111,64 @@ async def rebuild(conn: BaseDBAsyncClient | None = None) -> None:
         await execute(statement, conn=conn)
 
 
-async def bought(member_id: int) -> list[tuple[int, datetime]]:
-    """The variants the member paid for, most recent payment first."""
-    rows = await fetch(
-        "SELECT variant_id, last_paid_at FROM member_purchase WHERE member_id = $1 ORDER BY last_paid_at DESC",
-        [member_id],
-    )
-    return [(r["variant_id"], r["last_paid_at"]) for r in rows]
+_SIGNALS = f"""
+WITH bought AS (
+  SELECT variant_id, last_paid_at FROM member_purchase WHERE member_id = $1
+), tried AS (
+  SELECT variant_id, location_id, at FROM try_on WHERE member_id = $1 ORDER BY at DESC, id DESC LIMIT $4
+), seeds AS (
+  SELECT variant_id FROM (SELECT variant_id, at FROM tried UNION ALL SELECT variant_id, last_paid_at FROM bought) x
+  GROUP BY variant_id ORDER BY max(at) DESC, variant_id LIMIT $3
+), pairs AS (
+  SELECT p.other_id AS variant_id, sum(p.orders)::bigint AS figure,
+         (array_agg(p.variant_id ORDER BY p.orders DESC, p.variant_id))[1] AS via
+  FROM seeds s CROSS JOIN LATERAL (SELECT variant_id, other_id, orders FROM variant_pair
+                                   WHERE variant_id = s.variant_id ORDER BY orders DESC, other_id LIMIT $5) p
+  WHERE NOT EXISTS (SELECT 1 FROM bought b WHERE b.variant_id = p.other_id)
+  GROUP BY p.other_id ORDER BY figure DESC, p.other_id LIMIT $2
+), cats AS (
+  SELECT DISTINCT c.category_id FROM seeds s JOIN ({VARIANT_CATEGORY}) c ON c.variant_id = s.variant_id
+  WHERE c.category_id IS NOT NULL
+), best AS (
+  SELECT cs.variant_id, cs.units AS figure, cats.category_id FROM cats CROSS JOIN LATERAL (
+    SELECT variant_id, units FROM category_sales WHERE category_id = cats.category_id
+    AND NOT EXISTS (SELECT 1 FROM bought b WHERE b.variant_id = category_sales.variant_id)
+    ORDER BY units DESC, variant_id LIMIT $2) cs
+), found AS (
+  SELECT 'BOUGHT' AS kind, variant_id, NULL::bigint AS figure, NULL::int AS ref, last_paid_at AS at FROM bought
+  UNION ALL SELECT 'TRIED', variant_id, NULL, location_id, at FROM tried
+  UNION ALL SELECT 'WITH', variant_id, figure, via, NULL FROM pairs
+  UNION ALL SELECT 'BEST', variant_id, figure, category_id, NULL FROM best
+)
+SELECT f.kind, f.variant_id, f.figure, f.ref, f.at, v.product_id, v.sku, v.barcode, v.title, v.list_price,
+       v.active, pr.active AS product_active,
+       CASE f.kind WHEN 'TRIED' THEN loc.name WHEN 'WITH' THEN via.title WHEN 'BEST' THEN cat.name END AS label
+FROM found f JOIN variant v ON v.id = f.variant_id JOIN product pr ON pr.id = v.product_id
+LEFT JOIN location loc ON f.kind = 'TRIED' AND loc.id = f.ref
+LEFT JOIN variant via ON f.kind = 'WITH' AND via.id = f.ref
+LEFT JOIN category cat ON f.kind = 'BEST' AND cat.id = f.ref
+"""
 
 
-async def bought_with(seeds: Sequence[int], exclude: Sequence[int], limit: int) -> list[BoughtWith]:
-    """Variants most often paid for together with the seeds (each seed's strongest partners), active ones only."""
-    rows = await fetch(
-        "SELECT p.other_id, sum(p.orders)::int AS orders, (array_agg(p.variant_id ORDER BY p.orders DESC))[1] AS via "
-        "FROM unnest($1::int[]) AS s(id) CROSS JOIN LATERAL (SELECT variant_id, other_id, orders FROM variant_pair "
-        "WHERE variant_id = s.id ORDER BY orders DESC, other_id LIMIT $4) p "
-        "JOIN variant v ON v.id = p.other_id JOIN product pr ON pr.id = v.product_id "
-        "WHERE v.active AND pr.active AND NOT p.other_id = ANY($2::int[]) "
-        "GROUP BY p.other_id ORDER BY orders DESC, p.other_id LIMIT $3",
-        [list(seeds), list(exclude), limit, PER_SEED],
-    )
-    return [BoughtWith(r["other_id"], r["orders"], r["via"]) for r in rows]
-
-
-async def best_sellers(seeds: Sequence[int], exclude: Sequence[int], limit: int) -> list[BestSeller]:
-    """The best sellers of the seeds' categories, active ones only."""
-    rows = await fetch(
-        f"WITH cats AS (SELECT DISTINCT c.category_id FROM ({VARIANT_CATEGORY}) c "
-        "WHERE c.variant_id = ANY($1::int[]) AND c.category_id IS NOT NULL) "
-        "SELECT s.variant_id, s.units, cat.name FROM cats CROSS JOIN LATERAL (SELECT cs.variant_id, cs.units "
-        "FROM category_sales cs JOIN variant v ON v.id = cs.variant_id JOIN product p ON p.id = v.product_id "
-        "WHERE cs.category_id = cats.category_id AND v.active AND p.active AND NOT cs.variant_id = ANY($2::int[]) "
-        "ORDER BY cs.units DESC, cs.variant_id LIMIT $3) s JOIN category cat ON cat.id = cats.category_id",
-        [list(seeds), list(exclude), limit],
-    )
-    return [BestSeller(r["variant_id"], int(r["units"]), r["name"]) for r in rows]
+async def signals(member_id: int, *, limit: int) -> Signals:
+    """Everything one member's recommendations need, in one statement: purchases, recent try-ons, the
+    strongest partners of their recent variants, the best sellers of those variants' categories, and
+    the rows of every variant named (to prime the request's loader)."""
+    rows = await fetch(_SIGNALS, [member_id, limit, SEEDS, TRY_ONS_READ, PER_SEED])
+    found = Signals()
+    for r in rows:
+        variant = Variant(
+            r["variant_id"], r["product_id"], r["sku"], r["barcode"], r["title"], r["list_price"], r["active"]
+        )
+        found.variants[variant.id] = variant
+        offered = r["active"] and r["product_active"]
+        kind = r["kind"]
+        if kind == "BOUGHT":
+            found.bought.add(variant.id)
+        elif kind == "TRIED" and offered:
+            found.tried.append(Tried(variant.id, r["label"] or "a store", r["at"]))
+        elif kind == "WITH" and offered:
+            found.bought_with.append(BoughtWith(variant.id, int(r["figure"]), r["ref"], r["label"] or ""))
+        elif kind == "BEST" and offered:
+            found.best_sellers.append(BestSeller(variant.id, int(r["figure"]), r["label"] or ""))
+    return found
