@@ -96,6 +96,7 @@ class Migration(migrations.Migration):
                 ('location_id', fields.IntField(null=True)),
                 ('share', fields.DecimalField(max_digits=7, decimal_places=6)),
                 ('amount', fields.DecimalField(max_digits=12, decimal_places=2)),
+                ('store_share', fields.DecimalField(max_digits=7, decimal_places=6)),
                 ('reference', fields.CharField(default='', db_default='', max_length=64)),
                 ('at', fields.DatetimeField(db_default=Now(), auto_now=False, auto_now_add=False)),
             ],
@@ -113,6 +114,9 @@ class Migration(migrations.Migration):
                 'CREATE TABLE "category_sales" ("category_id" INT NOT NULL, "variant_id" INT NOT NULL, '
                 '"units" BIGINT NOT NULL, "orders" INT NOT NULL, PRIMARY KEY ("category_id", "variant_id"))',
                 'CREATE INDEX "idx_category_sales_top" ON "category_sales" ("category_id", "units" DESC, "variant_id")',
+                # one credit row per party and cause: a repeated payment, cancellation or refund writes nothing
+                'CREATE UNIQUE INDEX "uid_sales_credit_party" ON "sales_credit" '
+                '("order_id", "reference", (coalesce("location_id", 0)))',
             ],
             reverse_sql=[
                 'DROP TABLE IF EXISTS "category_sales"',

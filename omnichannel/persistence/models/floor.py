@@ -115,6 +115,7 @@ class SalesCreditEntry(Model):
     location_id = fields.IntField(null=True)  # null: the online team
     share = fields.DecimalField(max_digits=7, decimal_places=6)
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    store_share = fields.DecimalField(max_digits=7, decimal_places=6)  # the setting the split was made with
     reference = fields.CharField(max_length=64, default="", db_default="")
     at = fields.DatetimeField(db_default=Now())
 
