@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from omnichannel.persistence import db
+from tests.orders_support import gid, new_member
 
 LOOKUP = """
 query($phone: String, $card: String, $number: String) {
@@ -97,3 +98,28 @@ async def test_malformed_look_ups_are_refused_with_a_code_and_not_run(gql, token
     result = await gql(LOOKUP, variables, token=await token("CLERK", store="S01"))
     assert result["errors"][0]["extensions"]["code"] == "INVALID_INPUT", result
     assert await _audit_since(before) == []
+
+
+SIGNED_IN = "{ signedInStaff { name role store { code } } }"
+
+
+async def test_signed_in_staff_names_the_token_holder_and_nobody_else(gql, token):
+    clerk = (await gql(SIGNED_IN, token=await token("CLERK", store="S02")))["data"]["signedInStaff"]
+    assert clerk["role"] == "CLERK" and clerk["store"] == {"code": "S02"}
+    hq = (await gql(SIGNED_IN, token=await token("HQ_ADMIN")))["data"]["signedInStaff"]
+    assert hq["role"] == "HQ_ADMIN" and hq["store"] is None
+    for bearer in (await token("MEMBER", member="M0001"), await token("SERVICE"), None):
+        assert (await gql(SIGNED_IN, token=bearer))["data"]["signedInStaff"] is None
+
+
+async def test_a_merged_duplicates_number_finds_the_survivor(gql, token):
+    survivor, survivor_number = await new_member()
+    duplicate, duplicate_number = await new_member()
+    merged = await gql(
+        "mutation($s: ID!, $d: ID!) { mergeMembers(input: {survivorId: $s, duplicateId: $d}) { userErrors { code } } }",
+        {"s": gid("Member", survivor), "d": gid("Member", duplicate)},
+        token=await token("HQ_ADMIN"),
+    )
+    assert merged["data"]["mergeMembers"]["userErrors"] == [], merged
+    found = await gql(LOOKUP, {"number": duplicate_number}, token=await token("CLERK", store="S01"))
+    assert found["data"]["memberLookup"]["memberNumber"] == survivor_number
