@@ -163,6 +163,20 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
         driver.execute_script("window.omnichannelPad.resumeFeed()")
         _card(driver, missed["number"], 10)
 
+        # a dropped connection comes back by itself, and the feed goes on
+        driver.execute_script("window.omnichannelPad.dropFeed()")
+        _wait(driver, 5, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") != "live")
+        _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+        after_drop = api.place(variant, s04, member)
+        api.pay(after_drop, service)
+        _card(driver, after_drop["number"], 10)
+
+        # low-stock alerts appear exactly when the schema has them (the pad asks; clerks may not introspect)
+        hq = await token("HQ_ADMIN")
+        fields = api("{ __schema { queryType { fields { name } } } }", {}, hq)["__schema"]["queryType"]["fields"]
+        has_alerts = "lowStockAlerts" in {f["name"] for f in fields}
+        _wait(driver, 10, lambda d: d.find_element(By.ID, "alerts-tab").is_displayed() == has_alerts)
+
         # hand over by the member's pickup code, typed as a scanner does (code, then Enter)
         code = api(ORDER, {"id": live["id"]}, member)["order"]["pickupCode"]
         driver.find_element(By.CSS_SELECTOR, 'button[data-tab="handover"]').click()
