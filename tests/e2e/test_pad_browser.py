@@ -195,6 +195,11 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
         _wait(driver, 10, lambda d: sku in d.find_element(By.ID, "stock-result").text)
         assert "S04" in driver.find_element(By.ID, "stock-result").text
 
+        # the pick list names what the orders still to pick need, with their numbers
+        driver.find_element(By.CSS_SELECTOR, 'button[data-tab="picklist"]').click()
+        _wait(driver, 10, lambda d: before["number"] in d.find_element(By.ID, "picklist").text)
+        assert sku in driver.find_element(By.ID, "picklist").text
+
         # nothing the pages loaded came from another host
         origins = driver.execute_script(
             "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)"

@@ -1,66 +1,27 @@
 // The clerk pad: sign in (or a kiosk token in the URL fragment), the store's live order feed,
 // picking, ready, hand-over by pickup code, pick list, network-wide stock, low-stock alerts.
+import { $, el, notice, show } from "./dom.js";
 import { Api, AuthError, LiveSubscription, tokenClaims } from "./graphql.js";
+import { detectFeatures, loadAlerts, loadPickList, lookUpStock } from "./tools.js";
+import {
+  CHANGED_ORDERS,
+  FEED,
+  HAND_OVER,
+  ME,
+  MOVE,
+  OPEN_ORDERS,
+  SIGN_IN,
+  STORES,
+} from "./queries.js";
 
 const TOKEN_KEY = "omnichannel.pad.token";
 const STORE_ROLES = new Set(["CLERK", "STORE_MANAGER"]);
 const TODO = new Set(["PENDING", "PICKING", "READY_FOR_PICKUP"]);
 const CATCH_UP_MARGIN_MS = 5000;
 
-const ORDER_FIELDS = `
-fragment PadOrder on Order {
-  id number status channel fulfillmentMode paidAt updatedAt
-  member { memberNumber displayName }
-  fulfillments { id mode status store { id } lines { quantity variant { sku title } } }
-}`;
-const OPEN_ORDERS = `query($store: ID!, $after: String) {
-  orders(storeId: $store, status: [CONFIRMED, PICKING, READY_FOR_PICKUP], first: 40, after: $after) {
-    edges { node { ...PadOrder } } pageInfo { hasNextPage endCursor } } }` + ORDER_FIELDS;
-const CHANGED_ORDERS = `query($store: ID!, $since: DateTime!, $after: String) {
-  orders(storeId: $store, updatedSince: $since, first: 40, after: $after) {
-    edges { node { ...PadOrder } } pageInfo { hasNextPage endCursor } } }` + ORDER_FIELDS;
-const FEED = `subscription($store: ID!) { storeOrders(storeId: $store) { kind order { ...PadOrder } } }` + ORDER_FIELDS;
-const MOVE = (field) => `mutation($id: ID!) { ${field}(input: {fulfillmentId: $id}) {
-  fulfillment { id order { ...PadOrder } } userErrors { message code } } }` + ORDER_FIELDS;
-const HAND_OVER = `mutation($store: ID!, $code: String!) { completePickup(input: {storeId: $store, pickupCode: $code}) {
-  order { ...PadOrder } userErrors { message code } } }` + ORDER_FIELDS;
-const SIGN_IN = `mutation($email: String!, $password: String!) { signIn(input: {email: $email, password: $password}) {
-  token staff { name role store { id code name } } userErrors { message code } } }`;
-const ME = `{ signedInStaff { name role store { id code name } } }`;
-const STORES = `{ stores(first: 100) { edges { node { id code name kind } } } }`;
-const PICK_LIST = `query($store: ID!) { pickList(storeId: $store) {
-  quantity variant { sku title } orders { number } } }`;
-const STOCK_FIELDS = `sku barcode title stock { available onHand reserved store { code name } }`;
-const VARIANT_BY_CODE = `query($sku: String, $barcode: String) { variant(sku: $sku, barcode: $barcode) { ${STOCK_FIELDS} } }`;
-const SEARCH = `query($q: String!) { products(first: 5, search: $q) { edges { node { variants { ${STOCK_FIELDS} } } } } }`;
-const ALERTS = `query($stores: [ID!]) { lowStockAlerts(storeIds: $stores, openOnly: true, first: 50) {
-  edges { node { onHand reserved safetyStock raisedAt variant { sku title } } } } }`;
-
-const $ = (id) => document.getElementById(id);
 const api = new Api(() => state.token);
 const state = { token: null, kiosk: false, staff: null, store: null, orders: new Map(), feed: null, syncedAt: null,
   expiryTimer: null, features: { variantByCode: null, alerts: null }, alertTimer: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) if (child != null) node.append(child); // text is escaped by append
-  return node;
-}
-
-function show(view) {
-  for (const id of ["sign-in-view", "store-view", "pad-view"]) $(id).hidden = id !== view;
-}
-
-function notice(message) {
-  $("notice").textContent = message || "";
-  $("notice").hidden = !message;
-}
 
 function setConnection(stateName) {
   $("connection").dataset.state = stateName;
@@ -163,7 +124,7 @@ async function openStore(store) {
     onAuthFailure: (message) => signedOut(message),
   });
   state.feed.start();
-  detectFeatures().catch(() => {});
+  detectFeatures(api, state).catch(() => {});
 }
 
 async function loadOpenOrders() {
@@ -263,7 +224,7 @@ async function move(field, fulfillmentId) {
   }
 }
 
-// ---- hand over, pick list, stock, alerts --------------------------------------------------------
+// ---- hand over --------------------------------------------------------------------------------
 
 async function handOver(event) {
   event.preventDefault();
@@ -289,72 +250,13 @@ async function handOver(event) {
   input.focus(); // the scanner's next code goes straight in
 }
 
-async function loadPickList() {
-  const { data } = await api.query(PICK_LIST, { store: state.store.id });
-  $("picklist").replaceChildren(
-    ...data.pickList.map((line) =>
-      el("tr", {}, el("td", {}, line.variant.sku), el("td", {}, line.variant.title),
-        el("td", { class: "num" }, String(line.quantity)), el("td", {}, line.orders.map((o) => o.number).join(", "))),
-    ),
-  );
-}
-
-async function lookUpStock(event) {
-  event.preventDefault();
-  const code = $("stock-code").value.trim();
-  const out = $("stock-result");
-  if (!code) return;
-  let variants = [];
-  if (state.features.variantByCode) {
-    const byBarcode = /^\d{8,14}$/.test(code);
-    const { data } = await api.query(VARIANT_BY_CODE, byBarcode ? { barcode: code } : { sku: code });
-    variants = data.variant ? [data.variant] : [];
-  } else {
-    const { data } = await api.query(SEARCH, { q: code });
-    const all = data.products.edges.flatMap((e) => e.node.variants);
-    const exact = all.filter((v) => v.sku === code || v.barcode === code);
-    variants = exact.length ? exact : all;
-  }
-  if (!variants.length) {
-    out.replaceChildren(el("p", { class: "empty" }, `Nothing found for ${code}.`));
-    return;
-  }
-  out.replaceChildren(...variants.map((v) => el("div", {},
-    el("p", { class: "variant-title" }, `${v.title} (${v.sku}${v.barcode ? ` · ${v.barcode}` : ""})`),
-    el("table", { class: "grid" }, el("thead", {}, el("tr", {}, ["Store", "Available", "On hand", "Reserved"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, [...v.stock].sort((a, b) => b.available - a.available).map((s) =>
-        el("tr", {}, el("td", {}, `${s.store.code} · ${s.store.name}`), el("td", { class: "num" }, String(s.available)),
-          el("td", { class: "num" }, String(s.onHand)), el("td", { class: "num" }, String(s.reserved)))))),
-  )));
-}
-
-async function detectFeatures() {
-  state.features.variantByCode = await api.hasField(`{ variant(sku: "-") { id } }`);
-  state.features.alerts = await api.hasField(`{ lowStockAlerts(first: 1) { edges { cursor } } }`);
-  $("alerts-tab").hidden = !state.features.alerts;
-  if (state.features.alerts) {
-    await loadAlerts();
-    state.alertTimer = setInterval(() => loadAlerts().catch(() => {}), 30000);
-  }
-}
-
-async function loadAlerts() {
-  const { data } = await api.query(ALERTS, { stores: [state.store.id] });
-  const alerts = data.lowStockAlerts.edges.map((e) => e.node);
-  $("alert-count").textContent = String(alerts.length);
-  $("alerts").replaceChildren(...alerts.map((a) => el("tr", {}, el("td", {}, a.variant.sku),
-    el("td", {}, a.variant.title), el("td", { class: "num" }, String(a.onHand)),
-    el("td", { class: "num" }, String(a.reserved)), el("td", { class: "num" }, String(a.safetyStock)),
-    el("td", {}, new Date(a.raisedAt).toLocaleString()))));
-}
-
 function selectTab(name) {
   for (const tab of document.querySelectorAll(".tabs button")) tab.classList.toggle("active", tab.dataset.tab === name);
   for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.dataset.panel !== name;
   if (name === "handover") $("pickup-code").focus();
-  if (name === "picklist") loadPickList().catch(reportError);
+  if (name === "picklist") loadPickList(api, state).catch(reportError);
   if (name === "stock") $("stock-code").focus();
-  if (name === "alerts") loadAlerts().catch(reportError);
+  if (name === "alerts") loadAlerts(api, state).catch(reportError);
 }
 
 function reportError(error) {
@@ -373,8 +275,8 @@ async function start() {
   });
   $("sign-out").addEventListener("click", () => signedOut(null));
   $("handover-form").addEventListener("submit", handOver);
-  $("stock-form").addEventListener("submit", (event) => lookUpStock(event).catch(reportError));
-  $("refresh-picklist").addEventListener("click", () => loadPickList().catch(reportError));
+  $("stock-form").addEventListener("submit", (event) => lookUpStock(api, state, event).catch(reportError));
+  $("refresh-picklist").addEventListener("click", () => loadPickList(api, state).catch(reportError));
   for (const tab of document.querySelectorAll(".tabs button")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
   // for support staff (and the pad's browser test): drop the live connection, or hold it down and bring it back
   window.omnichannelPad = {
