@@ -6,6 +6,7 @@ skipped on a developer's machine and fails in CI (CI=true), so it can never pass
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
@@ -121,7 +122,7 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
     variant = await new_variant({"S04": 20}, price="88.00")
     s04 = await store_gid("S04")
     clerk, service = await token("CLERK", store="S04"), await token("SERVICE")
-    member = await token("MEMBER", member="M0007")
+    member, hq = await token("MEMBER", member="M0007"), await token("HQ_ADMIN")
     env = {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -129,82 +130,87 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
         "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
         "OMNICHANNEL_LOG_LEVEL": "WARNING",
     }
-    with serve(env, "--demo") as base, chromium() as driver:
-        api = Api(base)
-        before = api.place(variant, s04, member)
-        api.pay(before, service)  # paid before the page opens: listed when it loads
 
-        driver.get(f"{base}/pad#token={clerk}")  # kiosk: straight to S04, no click
-        assert "token=" not in driver.current_url  # the token leaves the address bar at once
-        _card(driver, before["number"], 15)
-        _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
-        assert "S04" in driver.find_element(By.ID, "store-name").text
+    def drive() -> None:  # blocking browser work, off the event loop (its background tasks keep running)
+        with serve(env, "--demo") as base, chromium() as driver:
+            api = Api(base)
+            before = api.place(variant, s04, member)
+            api.pay(before, service)  # paid before the page opens: listed when it loads
 
-        live = api.place(variant, s04, member)
-        api.pay(live, service)
-        paid_at = time.monotonic()
-        card = _card(driver, live["number"], LIVE_BOUND)
-        assert time.monotonic() - paid_at <= LIVE_BOUND
-        assert live["number"] in card.text
+            driver.get(f"{base}/pad#token={clerk}")  # kiosk: straight to S04, no click
+            assert "token=" not in driver.current_url  # the token leaves the address bar at once
+            _card(driver, before["number"], 15)
+            _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+            assert "S04" in driver.find_element(By.ID, "store-name").text
 
-        card.find_element(By.CSS_SELECTOR, 'button[data-action="mark-ready"]').click()
-        _wait(driver, 10, lambda d: _status(d, live["number"]) == "READY_FOR_PICKUP")
-        order = api(ORDER, {"id": live["id"]}, clerk)["order"]
-        assert order["status"] == "READY_FOR_PICKUP" and order["fulfillments"][0]["status"] == "READY_FOR_PICKUP"
+            live = api.place(variant, s04, member)
+            api.pay(live, service)
+            paid_at = time.monotonic()
+            card = _card(driver, live["number"], LIVE_BOUND)
+            assert time.monotonic() - paid_at <= LIVE_BOUND
+            assert live["number"] in card.text
 
-        driver.save_screenshot(str(_screenshot_path("pad.png")))
+            card.find_element(By.CSS_SELECTOR, 'button[data-action="mark-ready"]').click()
+            _wait(driver, 10, lambda d: _status(d, live["number"]) == "READY_FOR_PICKUP")
+            order = api(ORDER, {"id": live["id"]}, clerk)["order"]
+            assert order["status"] == "READY_FOR_PICKUP" and order["fulfillments"][0]["status"] == "READY_FOR_PICKUP"
 
-        # a drop: what was paid while the feed was down arrives through orders(updatedSince:) on reconnect
-        driver.execute_script("window.omnichannelPad.pauseFeed()")
-        missed = api.place(variant, s04, member)
-        api.pay(missed, service)
-        time.sleep(0.5)
-        assert not driver.find_elements(By.CSS_SELECTOR, f'li.order[data-order-number="{missed["number"]}"]')
-        driver.execute_script("window.omnichannelPad.resumeFeed()")
-        _card(driver, missed["number"], 10)
+            driver.save_screenshot(str(_screenshot_path("pad.png")))
 
-        # a dropped connection comes back by itself, and the feed goes on
-        driver.execute_script("window.omnichannelPad.dropFeed()")
-        _wait(driver, 5, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") != "live")
-        _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
-        after_drop = api.place(variant, s04, member)
-        api.pay(after_drop, service)
-        _card(driver, after_drop["number"], 10)
+            # a drop: what was paid while the feed was down arrives through orders(updatedSince:) on reconnect
+            driver.execute_script("window.omnichannelPad.pauseFeed()")
+            missed = api.place(variant, s04, member)
+            api.pay(missed, service)
+            time.sleep(0.5)
+            assert not driver.find_elements(By.CSS_SELECTOR, f'li.order[data-order-number="{missed["number"]}"]')
+            driver.execute_script("window.omnichannelPad.resumeFeed()")
+            _card(driver, missed["number"], 10)
 
-        # low-stock alerts appear exactly when the schema has them (the pad asks; clerks may not introspect)
-        hq = await token("HQ_ADMIN")
-        fields = api("{ __schema { queryType { fields { name } } } }", {}, hq)["__schema"]["queryType"]["fields"]
-        has_alerts = "lowStockAlerts" in {f["name"] for f in fields}
-        _wait(driver, 10, lambda d: d.find_element(By.ID, "alerts-tab").is_displayed() == has_alerts)
+            # a dropped connection comes back by itself, and the feed goes on
+            driver.execute_script("window.omnichannelPad.dropFeed()")
+            _wait(driver, 5, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") != "live")
+            _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+            after_drop = api.place(variant, s04, member)
+            api.pay(after_drop, service)
+            _card(driver, after_drop["number"], 10)
 
-        # hand over by the member's pickup code, typed as a scanner does (code, then Enter)
-        code = api(ORDER, {"id": live["id"]}, member)["order"]["pickupCode"]
-        driver.find_element(By.CSS_SELECTOR, 'button[data-tab="handover"]').click()
-        field = driver.find_element(By.ID, "pickup-code")
-        field.send_keys(code + "\n")
-        _wait(driver, 10, lambda d: live["number"] in d.find_element(By.ID, "handover-result").text)
-        _wait(
-            driver, 5, lambda d: not d.find_elements(By.CSS_SELECTOR, f'li.order[data-order-number="{live["number"]}"]')
-        )
-        assert api(ORDER, {"id": live["id"]}, clerk)["order"]["status"] == "COMPLETED"
+            # low-stock alerts appear exactly when the schema has them (the pad asks; clerks may not introspect)
+            fields = api("{ __schema { queryType { fields { name } } } }", {}, hq)["__schema"]["queryType"]["fields"]
+            has_alerts = "lowStockAlerts" in {f["name"] for f in fields}
+            _wait(driver, 10, lambda d: d.find_element(By.ID, "alerts-tab").is_displayed() == has_alerts)
 
-        # network-wide stock by SKU
-        sku = api(ORDER, {"id": live["id"]}, clerk)["order"]["lines"][0]["variant"]["sku"]
-        driver.find_element(By.CSS_SELECTOR, 'button[data-tab="stock"]').click()
-        driver.find_element(By.ID, "stock-code").send_keys(sku + "\n")
-        _wait(driver, 10, lambda d: sku in d.find_element(By.ID, "stock-result").text)
-        assert "S04" in driver.find_element(By.ID, "stock-result").text
+            # hand over by the member's pickup code, typed as a scanner does (code, then Enter)
+            code = api(ORDER, {"id": live["id"]}, member)["order"]["pickupCode"]
+            driver.find_element(By.CSS_SELECTOR, 'button[data-tab="handover"]').click()
+            field = driver.find_element(By.ID, "pickup-code")
+            field.send_keys(code + "\n")
+            _wait(driver, 10, lambda d: live["number"] in d.find_element(By.ID, "handover-result").text)
+            _wait(
+                driver,
+                5,
+                lambda d: not d.find_elements(By.CSS_SELECTOR, f'li.order[data-order-number="{live["number"]}"]'),
+            )
+            assert api(ORDER, {"id": live["id"]}, clerk)["order"]["status"] == "COMPLETED"
 
-        # the pick list names what the orders still to pick need, with their numbers
-        driver.find_element(By.CSS_SELECTOR, 'button[data-tab="picklist"]').click()
-        _wait(driver, 10, lambda d: before["number"] in d.find_element(By.ID, "picklist").text)
-        assert sku in driver.find_element(By.ID, "picklist").text
+            # network-wide stock by SKU
+            sku = api(ORDER, {"id": live["id"]}, clerk)["order"]["lines"][0]["variant"]["sku"]
+            driver.find_element(By.CSS_SELECTOR, 'button[data-tab="stock"]').click()
+            driver.find_element(By.ID, "stock-code").send_keys(sku + "\n")
+            _wait(driver, 10, lambda d: sku in d.find_element(By.ID, "stock-result").text)
+            assert "S04" in driver.find_element(By.ID, "stock-result").text
 
-        # nothing the pages loaded came from another host
-        origins = driver.execute_script(
-            "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)"
-        )
-        assert set(origins) <= {base}, origins
+            # the pick list names what the orders still to pick need, with their numbers
+            driver.find_element(By.CSS_SELECTOR, 'button[data-tab="picklist"]').click()
+            _wait(driver, 10, lambda d: before["number"] in d.find_element(By.ID, "picklist").text)
+            assert sku in driver.find_element(By.ID, "picklist").text
+
+            # nothing the pages loaded came from another host
+            origins = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)"
+            )
+            assert set(origins) <= {base}, origins
+
+    await asyncio.to_thread(drive)
 
 
 async def test_staff_sign_in_choose_their_store_and_see_its_orders(database_url, redis_url, broker_namespace, token):
@@ -218,35 +224,40 @@ async def test_staff_sign_in_choose_their_store_and_see_its_orders(database_url,
         "OMNICHANNEL_LOG_LEVEL": "WARNING",
     }
     variant = await new_variant({"S08": 5})
-    with serve(env, "--demo") as base, chromium() as driver:
-        api = Api(base)
-        order = api.place(variant, await store_gid("S08"), await token("MEMBER", member="M0008"))
-        api.pay(order, await token("SERVICE"))
+    s08, member, service = await store_gid("S08"), await token("MEMBER", member="M0008"), await token("SERVICE")
 
-        driver.get(f"{base}/pad")
-        driver.find_element(By.ID, "email").send_keys("manager.s08@demo.omnichannel.cn")
-        driver.find_element(By.ID, "password").send_keys("wrong password\n")
-        _wait(driver, 10, lambda d: d.find_element(By.ID, "notice").is_displayed())
-        driver.find_element(By.ID, "password").clear()
-        driver.find_element(By.ID, "password").send_keys("omnichannel-demo\n")
-        _wait(driver, 10, lambda d: d.find_element(By.ID, "store-view").is_displayed())
-        assert "S08" in driver.find_element(By.ID, "store-select").text
-        driver.find_element(By.ID, "open-store").click()
-        _card(driver, order["number"], 15)
+    def drive() -> None:  # blocking browser work, off the event loop
+        with serve(env, "--demo") as base, chromium() as driver:
+            api = Api(base)
+            order = api.place(variant, s08, member)
+            api.pay(order, service)
 
-        # GraphiQL from the package's own assets: the editor loads and runs a query
-        query = "{ stores(first: 2) { edges { node { code } } } }"
-        driver.get(f"{base}/graphql")
-        editor = ".graphiql-query-editor .CodeMirror"
-        _wait(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, editor))
-        driver.execute_script(f"document.querySelector('{editor}').CodeMirror.setValue(arguments[0])", query)
-        run = driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button")
-        run.click()
-        _wait(driver, 20, lambda d: '"code": "S01"' in d.find_element(By.CSS_SELECTOR, ".graphiql-response").text)
-        origins = driver.execute_script(
-            "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)"
-        )
-        assert set(origins) <= {base}, origins
+            driver.get(f"{base}/pad")
+            driver.find_element(By.ID, "email").send_keys("manager.s08@demo.omnichannel.cn")
+            driver.find_element(By.ID, "password").send_keys("wrong password\n")
+            _wait(driver, 10, lambda d: d.find_element(By.ID, "notice").is_displayed())
+            driver.find_element(By.ID, "password").clear()
+            driver.find_element(By.ID, "password").send_keys("omnichannel-demo\n")
+            _wait(driver, 10, lambda d: d.find_element(By.ID, "store-view").is_displayed())
+            assert "S08" in driver.find_element(By.ID, "store-select").text
+            driver.find_element(By.ID, "open-store").click()
+            _card(driver, order["number"], 15)
+
+            # GraphiQL from the package's own assets: the editor loads and runs a query
+            query = "{ stores(first: 2) { edges { node { code } } } }"
+            driver.get(f"{base}/graphql")
+            editor = ".graphiql-query-editor .CodeMirror"
+            _wait(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, editor))
+            driver.execute_script(f"document.querySelector('{editor}').CodeMirror.setValue(arguments[0])", query)
+            run = driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button")
+            run.click()
+            _wait(driver, 20, lambda d: '"code": "S01"' in d.find_element(By.CSS_SELECTOR, ".graphiql-response").text)
+            origins = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)"
+            )
+            assert set(origins) <= {base}, origins
+
+    await asyncio.to_thread(drive)
 
 
 async def test_an_expired_kiosk_token_says_so_and_offers_to_sign_in(
@@ -262,9 +273,13 @@ async def test_an_expired_kiosk_token_says_so_and_offers_to_sign_in(
         "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
         "OMNICHANNEL_LOG_LEVEL": "WARNING",
     }
-    with serve(env) as base, chromium() as driver:
-        driver.get(f"{base}/pad#token={tokens.issue(principal, ttl=6)}")
-        _wait(driver, 15, lambda d: d.find_element(By.ID, "pad-view").is_displayed())
-        _wait(driver, 15, lambda d: "expired" in d.find_element(By.ID, "notice").text)
-        assert driver.find_element(By.ID, "sign-in-view").is_displayed()
-        assert driver.find_element(By.ID, "connection").get_attribute("data-state") == "offline"
+
+    def drive() -> None:  # blocking browser work, off the event loop
+        with serve(env) as base, chromium() as driver:
+            driver.get(f"{base}/pad#token={tokens.issue(principal, ttl=6)}")
+            _wait(driver, 15, lambda d: d.find_element(By.ID, "pad-view").is_displayed())
+            _wait(driver, 15, lambda d: "expired" in d.find_element(By.ID, "notice").text)
+            assert driver.find_element(By.ID, "sign-in-view").is_displayed()
+            assert driver.find_element(By.ID, "connection").get_attribute("data-state") == "offline"
+
+    await asyncio.to_thread(drive)
