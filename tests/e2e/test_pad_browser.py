@@ -199,6 +199,12 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
             _wait(driver, 10, lambda d: sku in d.find_element(By.ID, "stock-result").text)
             assert "S04" in driver.find_element(By.ID, "stock-result").text
 
+            # the member at the counter, by phone (audited), with what they tried on and what to suggest
+            driver.find_element(By.CSS_SELECTOR, 'button[data-tab="member"]').click()
+            driver.find_element(By.ID, "member-key").send_keys("138 0013 0007\n")
+            _wait(driver, 10, lambda d: "M0007" in d.find_element(By.ID, "member-result").text)
+            assert "Suggest" in driver.find_element(By.ID, "member-result").text
+
             # the pick list names what the orders still to pick need, with their numbers
             driver.find_element(By.CSS_SELECTOR, 'button[data-tab="picklist"]').click()
             _wait(driver, 10, lambda d: before["number"] in d.find_element(By.ID, "picklist").text)

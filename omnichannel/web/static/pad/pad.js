@@ -2,7 +2,7 @@
 // picking, ready, hand-over by pickup code, pick list, network-wide stock, low-stock alerts.
 import { $, el, notice, show } from "./dom.js";
 import { Api, AuthError, LiveSubscription, tokenClaims } from "./graphql.js";
-import { detectFeatures, loadAlerts, loadPickList, lookUpStock } from "./tools.js";
+import { detectFeatures, loadAlerts, loadPickList, lookUpMember, lookUpStock } from "./tools.js";
 import {
   CHANGED_ORDERS,
   FEED,
@@ -256,6 +256,7 @@ function selectTab(name) {
   if (name === "handover") $("pickup-code").focus();
   if (name === "picklist") loadPickList(api, state).catch(reportError);
   if (name === "stock") $("stock-code").focus();
+  if (name === "member") $("member-key").focus();
   if (name === "alerts") loadAlerts(api, state).catch(reportError);
 }
 
@@ -276,6 +277,7 @@ async function start() {
   $("sign-out").addEventListener("click", () => signedOut(null));
   $("handover-form").addEventListener("submit", handOver);
   $("stock-form").addEventListener("submit", (event) => lookUpStock(api, state, event).catch(reportError));
+  $("member-form").addEventListener("submit", (event) => lookUpMember(api, event).catch(reportError));
   $("refresh-picklist").addEventListener("click", () => loadPickList(api, state).catch(reportError));
   for (const tab of document.querySelectorAll(".tabs button")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
   // for support staff (and the pad's browser test): drop the live connection, or hold it down and bring it back

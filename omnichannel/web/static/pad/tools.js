@@ -2,7 +2,7 @@
 // Fields another part of the API adds (variant(sku:|barcode:), lowStockAlerts) are used when the
 // server has them: clerks may not introspect, so the pad asks and looks at the answer.
 import { $, el } from "./dom.js";
-import { ALERTS, PICK_LIST, SEARCH, VARIANT_BY_CODE } from "./queries.js";
+import { ALERTS, MEMBER_LOOKUP, PICK_LIST, RECOMMEND, SEARCH, VARIANT_BY_CODE } from "./queries.js";
 
 export async function loadPickList(api, state) {
   const { data } = await api.query(PICK_LIST, { store: state.store.id });
@@ -61,4 +61,36 @@ export async function loadAlerts(api, state) {
     el("td", {}, a.variant.title), el("td", { class: "num" }, String(a.onHand)),
     el("td", { class: "num" }, String(a.reserved)), el("td", { class: "num" }, String(a.safetyStock)),
     el("td", {}, new Date(a.raisedAt).toLocaleString()))));
+}
+
+/** The member at the counter by phone, store card or member number (each look-up is audited), with
+ * what they tried on and what to suggest to them. */
+export async function lookUpMember(api, event) {
+  event.preventDefault();
+  const key = $("member-key").value.trim().replace(/[\s-]/g, "");
+  const out = $("member-result");
+  if (!key) return;
+  const variables = /^(\+?86)?1\d{10}$/.test(key) ? { phone: key } : /^\d{8,20}$/.test(key) ? { card: key } : { number: key };
+  const result = await api.request(MEMBER_LOOKUP, variables);
+  if (result.errors.length) {
+    out.replaceChildren(el("p", { class: "result bad" }, result.errors[0].message));
+    return;
+  }
+  const member = result.data.memberLookup;
+  if (!member) {
+    out.replaceChildren(el("p", { class: "empty" }, "No member has that phone, card or number."));
+    return;
+  }
+  const { data } = await api.query(RECOMMEND, { member: member.id });
+  out.replaceChildren(
+    el("p", { class: "variant-title" }, `${member.displayName || ""} ${member.memberNumber} · ${member.tier} · ${member.pointsBalance} points`),
+    el("h3", {}, "Tried on"),
+    member.tryOns.length
+      ? el("ul", {}, member.tryOns.map((t) => el("li", {}, `${t.variant.title} (${t.variant.sku}) at ${t.store.name}, ${new Date(t.at).toLocaleDateString()}${t.purchased ? " · bought" : ""}`)))
+      : el("p", { class: "empty" }, "Nothing recorded."),
+    el("h3", {}, "Suggest"),
+    data.recommendations.length
+      ? el("ul", { id: "recommendations" }, data.recommendations.map((r) => el("li", {}, `${r.variant.title} (${r.variant.sku}): ${r.reason}`)))
+      : el("p", { class: "empty" }, "Nothing to suggest yet."),
+  );
 }
