@@ -138,3 +138,20 @@ class GraphQLClient:
 @pytest.fixture(scope="session")
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def gql_from(app: Any) -> AsyncIterator[Callable[[str], GraphQLClient]]:
+    """gql_from("10.0.0.7"): a GraphQL client whose requests come from that network address
+    (sign-in throttles key on the client's address)."""
+    clients: dict[str, httpx.AsyncClient] = {}
+
+    def make(address: str) -> GraphQLClient:
+        if address not in clients:
+            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            clients[address] = httpx.AsyncClient(transport=transport, base_url="http://test")
+        return GraphQLClient(clients[address])
+
+    yield make
+    for http in clients.values():
+        await http.aclose()

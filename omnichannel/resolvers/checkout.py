@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from ..domain import coupon_codes
+from ..domain import coupon_codes, order_requests
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
-from ..domain.coupons import AuditEvent, AuditKind, too_many_guesses, unknown_code
+from ..domain.coupons import AuditEvent, AuditKind, unknown_code
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.orders import Order
+from ..domain.orders import Order, order_number
 from ..domain.people import Member
 from ..domain.pricing import CartLine, CouponOffer, DiscountLine, PricedCart, price_cart
 from ..domain.promotions import Promotion
@@ -33,8 +33,8 @@ from .context import Context
 from .members import current_member, may_see_member, tier_of
 from .results import Result
 
-MAX_LINES = 100
-MAX_QUANTITY = 999
+MAX_LINES = order_requests.MAX_LINES  # one limit for a quote and an order (a quote is an order to be)
+MAX_QUANTITY = order_requests.MAX_QUANTITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ async def cart_lines(
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "A cart needs at least one line.", ["lines"])
     if len(lines) > MAX_LINES:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"At most {MAX_LINES} lines.", ["lines"])
+        raise DomainError(ErrorCode.INVALID_INPUT, f"An order has at most {MAX_LINES} lines.", ["lines"])
     for n, line in enumerate(lines):
         if not (1 <= line.quantity <= MAX_QUANTITY):
             raise DomainError(
@@ -192,7 +192,7 @@ async def commit_discounts(
             member_id=member_id,
             points=priced.points_redeemed,
             order_id=order_id,
-            reason=f"paid part of order {order_id}",
+            reason=f"paid part of order {order_number(order_id)}",
             now=now,
             actor=actor,
         )
@@ -227,22 +227,19 @@ async def quote(
     if store_id is not None and await ctx.loaders.location.load(store_id) is None:
         return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeId"]))
     keys = coupon_guard.guess_keys(ctx.principal, store_id)
-    if coupon_codes and await coupon_guard.locked_out(keys, ctx.now()):
-        return Result.fail(too_many_guesses())
     try:
-        member = await checkout_member(ctx, member_id)
-        priced = await price(
-            ctx,
-            channel=channel,
-            cart=await cart_lines(ctx, lines, channel, store_id),
-            store_ids=() if store_id is None else (store_id,),
-            member=member,
-            coupon_codes=coupon_codes,
-            points=points,
-        )
+        async with coupon_guard.guessing(ctx, keys, with_codes=bool(coupon_codes)):
+            member = await checkout_member(ctx, member_id)
+            priced = await price(
+                ctx,
+                channel=channel,
+                cart=await cart_lines(ctx, lines, channel, store_id),
+                store_ids=() if store_id is None else (store_id,),
+                member=member,
+                coupon_codes=coupon_codes,
+                points=points,
+            )
     except DomainError as error:
-        if error.code is ErrorCode.INVALID_COUPON_CODE:
-            await coupon_guard.count_wrong_guess(keys, ctx.now())
         return Result.fail(error)
     return Result.ok(priced)
 

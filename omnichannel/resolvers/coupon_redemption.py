@@ -59,13 +59,15 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
     )
 
     async def refuse(error: DomainError, *, guess: bool, coupon: Coupon | None = None) -> Result[Coupon]:
-        if guess:
-            await coupon_guard.count_wrong_guess(keys, till.now)
+        await coupon_guard.finish_guess(ctx, keys, wrong=guess)
         await coupon_repo.record([_refusal(refusal, error, coupon)])
         return Result.fail(error)
 
-    if await coupon_guard.locked_out(keys, till.now):
-        return await refuse(rules.too_many_guesses(), guess=False)
+    wait = await coupon_guard.begin_guess(ctx, keys)  # checked and counted in one step, before trying
+    if wait:
+        refused = rules.too_many_guesses(wait)
+        await coupon_repo.record([_refusal(refusal, refused, None)])
+        return Result.fail(refused)
     canonical = coupon_codes.canonical(code)
     if canonical is None:
         return await refuse(rules.unknown_code(["code"]), guess=True)
@@ -81,6 +83,7 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
         return await refuse(error, guess=error.code is ErrorCode.INVALID_COUPON_CODE)
     if refused is not None:
         return await refuse(refused, guess=False, coupon=coupon)
+    await coupon_guard.finish_guess(ctx, keys, wrong=False)
     if order_id is not None:  # its price changed: later reads in this request see the new one
         ctx.loaders.order.clear(order_id)
         ctx.loaders.discounts_of_order.clear(order_id)

@@ -125,5 +125,9 @@ async def sign_in_with_code(
         return Result.fail(error)
     if member is None:
         return Result.fail(wrong_code())
-    token = ctx.services.tokens.issue(member_principal(member))
+    principal = member_principal(member)
+    token = ctx.services.tokens.issue(principal)
+    # the rest of this operation answers as the member just signed in (their identities, points...),
+    # not as the anonymous caller who sent the code
+    ctx.principal = principal
     return Result.ok((token, member))

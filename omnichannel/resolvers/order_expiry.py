@@ -17,6 +17,7 @@ from ..persistence.repositories import idempotency
 from ..persistence.uow import UnitOfWork, transactional
 from ..subscriptions.broker import Broker
 from . import stock_holds
+from .availability import is_unavailable
 from .publish import publish
 
 log = logging.getLogger("omnichannel.expiry")
@@ -62,6 +63,9 @@ async def run(broker: Broker, clock: Callable[[], datetime], interval: float, lo
                 await idempotency.forget_older_than(clock() - KEEP_IDEMPOTENCY_KEYS)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("expiry sweep failed; retrying in %.1fs", interval)
+        except Exception as error:
+            if is_unavailable(error):  # an outage (/readyz reports it): no traceback every few seconds
+                log.warning("expiry sweep skipped, database unavailable; retrying in %.1fs", interval)
+            else:
+                log.exception("expiry sweep failed; retrying in %.1fs", interval)
         await asyncio.sleep(interval)

@@ -13,8 +13,8 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..domain.coupons import AuditEvent, AuditKind, too_many_guesses
-from ..domain.errors import DomainError, ErrorCode
+from ..domain.coupons import AuditEvent, AuditKind
+from ..domain.errors import DomainError
 from ..domain.loyalty import LoyaltyRules
 from ..domain.money import Money
 from ..domain.order_requests import (
@@ -54,29 +54,26 @@ async def apply_benefits(
         return NO_BENEFITS  # nothing can come off: the lines' price is the order's price
     store = store_of_record(request, placed_at_location_id, shipments)
     keys = coupon_guard.guess_keys(ctx.principal, store)
-    if request.coupon_codes and await coupon_guard.locked_out(keys, now):
-        raise too_many_guesses()
-    # promotions alone need no member (they are the same for everyone); coupons and points do
-    member = await checkout.checkout_member(ctx, request.member_id) if asks else None
-    lines = [line for shipment in shipments for line in shipment.lines]
-    cart = await checkout.cart_of_priced(ctx, [(li.variant_id, li.quantity, li.unit_price.amount) for li in lines])
-    try:
-        priced = await checkout.price(
-            ctx,
-            channel=request.channel,
-            cart=cart,
-            store_ids=selling_stores(request, shipments),
-            member=member,
-            coupon_codes=request.coupon_codes,
-            points=request.points_to_redeem,
-            promotions=promotions,
-        )
-    except DomainError as error:
-        if error.code is ErrorCode.INVALID_COUPON_CODE:
-            await coupon_guard.count_wrong_guess(keys, now)
-        if error.field and error.field[0] == "couponCodes":
-            await _record_refusal(ctx, request, member.id if member else None, store, error)
-        raise
+    async with coupon_guard.guessing(ctx, keys, with_codes=bool(request.coupon_codes)):  # checked, counted at once
+        # promotions alone need no member (they are the same for everyone); coupons and points do
+        member = await checkout.checkout_member(ctx, request.member_id) if asks else None
+        lines = [line for shipment in shipments for line in shipment.lines]
+        cart = await checkout.cart_of_priced(ctx, [(li.variant_id, li.quantity, li.unit_price.amount) for li in lines])
+        try:
+            priced = await checkout.price(
+                ctx,
+                channel=request.channel,
+                cart=cart,
+                store_ids=selling_stores(request, shipments),
+                member=member,
+                coupon_codes=request.coupon_codes,
+                points=request.points_to_redeem,
+                promotions=promotions,
+            )
+        except DomainError as error:
+            if error.field and error.field[0] == "couponCodes":
+                await _record_refusal(ctx, request, member.id if member else None, store, error)
+            raise
     return Benefits(Money.of(priced.discount_total), priced.points_redeemed, priced)
 
 

@@ -56,15 +56,14 @@ async def order_query(ctx: Context, order_id: int) -> Order | None:
 
 
 async def order_for_action(ctx: Context, order_id: int) -> Order:
-    """The order a mutation acts on. Unknown or invisible orders are refused alike (no existence leak);
-    callers who may see every order are told plainly that it does not exist."""
+    """The order a mutation acts on. Unknown and invisible orders get the same NOT_FOUND, so a caller
+    learns nothing about orders it may not see (another member's order does not "exist" for you);
+    FORBIDDEN is for orders the caller sees but may not act on."""
     require_signed_in(ctx.principal)
     order = await visible_order(ctx, order_id)
     if order is not None:
         return order
-    if ctx.principal.role in order_access.READ_ALL_ROLES and await ctx.loaders.order.load(order_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])
-    raise AccessDenied()
+    raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])
 
 
 def pickup_code(ctx: Context, order: Order) -> str | None:

@@ -16,7 +16,7 @@ from ..domain.errors import DomainError, ErrorCode
 from ..domain.events import OrderEventKind
 from ..domain.locations import FulfillmentMode, Location
 from ..domain.orders import FulfillmentStatus, Order
-from ..domain.throttle import after_failure
+from ..domain.throttle import after_failure, retry_after
 from ..persistence.repositories.throttle import ThrottleStore
 from ..persistence.uow import UnitOfWork, transactional
 from . import stock_holds
@@ -47,8 +47,9 @@ async def complete_pickup(ctx: Context, *, location_id: int, code: str) -> Resul
     async def work(uow: UnitOfWork) -> _Outcome:
         throttles = ThrottleStore(uow.conn)
         states = await throttles.lock([staff_key, store_key], now)
-        if any(state.is_locked(now) for state in states.values()):
-            return _Outcome(None, _locked_out())
+        wait = retry_after(states, now)
+        if wait:
+            return _Outcome(None, _locked_out(wait))
         order = await uow.orders.lock_by_pickup_code(location_id, canonical) if canonical else None
         if (
             order is None
@@ -92,9 +93,11 @@ async def complete_pickup(ctx: Context, *, location_id: int, code: str) -> Resul
     return Result.ok(outcome.order)
 
 
-def _locked_out() -> DomainError:
+def _locked_out(wait: int) -> DomainError:
     return DomainError(
         ErrorCode.TOO_MANY_ATTEMPTS,
-        "Too many wrong pickup codes: pickups are locked here for a while. Ask the member to show the code again.",
+        f"Too many wrong pickup codes: pickups are locked here for {wait} seconds. "
+        "Ask the member to show the code again.",
         ["pickupCode"],
+        retry_after=wait,
     )

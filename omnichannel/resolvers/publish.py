@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..subscriptions import codec, topics
-from ..subscriptions.broker import Broker
+from ..subscriptions.broker import Broker, BrokerUnavailable
 
 log = logging.getLogger("omnichannel.events")
 
@@ -19,5 +19,7 @@ async def publish(broker: Broker, events: Iterable[Any]) -> None:
         return
     try:
         await broker.publish_many(messages)
+    except BrokerUnavailable as error:  # an outage, reported by /readyz: a warning, not a traceback per request
+        log.warning("broker unavailable, %d live event(s) not sent: %s", len(messages), error)
     except Exception:
         log.exception("could not publish %d message(s) on %s", len(messages), sorted({t for t, _ in messages}))

@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 from tortoise.migrations.constraints import CheckConstraint
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0005_order_discounts')]
+    dependencies = [('omnichannel', '0006_hardening')]
 
     initial = False
 
