@@ -114,6 +114,10 @@ class Migration(migrations.Migration):
                 'CREATE TABLE "category_sales" ("category_id" INT NOT NULL, "variant_id" INT NOT NULL, '
                 '"units" BIGINT NOT NULL, "orders" INT NOT NULL, PRIMARY KEY ("category_id", "variant_id"))',
                 'CREATE INDEX "idx_category_sales_top" ON "category_sales" ("category_id", "units" DESC, "variant_id")',
+                # the paid orders already there, counted once (the same SQL as recommendations.rebuild)
+                "INSERT INTO member_purchase (member_id, variant_id, orders, last_paid_at) SELECT o.member_id, l.variant_id, count(DISTINCT o.id), max(o.paid_at) FROM customer_order o JOIN order_line l ON l.order_id = o.id WHERE o.paid_at IS NOT NULL AND o.status <> 'CANCELLED' AND o.member_id IS NOT NULL GROUP BY 1, 2",
+                "INSERT INTO variant_pair (variant_id, other_id, orders) SELECT a.variant_id, b.variant_id, count(DISTINCT o.id) FROM customer_order o JOIN order_line a ON a.order_id = o.id JOIN order_line b ON b.order_id = o.id AND b.variant_id <> a.variant_id WHERE o.paid_at IS NOT NULL AND o.status <> 'CANCELLED' GROUP BY 1, 2",
+                "INSERT INTO category_sales (category_id, variant_id, units, orders) SELECT c.category_id, l.variant_id, sum(l.quantity), count(DISTINCT o.id) FROM customer_order o JOIN order_line l ON l.order_id = o.id JOIN (SELECT v.id AS variant_id, p.category_id FROM variant v JOIN product p ON p.id = v.product_id) c ON c.variant_id = l.variant_id WHERE o.paid_at IS NOT NULL AND o.status <> 'CANCELLED' AND c.category_id IS NOT NULL GROUP BY 1, 2",
                 # one credit row per party and cause: a repeated payment, cancellation or refund writes nothing
                 'CREATE UNIQUE INDEX "uid_sales_credit_party" ON "sales_credit" '
                 '("order_id", "reference", (coalesce("location_id", 0)))',
