@@ -41,6 +41,8 @@ from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema, describe_executor
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
+from .web import ide_html
+from .web import routes as web_routes
 from .websocket_edge import CONNECTION_KEY, adapter_of
 
 log = logging.getLogger("omnichannel.app")
@@ -90,6 +92,10 @@ class OmnichannelGraphQL(GuardedGraphQL):
         if context.connection is not None:
             context.connection.expires_at = expires_at
         return UnsetType()  # UNSET (a singleton): no payload, connection_ack goes out without "payload": null
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return ide_html()  # GraphiQL from the package's vendored assets: works without internet
 
     def encode_json(self, data: object) -> str:
         # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)
@@ -141,6 +147,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         reservation_ttl=settings.reservation_ttl,
         demo=settings.demo,
         loyalty=settings.loyalty,
+        store_credit_share=settings.store_credit_share,
     )
     schema = build_schema(demo=settings.demo, fast_executor=settings.fast_executor)
     executor, warnings = describe_executor(schema)
@@ -204,6 +211,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *web_routes(),  # the clerk pad at /pad and the pages' static assets
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),

@@ -36,6 +36,7 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
     max_token_ttl: int = 30 * 24 * 3600
+    store_credit_share: Decimal = Decimal("0.3")
 
     @property
     def embedded_database(self) -> bool:
@@ -100,6 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         max_body_bytes=_int(env, "OMNICHANNEL_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
         max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
         max_token_ttl=_int(env, "OMNICHANNEL_MAX_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
+        store_credit_share=_share(env, "OMNICHANNEL_STORE_CREDIT_SHARE", "0.3"),
     )
 
 
@@ -109,6 +111,13 @@ def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
         return Decimal(raw)
     except InvalidOperation:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _share(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    value = _decimal(env, name, default)
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise ConfigError(f"{name} must be a share between 0 and 1, got {value}")
+    return value
 
 
 def _loyalty(env: Mapping[str, str]) -> LoyaltyRules:

@@ -46,7 +46,7 @@ def metrics_payload() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
-KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics", "/pad"})
 
 
 class ObservabilityMiddleware:

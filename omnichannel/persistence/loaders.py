@@ -20,6 +20,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .floor_loaders import PaidCreditByOrder, TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
     CouponById,
     CouponsByMember,
@@ -367,3 +368,15 @@ class Loaders:
     @cached_property
     def discounts_of_order(self) -> DiscountsByOrder:
         return DiscountsByOrder()
+
+    @cached_property
+    def try_ons_of_member(self) -> TryOnsOfMember:
+        return TryOnsOfMember()
+
+    @cached_property
+    def try_on(self) -> TryOnById:
+        return TryOnById()
+
+    @cached_property
+    def paid_credit(self) -> PaidCreditByOrder:
+        return PaidCreditByOrder()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..domain.catalog import SalesChannel as DomainSalesChannel
+from ..domain.commission import EntryKind as DomainCommissionEntryKind
 from ..domain.coupons import AuditKind as DomainAuditKind
 from ..domain.coupons import CouponKind as DomainCouponKind
 from ..domain.coupons import CouponStatus as DomainCouponStatus
@@ -16,6 +17,7 @@ from ..domain.orders import OrderStatus as DomainOrderStatus
 from ..domain.points import EntryKind as DomainEntryKind
 from ..domain.pricing import DiscountKind as DomainDiscountKind
 from ..domain.promotions import PromotionKind as DomainPromotionKind
+from ..domain.try_ons import TryOnSource as DomainTryOnSource
 
 # strawberry.enum registers the domain's class itself (and returns it): the names below are the
 # domain enums, plain aliases a type checker follows
@@ -31,6 +33,8 @@ strawberry.enum(DomainIdentityKind, name="IdentityKind")
 strawberry.enum(DomainDiscountKind, name="DiscountKind")
 strawberry.enum(DomainOrderStatus, name="OrderStatus")
 strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")
+strawberry.enum(DomainTryOnSource, name="TryOnSource")
+strawberry.enum(DomainCommissionEntryKind, name="CommissionEntryKind")
 
 SalesChannel = DomainSalesChannel
 FulfillmentMode = DomainFulfillmentMode
@@ -44,3 +48,5 @@ IdentityKind = DomainIdentityKind
 DiscountKind = DomainDiscountKind
 OrderStatus = DomainOrderStatus
 FulfillmentStatus = DomainFulfillmentStatus
+TryOnSource = DomainTryOnSource
+CommissionEntryKind = DomainCommissionEntryKind
