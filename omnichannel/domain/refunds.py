@@ -150,10 +150,10 @@ def _wanted_units(
 ) -> dict[int, int]:
     """Units to refund per line: `wanted` (variant, quantity) spread over that variant's lines in order."""
     if wanted is None:
-        units = {line_id: n for line_id, n in left.items() if n > 0}
-        if not units:
+        everything = {line_id: n for line_id, n in left.items() if n > 0}
+        if not everything:
             raise DomainError(ErrorCode.REFUND_EXCEEDS_ORDER, "Everything on this order is refunded already.")
-        return units
+        return everything
     if not wanted:
         raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one line, or none to refund what is left.", ["lines"])
     units: dict[int, int] = {}

@@ -12,13 +12,13 @@ from ..domain.webhooks import Webhook, WebhookDelivery
 from .repositories import event_log, webhooks
 
 
-class EventById(DataLoader):  # type: ignore[misc]
+class EventById(DataLoader[int, LoggedEvent | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[LoggedEvent | None]:
         found = await event_log.by_ids(keys)
         return [found.get(k) for k in keys]
 
 
-class WebhookById(DataLoader):  # type: ignore[misc]
+class WebhookById(DataLoader[int, Webhook | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Webhook | None]:
         index = {w.id: w for w in await webhooks.by_ids(keys)}
         return [index.get(k) for k in keys]
@@ -28,7 +28,7 @@ class WebhookById(DataLoader):  # type: ignore[misc]
 DeliveriesKey = tuple[int, int | None, int]
 
 
-class DeliveriesByWebhook(DataLoader):  # type: ignore[misc]
+class DeliveriesByWebhook(DataLoader[DeliveriesKey, list[WebhookDelivery]]):
     async def batch_load_fn(self, keys: Sequence[DeliveriesKey]) -> list[list[WebhookDelivery]]:
         found = await webhooks.deliveries_of(keys)
         return [found.get(k, []) for k in keys]

@@ -11,7 +11,7 @@ from ..domain.refunds import Refund
 from .repositories import refunds
 
 
-class RefundsByOrder(DataLoader):  # type: ignore[misc]
+class RefundsByOrder(DataLoader[int, list[Refund]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Refund]]:
         grouped: dict[int, list[Refund]] = defaultdict(list)
         for refund in await refunds.of_orders(keys):
@@ -19,7 +19,7 @@ class RefundsByOrder(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class RefundById(DataLoader):  # type: ignore[misc]
+class RefundById(DataLoader[int, Refund | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Refund | None]:
         index = {r.id: r for r in await refunds.by_ids(keys)}
         return [index.get(k) for k in keys]

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..domain import coupon_codes, order_requests
 from ..domain.access import AccessDenied, Role
-from ..domain.catalog import SalesChannel, effective_price
+from ..domain.catalog import SalesChannel, Variant, effective_price
 from ..domain.coupons import AuditEvent, AuditKind, unknown_code
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.orders import Order, order_number
@@ -57,10 +57,11 @@ async def cart_lines(
                 ErrorCode.INVALID_INPUT, f"Quantity must be 1 to {MAX_QUANTITY}.", ["lines", str(n), "quantity"]
             )
     ids = [line.variant_id for line in lines]
-    variants = await ctx.loaders.variant.load_many(ids)
-    for n, variant in enumerate(variants):
+    variants: list[Variant] = []
+    for n, variant in enumerate(await ctx.loaders.variant.load_many(ids)):
         if variant is None or not variant.active:
             raise DomainError(ErrorCode.NOT_FOUND, "No such variant on sale.", ["lines", str(n), "variantId"])
+        variants.append(variant)
     products = await ctx.loaders.product.load_many([v.product_id for v in variants])
     overrides = await ctx.loaders.price_overrides.load_many(ids)
     return [
@@ -87,7 +88,10 @@ def canonical_codes(codes: Sequence[str]) -> list[str]:
 
 async def cart_of_priced(ctx: Context, lines: Sequence[tuple[int, int, Decimal]]) -> list[CartLine]:
     """Lines the order centre already priced (variant, quantity, unit price) as a cart."""
-    variants = await ctx.loaders.variant.load_many([variant_id for variant_id, _, _ in lines])
+    found = await ctx.loaders.variant.load_many([variant_id for variant_id, _, _ in lines])
+    variants = [v for v in found if v is not None]
+    if len(variants) != len(found):  # order lines reference their variants
+        raise LookupError("a variant of a priced order line is missing")
     products = await ctx.loaders.product.load_many([v.product_id for v in variants])
     return [
         CartLine(variant.id, variant.product_id, product.category_id if product else None, quantity, unit_price)

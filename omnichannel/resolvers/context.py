@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..domain.access import ANONYMOUS, Principal
@@ -34,6 +35,7 @@ class Services:
     shared_events: SharedEvents = field(default_factory=SharedEvents)
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     code_sender: CodeSender = field(default_factory=LogCodeSender)
+    store_credit_share: Decimal = Decimal("0.3")  # of an online order, to the store that fulfils it
     event_log: EventLog | None = None  # this process's log tail (None: live events over the broker only)
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 

@@ -65,9 +65,9 @@ async def redeem(ctx: Context, *, code: str, store_id: int, order_id: int | None
 
     wait = await coupon_guard.begin_guess(ctx, keys)  # checked and counted in one step, before trying
     if wait:
-        refused = rules.too_many_guesses(wait)
-        await coupon_repo.record([_refusal(refusal, refused, None)])
-        return Result.fail(refused)
+        limited = rules.too_many_guesses(wait)
+        await coupon_repo.record([_refusal(refusal, limited, None)])
+        return Result.fail(limited)
     canonical = coupon_codes.canonical(code)
     if canonical is None:
         return await refuse(rules.unknown_code(["code"]), guess=True)

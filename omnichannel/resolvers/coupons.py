@@ -7,7 +7,7 @@ rolled back, so they are never lost with it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -76,7 +76,7 @@ async def create_template(
     return Result.ok(template)
 
 
-async def _check_references(ctx: Context, store_ids: Sequence[int], field: str) -> None:
+async def _check_references(ctx: Context, store_ids: Iterable[int], field: str) -> None:
     for n, found in enumerate(await ctx.loaders.location.load_many(list(store_ids))):
         if found is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such store.", [field, str(n)])

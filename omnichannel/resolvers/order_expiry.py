@@ -17,7 +17,7 @@ from ..persistence.repositories import idempotency
 from ..persistence.uow import UnitOfWork, transactional
 from ..subscriptions.broker import Broker
 from . import stock_holds
-from .availability import is_unavailable
+from .availability import cancelled, is_unavailable
 from .publish import publish
 
 log = logging.getLogger("omnichannel.expiry")
@@ -64,6 +64,8 @@ async def run(broker: Broker, clock: Callable[[], datetime], interval: float, lo
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if cancelled():  # the database layer turned our cancellation into another error: stop all the same
+                raise asyncio.CancelledError from error
             if is_unavailable(error):  # an outage (/readyz reports it): no traceback every few seconds
                 log.warning("expiry sweep skipped, database unavailable; retrying in %.1fs", interval)
             else:

@@ -24,7 +24,7 @@ from ..persistence.repositories import points as points_repo
 from ..persistence.repositories import refunds as refunds_repo
 from ..persistence.repositories.points import PointsStore
 from ..persistence.uow import UnitOfWork, transactional
-from .availability import is_unavailable
+from .availability import cancelled, is_unavailable
 from .catalog import check_page_size
 from .context import Context, Services
 from .members import actor_of, current_member, visible_member
@@ -62,7 +62,9 @@ async def adjust_points(ctx: Context, *, member_id: int, delta: int, reason: str
     except DomainError as error:
         return Result.fail(error)
     ctx.loaders.member.clear(member_id)
-    refreshed: Member = await ctx.loaders.member.load(member_id)
+    refreshed = await ctx.loaders.member.load(member_id)
+    if refreshed is None:  # members are never deleted; merged ones stay as rows
+        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
     return Result.ok(refreshed)
 
 
@@ -239,6 +241,8 @@ async def run_expiry(services: Services, interval: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if cancelled():  # the database layer turned our cancellation into another error: stop all the same
+                raise asyncio.CancelledError from error
             if is_unavailable(error):  # an outage (/readyz reports it): no traceback per run
                 log.warning("points expiry skipped, database unavailable; retrying at the next interval")
             else:

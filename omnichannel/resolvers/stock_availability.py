@@ -22,7 +22,7 @@ async def pickup_network(
     available: dict[int, dict[int, int]] = defaultdict(dict)
     for level in await stock_repo.levels_in_box(variant_ids, box):
         available[level.location_id][level.variant_id] = level.available
-    network = []
+    network: list[tuple[Location, Mapping[int, int]]] = []
     for location in await location_repo.in_box(box):
         ctx.loaders.location.prime(location.id, location)
         if location.distance_to(origin.point) <= radius_km:

@@ -23,7 +23,8 @@ from .relay import Node, decode_id, encode_id
 if TYPE_CHECKING:
     from .orders import Order
 
-RefundStatus = strawberry.enum(DomainRefundStatus, name="RefundStatus")
+strawberry.enum(DomainRefundStatus, name="RefundStatus")  # registers the domain's enum itself
+RefundStatus = DomainRefundStatus
 
 
 @strawberry.type(description="Money given back for some lines of a paid order; the payment provider confirms it.")

@@ -8,8 +8,10 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
 from .events import EventQuery
+from .floor_api import FloorMutation, FloorQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .members_mutation import MemberMutation
@@ -40,6 +42,8 @@ Query = merge_types(
         CouponQuery,
         PromotionQuery,
         PricingQuery,
+        FloorQuery,
+        CommissionQuery,
         EventQuery,
         WebhookQuery,
     ),
@@ -54,6 +58,8 @@ Mutation = merge_types(
         MemberMutation,
         CouponMutation,
         PromotionMutation,
+        FloorMutation,
+        CommissionMutation,
         WebhookMutation,
         RefundMutation,
     ),

@@ -40,6 +40,7 @@ class WebhookDelivery:
     @strawberry.field
     async def event(self, info: Info[Context, None]) -> Event:
         entry = await info.context.loaders.event.load(self._delivery.event_id)
+        assert entry is not None  # a delivery goes with its event (ON DELETE CASCADE)
         return Event.from_domain(entry)
 
 

@@ -49,7 +49,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0006_hardening')]
+    dependencies = [('omnichannel', '0009_store_floor')]
 
     initial = False
 

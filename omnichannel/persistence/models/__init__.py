@@ -3,6 +3,7 @@
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
 from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
+from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
@@ -16,6 +17,9 @@ from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "CommissionEntry",
+    "CommissionLine",
+    "CommissionRule",
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
@@ -27,6 +31,7 @@ __all__ = [
     "Location",
     "Member",
     "MemberIdentity",
+    "MemberLookup",
     "MemberMerge",
     "MemberSpend",
     "Order",
@@ -40,11 +45,13 @@ __all__ = [
     "Refund",
     "RefundLine",
     "RoutingRules",
+    "SalesCreditEntry",
     "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",
     "Throttle",
+    "TryOn",
     "Variant",
     "Webhook",
     "WebhookDelivery",

@@ -1,3 +1,5 @@
+from typing import Any
+
 from tortoise import fields
 from tortoise.contrib.postgres.fields import ArrayField
 from tortoise.fields.db_defaults import Now
@@ -18,7 +20,7 @@ class EventLogEntry(Model):
     type = fields.CharField(max_length=64)
     at = fields.DatetimeField()
     recorded_at = fields.DatetimeField(db_default=Now())
-    payload = fields.JSONField()
+    payload: "fields.JSONField[Any]" = fields.JSONField()
     event = fields.TextField()  # the domain event's record (domain.event_records), for live replay
     order_id = fields.IntField(null=True)
     member_id = fields.IntField(null=True)
@@ -61,8 +63,12 @@ class WebhookDelivery(Model):
     """One attempt to deliver one event to one webhook; the PENDING row is the next attempt due."""
 
     id = fields.BigIntField(primary_key=True)
-    webhook = fields.ForeignKeyField("omnichannel.Webhook", related_name="deliveries", on_delete=fields.CASCADE)
-    event = fields.ForeignKeyField("omnichannel.EventLogEntry", related_name="deliveries", on_delete=fields.CASCADE)
+    webhook: "fields.ForeignKeyRelation[Webhook]" = fields.ForeignKeyField(
+        "omnichannel.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event: "fields.ForeignKeyRelation[EventLogEntry]" = fields.ForeignKeyField(
+        "omnichannel.EventLogEntry", related_name="deliveries", on_delete=fields.CASCADE
+    )
     attempt = fields.SmallIntField()
     status = fields.CharField(max_length=12)
     due_at = fields.DatetimeField()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from tortoise.transactions import in_transaction
@@ -72,7 +72,7 @@ class Sequenced:
 SEQUENCE = "SELECT head, placed, deliveries FROM omnichannel_event_log_sequence($1)"
 
 
-Own = asyncpg.Pool | asyncpg.Connection  # connections of the event log's own (see resolvers.events.log)
+Own: TypeAlias = asyncpg.Pool | asyncpg.Connection  # the event log's own connections (resolvers.events.log)
 
 
 async def _fetch(sql: str, params: Sequence[Any], own: Own | None) -> list[Any]:

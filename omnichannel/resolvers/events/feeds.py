@@ -84,7 +84,7 @@ async def follow(
                 async for item in _replay(last, upto, wanted, names):
                     last = item.position
                     yield item
-                last = max(last, upto)
+                last = max(last, upto) if last is not None else upto
             if message.position is not None and last is not None:
                 if message.position <= last:
                     continue
