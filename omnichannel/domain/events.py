@@ -73,6 +73,12 @@ class RefundedLine:
     amount: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class VariantAmount:
+    variant_id: int
+    amount: Decimal
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefundRequested:
     """A refund of some lines (or all that was left) of a paid order; PENDING until the provider answers."""
@@ -116,6 +122,7 @@ class RefundSucceeded:
     restock_location_id: int | None
     reference: str
     refunded_total: Decimal  # every SUCCEEDED refund of the order, this one included
+    refunded_by_variant: tuple[VariantAmount, ...]  # the same, by variant (what commission and credit recompute on)
     fully_refunded: bool  # every unit of the order is back
     at: datetime
 

@@ -23,7 +23,14 @@ from decimal import Decimal
 from ..domain import refunds as rules
 from ..domain.access import Role, require_role, require_signed_in
 from ..domain.errors import AccessDenied, DomainError, ErrorCode
-from ..domain.events import RefundedLine, RefundFailed, RefundRequested, RefundSucceeded, StockChanged
+from ..domain.events import (
+    RefundedLine,
+    RefundFailed,
+    RefundRequested,
+    RefundSucceeded,
+    StockChanged,
+    VariantAmount,
+)
 from ..domain.inventory import MovementReason, StockMovement
 from ..domain.loyalty import LoyaltyRules
 from ..domain.orders import Order, OrderStatus
@@ -308,7 +315,11 @@ async def _succeeded(
     whole = rules.fully_refunded(paid, everything)
     if whole:
         await coupon_use_cases.return_for_order(uow, order_id=order.id, now=now, actor=SYSTEM)
-    refunded = sum((r.amount for r in everything if r.status is RefundStatus.SUCCEEDED), Decimal("0.00"))
+    succeeded = [r for r in everything if r.status is RefundStatus.SUCCEEDED]
+    refunded = sum((r.amount for r in succeeded), Decimal("0.00"))
+    by_variant: dict[int, Decimal] = {}
+    for line in (line for r in succeeded for line in r.lines):
+        by_variant[line.variant_id] = by_variant.get(line.variant_id, Decimal("0.00")) + line.amount
     uow.record(
         RefundSucceeded(
             refund_id=done.id,
@@ -328,6 +339,7 @@ async def _succeeded(
             restock_location_id=done.restock_location_id,
             reference=reference,
             refunded_total=refunded,
+            refunded_by_variant=tuple(VariantAmount(v, a) for v, a in sorted(by_variant.items())),
             fully_refunded=whole,
             at=now,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -14,7 +15,16 @@ from omnichannel.domain import webhooks as rules
 from omnichannel.domain.errors import DomainError, ErrorCode
 from omnichannel.domain.event_log import EVENT_TYPES, MAPPERS, log_entry
 from omnichannel.domain.event_records import from_record, to_record
-from omnichannel.domain.events import MemberMerged, OrderChanged, PickupReady, StockChanged
+from omnichannel.domain.events import (
+    MemberMerged,
+    OrderChanged,
+    PickupReady,
+    RefundedLine,
+    RefundFailed,
+    RefundSucceeded,
+    StockChanged,
+    VariantAmount,
+)
 from omnichannel.domain.global_ids import global_id
 from omnichannel.schema.relay import encode_id, split_id
 
@@ -71,9 +81,37 @@ def test_events_that_are_not_logged_map_to_nothing():
     assert all(isinstance(cls, type) for cls in MAPPERS)
 
 
+SUCCEEDED = RefundSucceeded(
+    refund_id=7, order_id=1, number="SO00000001", member_id=3, location_ids=(2, 9), placed_at_location_id=None,
+    attributed_staff_id=None, amount=Decimal("27.00"), currency="CNY",
+    lines=(RefundedLine(11, 5, "TST-1", 1, Decimal("27.00")),), points_returned=300, points_reversed=27,
+    points_shortfall=0, reason="changed their mind", restock_location_id=2, reference="RF-1",
+    refunded_total=Decimal("27.00"), refunded_by_variant=(VariantAmount(5, Decimal("27.00")),), fully_refunded=False,
+    at=AT,
+)  # fmt: skip
+
+
+def test_refund_events_are_logged_with_their_amounts_as_strings():
+    entry = log_entry(SUCCEEDED)
+    assert entry is not None and entry.type == "refund.succeeded"
+    refund = entry.data["refund"]
+    assert (refund["amount"], refund["status"], refund["reference"]) == ("27.00", "SUCCEEDED", "RF-1")
+    assert refund["lines"] == [{"variant": {"id": encode_id("Variant", 5), "sku": "TST-1"}, "quantity": 1,
+                                "amount": "27.00"}]  # fmt: skip
+    assert refund["restockStore"] == encode_id("Store", 2) and refund["refundedTotal"] == "27.00"
+    failed = RefundFailed(
+        refund_id=7, order_id=1, number="SO00000001", member_id=None, location_ids=(2,), amount=Decimal("1.00"),
+        currency="CNY", lines=(), reference="X", at=AT,
+    )  # fmt: skip
+    failed_entry = log_entry(failed)
+    assert failed_entry is not None and failed_entry.type == "refund.failed"
+    assert failed_entry.data["refund"]["status"] == "FAILED"
+
+
 @pytest.mark.parametrize(
     "event",
     [
+        SUCCEEDED,
         OrderChanged(1, "CREATED", "PENDING_PAYMENT", (2, 9), None, AT),
         PickupReady(1, 5, 2, 3, AT),
         StockChanged(2, 7, 10, 3, 1, "SALE", AT),
