@@ -31,9 +31,10 @@ from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
-from .resolvers import order_expiry
 from .resolvers.context import Context, Services
+from .resolvers.in_transaction import handlers_for
 from .resolvers.members import effective_principal
+from .resolvers.orders import expire as order_expiry
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema
@@ -119,6 +120,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         reservation_ttl=settings.reservation_ttl,
         demo=settings.demo,
         loyalty=settings.loyalty,
+        handlers=handlers_for(loyalty_rules=settings.loyalty),
     )
     graphql = OmnichannelGraphQL(
         services,
@@ -190,9 +192,7 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
     if cache is not None:
         jobs["response-cache"] = cache.watch(services.broker)
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
-        jobs["order-expiry"] = order_expiry.run(
-            services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
-        )
+        jobs["order-expiry"] = order_expiry.run(services, settings.expiry_sweep_interval)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
 

@@ -7,11 +7,11 @@ import asyncio
 from ..domain.access import STORE_ROLES, Principal, Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.people import StaffMember, member_principal, normalise_email, staff_principal
+from ..domain.ports import UnitOfWork
 from ..domain.throttle import SIGN_IN
-from ..persistence.repositories import locations, people, throttle
+from ..persistence.repositories import locations, people
 from ..security import TokenService, dummy_hash, verify_password
 from .context import Context
-from .results import Result
 
 
 async def _store_code(staff: StaffMember) -> str | None:
@@ -21,29 +21,24 @@ async def _store_code(staff: StaffMember) -> str | None:
     return found[0].code if found else None
 
 
-async def sign_in(ctx: Context, *, email: str, password: str) -> Result[tuple[str, StaffMember]]:
+async def sign_in(ctx: Context, uow: UnitOfWork, *, email: str, password: str) -> tuple[str, StaffMember]:
     """Staff email + password for a token. Wrong passwords are throttled per account."""
-    try:
-        address = normalise_email(email)
-    except DomainError as error:
-        return Result.fail(error)
+    address = normalise_email(email)
     key = f"signin:{address}"
     now = ctx.now()
-    current = await throttle.state(key)
+    current = await uow.throttles.state(key)
     if current is not None and current.is_locked(now):
-        return Result.fail(
-            DomainError(ErrorCode.TOO_MANY_ATTEMPTS, "Too many failed sign-ins; try again later.", ["email"])
-        )
+        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, "Too many failed sign-ins; try again later.", ["email"])
     found = await people.staff_with_hash(address)
     password_hash = found[1] if found else dummy_hash()
     valid = await asyncio.to_thread(verify_password, password_hash, password)
     if found is None or not valid:
-        await throttle.record_failure(key, SIGN_IN, now)
-        return Result.fail(DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.", ["password"]))
-    await throttle.clear(key)
+        await uow.throttles.record_failure(key, SIGN_IN, now)  # commits on its own: the guess counts
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.", ["password"])
+    await uow.throttles.clear(key)
     staff = found[0]
     token = ctx.services.tokens.issue(staff_principal(staff, await _store_code(staff)))
-    return Result.ok((token, staff))
+    return token, staff
 
 
 class TokenRequestError(Exception):

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from ..domain import coupons as rules
 from ..domain.access import Principal
+from ..domain.ports import UnitOfWork
 from ..domain.throttle import ThrottlePolicy
-from ..persistence.repositories import throttle
 
 Keys = list[tuple[str, ThrottlePolicy]]
 
@@ -26,14 +26,15 @@ def guess_keys(principal: Principal, store_id: int | None) -> Keys:
     return keys
 
 
-async def locked_out(keys: Keys, now: datetime) -> bool:
+async def locked_out(uow: UnitOfWork, keys: Keys, now: datetime) -> bool:
     for key, _ in keys:
-        state = await throttle.state(key)
+        state = await uow.throttles.state(key)
         if state is not None and state.is_locked(now):
             return True
     return False
 
 
-async def count_wrong_guess(keys: Keys, now: datetime) -> None:
+async def count_wrong_guess(uow: UnitOfWork, keys: Keys, now: datetime) -> None:
+    """Outside a transaction (after the refused one rolled back): each count commits on its own."""
     for key, policy in keys:
-        await throttle.record_failure(key, policy, now)
+        await uow.throttles.record_failure(key, policy, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...domain.catalog import PriceOverride, Product, Variant
+from ...domain.ports import PlacementSnapshot
 from ..db import fetch
 from ..mappers import (
     PAGE_WITH_VARIANTS_COLUMNS,
@@ -15,6 +16,8 @@ from ..mappers import (
     to_product,
     to_variant,
 )
+from ..session import Session
+from . import placement
 
 
 def _like_pattern(search: str) -> str:
@@ -81,3 +84,32 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
         [list(variant_ids)],
     )
     return [to_price_override(r) for r in rows]
+
+
+class CatalogStore:
+    """Catalogue reads of the unit of work (domain.ports.CatalogRepository), through the request's loaders."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def variants(self, ids: Sequence[int]) -> dict[int, Variant]:
+        found: list[Variant | None] = await self._session.loaders.variant.load_many(list(ids))
+        return {v.id: v for v in found if v is not None}
+
+    async def price_overrides(self, ids: Sequence[int]) -> dict[int, list[PriceOverride]]:
+        found: list[list[PriceOverride]] = await self._session.loaders.price_overrides.load_many(list(ids))
+        return dict(zip(ids, found, strict=True))
+
+    async def products(self, ids: Sequence[int]) -> dict[int, Product]:
+        found: list[Product | None] = await self._session.loaders.product.load_many(list(ids))
+        return {p.id: p for p in found if p is not None}
+
+    async def for_placement(self, variant_ids: Sequence[int], location_id: int) -> PlacementSnapshot:
+        found = await placement.snapshot(variant_ids, location_id, conn=self._session.conn)
+        loaders = self._session.loaders
+        for variant in found.variants.values():
+            loaders.variant.prime(variant.id, variant)
+            loaders.price_overrides.prime(variant.id, found.overrides.get(variant.id, []))
+        if found.location is not None:
+            loaders.location.prime(found.location.id, found.location)
+        return found

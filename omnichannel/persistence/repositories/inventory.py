@@ -1,15 +1,20 @@
-"""Stock levels and the stock ledger."""
+"""Stock levels and the stock ledger; the stock repository of the unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from ...domain.geo import BoundingBox
+from ...domain.geo import BoundingBox, bounding_box
 from ...domain.inventory import StockLevel, StockMovement
+from ...domain.locations import Location
+from ...domain.ports import StockShort
+from ...domain.reservations import Hold
 from ..db import execute, execute_many, fetch
 from ..mappers import STOCK_COLUMNS, to_stock_level, to_stock_levels
+from ..session import Session
+from . import locations
+from .reservations import RELEASE, RESERVE, SELL, HeldStockMissing
 
 
 async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None = None) -> list[StockLevel]:
@@ -43,10 +48,35 @@ async def levels_in_box(variant_ids: Sequence[int], box: BoundingBox) -> list[St
 
 
 class StockStore:
-    """Stock writes inside a unit of work's transaction."""
+    """The stock repository of the unit of work (domain.ports.StockRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        levels = []
+        for hold in holds:
+            rows = await fetch(RESERVE, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            if not rows:
+                raise StockShort(hold)
+            levels.append(to_stock_level(rows[0]))
+        return levels
+
+    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        return await self._apply_holds(RELEASE, holds)
+
+    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Held units leave the building: on hand and reserved go down together."""
+        return await self._apply_holds(SELL, holds)
+
+    async def _apply_holds(self, sql: str, holds: Sequence[Hold]) -> list[StockLevel]:
+        levels = []
+        for hold in holds:
+            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            if not rows:
+                raise HeldStockMissing(f"{hold} is not reserved")
+            levels.append(to_stock_level(rows[0]))
+        return levels
 
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel:
         """The level, row-locked until commit; a zero row is created when there is none yet."""
@@ -55,7 +85,7 @@ class StockStore:
             "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = stock_level.on_hand "
             f"RETURNING {STOCK_COLUMNS}",
             [variant_id, location_id],
-            conn=self._conn,
+            conn=self._session.conn,
         )
         return to_stock_level(rows[0])
 
@@ -65,7 +95,7 @@ class StockStore:
             "UPDATE stock_level SET on_hand = $3, reserved = $4, safety_stock = $5, updated_at = now() "
             "WHERE variant_id = $1 AND location_id = $2",
             [level.variant_id, level.location_id, level.on_hand, level.reserved, level.safety_stock],
-            conn=self._conn,
+            conn=self._session.conn,
         )
         await self.add_movements([movement], actor)
 
@@ -89,5 +119,27 @@ class StockStore:
                 ]
                 for m in movements
             ],
-            conn=self._conn,
+            conn=self._session.conn,
         )
+
+    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]:
+        rows = await fetch(
+            f"SELECT {STOCK_COLUMNS} FROM stock_level WHERE variant_id = ANY($1::int[]) AND location_id = $2",
+            [list(variant_ids), location_id],
+            conn=self._session.conn,
+        )
+        return {level.variant_id: level.available for level in to_stock_levels(rows)}
+
+    async def nearby(
+        self, origin: Location, variant_ids: Sequence[int], radius_km: float
+    ) -> list[tuple[Location, Mapping[int, int]]]:
+        box = bounding_box(origin.point, radius_km)
+        available: dict[int, dict[int, int]] = defaultdict(dict)
+        for level in await levels_in_box(variant_ids, box):
+            available[level.location_id][level.variant_id] = level.available
+        network: list[tuple[Location, Mapping[int, int]]] = []
+        for location in await locations.in_box(box):
+            self._session.loaders.location.prime(location.id, location)
+            if location.distance_to(origin.point) <= radius_km:
+                network.append((location, available.get(location.id, {})))
+        return network

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from ...domain.catalog import SalesChannel
 from ...domain.order_totals import PricedLine
 from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
@@ -21,8 +23,8 @@ from ..order_mappers import (
 )
 
 
-async def by_ids(ids: Sequence[int]) -> list[Order]:
-    rows = await fetch(f"SELECT {ORDER_COLUMNS} FROM customer_order WHERE id = ANY($1::int[])", [list(ids)])
+async def by_ids(ids: Sequence[int], *, conn: BaseDBAsyncClient | None = None) -> list[Order]:
+    rows = await fetch(f"SELECT {ORDER_COLUMNS} FROM customer_order WHERE id = ANY($1::int[])", [list(ids)], conn=conn)
     return [to_order(r) for r in rows]
 
 
@@ -126,7 +128,9 @@ async def pages_of_members(
     return [to_order(r) for r in rows]
 
 
-async def open_parcels_of_member(member_id: int) -> list[tuple[Fulfillment, Order]]:
+async def open_parcels_of_member(
+    member_id: int, *, conn: BaseDBAsyncClient | None = None
+) -> list[tuple[Fulfillment, Order]]:
     """A member's fulfilments that are paid or awaiting payment and not yet being picked (for merging)."""
     rows = await fetch(
         f"SELECT {', '.join('f.' + c.strip() for c in FULFILLMENT_COLUMNS.split(','))}, o.id AS o_id "
@@ -134,6 +138,7 @@ async def open_parcels_of_member(member_id: int) -> list[tuple[Fulfillment, Orde
         "WHERE o.member_id = $1 AND o.status IN ('PENDING_PAYMENT', 'CONFIRMED') AND f.status = 'PENDING' "
         "AND f.mode <> 'PICKUP' ORDER BY f.id",
         [member_id],
+        conn=conn,
     )
-    orders = {o.id: o for o in await by_ids(list({r["o_id"] for r in rows}))}
+    orders = {o.id: o for o in await by_ids(list({r["o_id"] for r in rows}), conn=conn)}
     return [(to_fulfillment(r), orders[r["o_id"]]) for r in rows]

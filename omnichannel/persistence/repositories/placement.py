@@ -7,14 +7,12 @@ four lookups a pickup order would otherwise make one after another.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.catalog import PriceOverride, Variant
-from ...domain.inventory import StockLevel
-from ...domain.locations import Location
+from ...domain.ports import PlacementSnapshot
 from ..db import fetch
 from ..mappers import LOCATION_COLUMNS, VARIANT_COLUMNS, to_location, to_price_override, to_stock_level, to_variant
 
@@ -31,18 +29,12 @@ LEFT JOIN stock_level s ON s.variant_id = v.id AND s.location_id = $2
 """
 
 
-@dataclass
-class Snapshot:
-    location: Location | None
-    variants: dict[int, Variant] = field(default_factory=dict)
-    overrides: dict[int, list[PriceOverride]] = field(default_factory=dict)
-    levels: dict[int, StockLevel] = field(default_factory=dict)
-
-
-async def snapshot(variant_ids: Sequence[int], location_id: int) -> Snapshot:
-    rows = await fetch(SNAPSHOT, [list(variant_ids), location_id])
+async def snapshot(
+    variant_ids: Sequence[int], location_id: int, *, conn: BaseDBAsyncClient | None = None
+) -> PlacementSnapshot:
+    rows = await fetch(SNAPSHOT, [list(variant_ids), location_id], conn=conn)
     raw_location = rows[0]["location"] if rows else None
-    found = Snapshot(to_location(orjson.loads(raw_location)) if raw_location else None)
+    found = PlacementSnapshot(to_location(orjson.loads(raw_location)) if raw_location else None)
     for row in rows:
         if row["id"] is None:
             continue
