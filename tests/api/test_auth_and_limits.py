@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from omnichannel.persistence.seed.demo import DEMO_PASSWORD
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 SIGN_IN = """
 mutation($e: String!, $p: String!) {
