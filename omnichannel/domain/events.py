@@ -18,6 +18,7 @@ Fields are keyword-only: add new ones with a default so older messages still dec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from .catalog import SalesChannel
+from .inventory import StockLevel, StockMovement
 from .locations import FulfillmentMode
 from .orders import Canceller, FulfillmentStatus, OrderStatus
 
@@ -53,6 +55,27 @@ class StockChanged(DomainEvent):
     @property
     def available(self) -> int:
         return max(0, self.on_hand - self.reserved - self.safety_stock)
+
+
+def stock_changes(
+    entries: Sequence[StockMovement], levels_after: Sequence[StockLevel], at: datetime
+) -> list[StockChanged]:
+    """One StockChanged per ledger entry, with its row's levels after it (levels_after[i] is entries[i]'s)."""
+    return [
+        StockChanged(
+            level.location_id,
+            level.variant_id,
+            level.on_hand,
+            level.reserved,
+            level.safety_stock,
+            entry.reason.value,
+            at,
+            on_hand_delta=entry.on_hand_delta,
+            reserved_delta=entry.reserved_delta,
+            reference=entry.reference,
+        )
+        for entry, level in zip(entries, levels_after, strict=True)
+    ]
 
 
 class OrderEventKind(StrEnum):

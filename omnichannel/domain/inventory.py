@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
 from .errors import DomainError, ErrorCode
-from .events import StockChanged
 
 
 class MovementReason(StrEnum):
@@ -96,24 +93,3 @@ def adjustment(level: StockLevel, delta: int, note: str) -> tuple[StockLevel, St
         level.location_id, level.variant_id, MovementReason.ADJUSTMENT, delta, 0, after.on_hand, after.reserved, note
     )
     return after, movement
-
-
-def stock_events(
-    entries: Sequence[StockMovement], levels_after: Sequence[StockLevel], at: datetime
-) -> list[StockChanged]:
-    """One StockChanged per ledger entry, with its row's levels after it (levels_after[i] is entries[i]'s)."""
-    return [
-        StockChanged(
-            level.location_id,
-            level.variant_id,
-            level.on_hand,
-            level.reserved,
-            level.safety_stock,
-            entry.reason.value,
-            at,
-            on_hand_delta=entry.on_hand_delta,
-            reserved_delta=entry.reserved_delta,
-            reference=entry.reference,
-        )
-        for entry, level in zip(entries, levels_after, strict=True)
-    ]

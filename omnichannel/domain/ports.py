@@ -4,8 +4,9 @@ A use case receives a `UnitOfWork` and touches storage only through its reposito
 (`uow.orders`, `uow.stock`, `uow.coupons`, `uow.points`, `uow.idempotency` ...). Reads made before
 deciding run outside any transaction (each on its own); the change itself runs in
 `uow.atomic(work)`: one transaction, committed once, retried whole on a deadlock, rolled back on any
-exception. persistence.uow.TortoiseUnitOfWork implements this over PostgreSQL;
-tests/fakes.py implements it in memory, so use cases are tested without a database.
+exception. persistence.uow.TortoiseUnitOfWork implements this over PostgreSQL - `uow.<name>` is the
+`<Name>Store` of persistence/repositories/<name>.py (uow.orders: orders.py, uow.stock: stock.py ...);
+tests/unit/fakes.py implements it in memory, so use cases are tested without a database.
 
 Events: the domain records facts (domain.events) and the use case hands them to `uow.record`.
 Before COMMIT the unit of work runs the in-transaction handlers registered for them

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from .catalog import Variant
 from .errors import DomainError, ErrorCode
-from .events import StockChanged
-from .inventory import MovementReason, StockLevel, StockMovement, stock_events
+from .events import StockChanged, stock_changes
+from .inventory import MovementReason, StockLevel, StockMovement
 from .locations import FulfillmentMode, Location
 
 NEARBY_STORES = 3
@@ -152,4 +152,4 @@ def moved(
 ) -> StockMoves:
     """Holds reserved, released or sold (in lock order; levels_after[i] is holds[i]'s row after it)."""
     entries = movements(reason, holds, levels_after, reference)
-    return StockMoves(entries, stock_events(entries, levels_after, at))
+    return StockMoves(entries, stock_changes(entries, levels_after, at))

@@ -32,15 +32,15 @@ from .loaders import Loaders
 from .repositories.catalog import CatalogStore
 from .repositories.coupons import CouponStore
 from .repositories.idempotency import IdempotencyStore
-from .repositories.inventory import StockStore
 from .repositories.locations import LocationStore
 from .repositories.members import MemberStore
-from .repositories.order_store import OrderStore
+from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
 from .repositories.promotions import PromotionStore
 from .repositories.routing import RoutingStore
-from .repositories.throttle import ThrottleStore
+from .repositories.stock import StockStore
+from .repositories.throttles import ThrottleStore
 from .session import Session
 
 T = TypeVar("T")

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator, Sequence
 from ..domain import inventory
 from ..domain.access import Role, require_stock_admin
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.events import StockChanged
+from ..domain.events import StockChanged, stock_changes
 from ..domain.geo import GeoPoint, bounding_box
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
 from ..domain.ports import UnitOfWork
-from ..persistence.repositories import inventory as stock_repo
 from ..persistence.repositories import locations as location_repo
+from ..persistence.repositories import stock as stock_repo
 from ..subscriptions import codec, topics
 from .context import Context
 from .maybe import MaybeAwaitable
@@ -124,7 +124,7 @@ async def adjust_stock(
         before = await tx.stock.lock_level(location_id, variant_id)
         after, movement = inventory.adjustment(before, delta, note)
         await tx.stock.apply(after, movement, actor)
-        tx.record(*inventory.stock_events([movement], [after], now))
+        tx.record(*stock_changes([movement], [after], now))
         return after
 
     return await uow.atomic(change)

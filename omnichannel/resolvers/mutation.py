@@ -14,22 +14,28 @@
 the client as top-level FORBIDDEN / UNAUTHENTICATED errors), gives it a unit of work bound to the
 request (its reads go through the request's loaders; its writes refresh them), turns a raised
 DomainError (or DomainErrors: several at once) into the Result's errors, and publishes every event
-the unit of work committed - also when a refusal was raised after a commit (a wrong pickup code is
-counted, then refused). Finer access checks that need loaded data stay in the use case.
+the unit of work committed (`publish`, below) - also when a refusal was raised after a commit (a
+wrong pickup code is counted, then refused). Finer access checks that need loaded data stay in the
+use case.
 (Saleor's BaseMutation.mutate / handle_errors, without the metaclass.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from ..domain.access import Role, require_role
 from ..domain.errors import DomainError, refusals
+from ..domain.events import DomainEvent
 from ..domain.ports import UnitOfWork
+from ..subscriptions import codec, topics
+from ..subscriptions.broker import Broker
 from .context import Context
-from .publish import publish
 from .results import Result
+
+log = logging.getLogger("omnichannel.events")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,3 +71,15 @@ async def mutate(
         return Result(errors=refusals(refused))
     finally:
         await publish(ctx.broker, uow.committed)
+
+
+async def publish(broker: Broker, events: Iterable[DomainEvent]) -> None:
+    """Send committed events to the live feeds (subscriptions/topics.py says where; facts with no
+    live topic are skipped). A broker outage loses live pushes, never the committed change."""
+    messages = [(topic, codec.dumps(event)) for event in events for topic in topics.for_event(event)]
+    if not messages:
+        return
+    try:
+        await broker.publish_many(messages)
+    except Exception:
+        log.exception("could not publish %d message(s) on %s", len(messages), sorted({t for t, _ in messages}))

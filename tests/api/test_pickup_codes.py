@@ -8,7 +8,7 @@ import pytest
 
 from omnichannel.domain.pickup import PER_STORE
 from omnichannel.persistence import db
-from omnichannel.persistence.repositories import throttle
+from omnichannel.persistence.repositories import throttles as throttle
 from tests.orders_support import (
     COMPLETE_PICKUP,
     CONFIRM_PAYMENT,

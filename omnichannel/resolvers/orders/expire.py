@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from ...domain.ports import UnitOfWork
 from ..context import Services
-from ..publish import publish
+from ..mutation import publish
 from . import steps
 
 log = logging.getLogger("omnichannel.expiry")

@@ -14,8 +14,8 @@ from ...domain.order_totals import PricedLine
 from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
 from ...domain.people import StaffMember
 from ...domain.pickup import display
-from ...persistence.repositories import orders as order_repo
-from ...persistence.repositories.orders import OrderFilter
+from ...persistence.repositories import order_reads as order_repo
+from ...persistence.repositories.order_reads import OrderFilter
 from ..catalog import check_page_size
 from ..context import Context
 from . import access

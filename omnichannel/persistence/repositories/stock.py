@@ -14,7 +14,6 @@ from ..db import execute, execute_many, fetch
 from ..mappers import STOCK_COLUMNS, to_stock_level, to_stock_levels
 from ..session import Session
 from . import locations
-from .reservations import RELEASE, RESERVE, SELL, HeldStockMissing
 
 
 async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None = None) -> list[StockLevel]:
@@ -45,6 +44,31 @@ async def levels_in_box(variant_ids: Sequence[int], box: BoundingBox) -> list[St
         [list(variant_ids), box.min_lat, box.max_lat, box.min_lng, box.max_lng],
     )
     return [to_stock_level(r) for r in rows]
+
+
+# Reserving, releasing and selling held stock: holds come in domain.reservations.lock_order (sorted by
+# location, variant), one row per statement in that order, so concurrent orders over the same rows
+# queue instead of deadlocking. A reservation is one conditional UPDATE: it succeeds only while the
+# row still has the units available, so no read-then-write race can oversell.
+class HeldStockMissing(RuntimeError):
+    """Releasing or selling more than is reserved: a bug, never a business refusal."""
+
+
+RESERVE = (
+    "UPDATE stock_level SET reserved = reserved + $3, updated_at = now() "
+    "WHERE location_id = $1 AND variant_id = $2 AND on_hand - reserved - safety_stock >= $3 "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+RELEASE = (
+    "UPDATE stock_level SET reserved = reserved - $3, updated_at = now() "
+    "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+SELL = (
+    "UPDATE stock_level SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = now() "
+    "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 AND on_hand >= $3 "
+    f"RETURNING {STOCK_COLUMNS}"
+)
 
 
 class StockStore:
