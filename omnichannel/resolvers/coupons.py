@@ -58,8 +58,9 @@ async def create_template(
         valid_until=valid_until,
         now=now,
     )
+    known = await uow.locations.many(spec.store_ids)
     for n, store_id in enumerate(spec.store_ids):
-        if await uow.locations.get(store_id) is None:
+        if store_id not in known:
             raise DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeIds", str(n)])
 
     async def change(tx: UnitOfWork) -> CouponTemplate:

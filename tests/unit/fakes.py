@@ -304,6 +304,9 @@ class FakeLocations(_Repository):
     async def get(self, location_id: int) -> Location | None:
         return self.db.locations.get(location_id)
 
+    async def many(self, location_ids: Sequence[int]) -> dict[int, Location]:
+        return {i: self.db.locations[i] for i in location_ids if i in self.db.locations}
+
     async def by_code(self, code: str) -> Location | None:
         return next((loc for loc in self.db.locations.values() if loc.code == code), None)
 

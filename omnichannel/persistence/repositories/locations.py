@@ -60,6 +60,10 @@ class LocationStore:
         found: Location | None = await self._session.loaders.location.load(location_id)
         return found
 
+    async def many(self, location_ids: Sequence[int]) -> dict[int, Location]:
+        found: list[Location | None] = await self._session.loaders.location.load_many(list(location_ids))
+        return {loc.id: loc for loc in found if loc is not None}
+
     async def by_code(self, code: str) -> Location | None:
         found: Location | None = await self._session.loaders.location_by_code.load(code)
         return found

@@ -20,8 +20,7 @@ async def store_codes(uow: UnitOfWork, order: Order, *, fulfilling_only: bool = 
     ids = {f.location_id for f in await uow.orders.fulfillments(order.id)}
     if order.placed_at_location_id is not None and not fulfilling_only:
         ids.add(order.placed_at_location_id)
-    found = [await uow.locations.get(i) for i in sorted(ids)]
-    return {loc.code for loc in found if loc is not None}
+    return {loc.code for loc in (await uow.locations.many(sorted(ids))).values()}
 
 
 async def visible_order(ctx: Context, uow: UnitOfWork, order_id: int) -> Order | None:
