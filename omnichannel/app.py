@@ -21,7 +21,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -29,9 +28,12 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
+from .edge import BodyLimitMiddleware, error_response
+from .graphql_view import GuardedGraphQL
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
-from .resolvers.context import Context, Services
+from .resolvers.availability import is_unavailable
+from .resolvers.context import Connection, Context, Services
 from .resolvers.in_transaction import handlers_for
 from .resolvers.members import effective_principal
 from .resolvers.orders import expire as order_expiry
@@ -40,21 +42,29 @@ from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
+from .websocket_edge import CONNECTION_KEY, adapter_of
 
 log = logging.getLogger("omnichannel.app")
 
 READY_TIMEOUT = 2.0
 
 
-class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
-    def __init__(self, services: Services, **kwargs: Any) -> None:
+class OmnichannelGraphQL(GuardedGraphQL):
+    def __init__(self, services: Services, *, max_frame_chars: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self.max_frame_chars = max_frame_chars
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        address = request.client.host if request.client else "unknown"  # uvicorn applies trusted proxy headers
+        if isinstance(request, WebSocket):  # one context per socket; each operation copies it
+            connection = request.scope[CONNECTION_KEY] = Connection()
+            return Context(
+                services=self.services, request=request, response=response, connection=connection, address=address
+            )
         principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
         principal = await effective_principal(principal)  # a merged member's token acts as the survivor
-        return Context(services=self.services, principal=principal, request=request, response=response)
+        return Context(services=self.services, principal=principal, request=request, response=response, address=address)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticate a websocket from its connection_init payload (or its handshake header)."""
@@ -62,11 +72,23 @@ class OmnichannelGraphQL(GraphQL):  # type: ignore[type-arg]
         header = params.get("Authorization") or params.get("authorization")
         if header is None and context.request is not None:
             header = context.request.headers.get("authorization")
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError({"message": "Invalid token: expected 'Bearer <token>'"})
         try:
-            context.principal = self.services.tokens.principal_from_header(header)
+            principal, expires_at = self.services.tokens.session_from_header(header)
         except InvalidToken as error:
             raise ConnectionRejectionError({"message": f"Invalid token: {error}"}) from None
-        context.principal = await effective_principal(context.principal)  # a merged member acts as the survivor
+        try:
+            context.principal = await effective_principal(principal)  # a merged member acts as the survivor
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            adapter = adapter_of(context.request)
+            if adapter is not None:  # the database is down: try again shortly (1013)
+                await adapter.close(1013, "Service unavailable: retry shortly")
+            return UNSET
+        if context.connection is not None:
+            context.connection.expires_at = expires_at
         return UNSET  # no payload: connection_ack goes out without "payload": null
 
     def encode_json(self, data: object) -> str:
@@ -96,11 +118,10 @@ class AuthMiddleware:
             try:
                 principal = self.tokens.principal_from_header(header)
             except InvalidToken as error:
-                body = {"errors": [{"message": f"Invalid token: {error}", "extensions": {"code": "UNAUTHENTICATED"}}]}
-                response = Response(
-                    orjson.dumps(body),
-                    status_code=401,
-                    media_type="application/json",
+                response = error_response(
+                    401,
+                    f"Invalid token: {error}",
+                    "UNAUTHENTICATED",
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
                 await response(scope, receive, send)
@@ -110,7 +131,7 @@ class AuthMiddleware:
 
 
 def create_app(settings: Settings, database_url: str, *, broker: Broker | None = None) -> Starlette:
-    tokens = TokenService(jwt_secret(settings))
+    tokens = TokenService(jwt_secret(settings), max_ttl=settings.max_token_ttl)
     broker = broker or create_broker(
         settings.redis_url, namespace=settings.broker_namespace, on_subscribers=subscriptions_changed
     )
@@ -129,6 +150,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         allowed_origins=settings.allowed_origins,
         keep_alive=True,
         keep_alive_interval=15,
+        max_frame_chars=settings.max_body_bytes,
     )
 
     cache = ResponseCache(settings.response_cache_ttl) if settings.response_cache_ttl > 0 else None
@@ -143,9 +165,11 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
                 await asyncio.wait_for(probe(), READY_TIMEOUT)
                 checks[name] = "ok"
             except Exception as error:
-                checks[name] = f"unavailable: {type(error).__name__}"
+                checks[name] = f"unavailable: {_why(error)}"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+        headers = None if ready else {"Retry-After": "5"}
+        body = {"status": "ready" if ready else "not ready", **checks}
+        return JSONResponse(body, status_code=200 if ready else 503, headers=headers)
 
     async def metrics(_: Request) -> Response:
         payload, content_type = metrics_payload()
@@ -174,12 +198,17 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),
-            *([Middleware(ResponseCacheMiddleware, cache=cache)] if cache is not None else []),
             Middleware(AuthMiddleware, tokens=tokens),
+            # after authentication: SERVICE and HQ_ADMIN tokens may send larger bodies (bulk sync)
+            Middleware(
+                BodyLimitMiddleware, max_bytes=settings.max_body_bytes, max_sync_bytes=settings.max_sync_body_bytes
+            ),
+            *([Middleware(ResponseCacheMiddleware, cache=cache)] if cache is not None else []),
         ],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.graphql_schema = graphql.schema
     app.state.response_cache = cache
     return app
 
@@ -194,6 +223,19 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
         jobs["order-expiry"] = order_expiry.run(services, settings.expiry_sweep_interval)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
+
+
+def _why(error: BaseException) -> str:
+    """Why a dependency is unavailable, in words an operator can act on (no stack, no secrets)."""
+    if isinstance(error, TimeoutError):
+        return f"no answer within {READY_TIMEOUT:g} s"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused (is it running, on the configured host and port?)"
+    if isinstance(error, OSError):
+        return f"cannot connect ({error.strerror or type(error).__name__})"
+    if is_unavailable(error):
+        return f"connection lost or server shutting down ({type(error).__name__})"
+    return type(error).__name__
 
 
 async def _db_ping() -> None:

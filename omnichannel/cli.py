@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -95,11 +97,11 @@ def cmd_token(args: argparse.Namespace) -> int:
             principal = await principal_for(
                 role=role, store=args.store, staff_email=args.staff, member_number=args.member
             )
-        return TokenService(jwt_secret(settings)).issue(principal, ttl=args.ttl)
+        return TokenService(jwt_secret(settings), max_ttl=settings.max_token_ttl).issue(principal, ttl=args.ttl)
 
     try:
         token = asyncio.run(resolve())
-    except TokenRequestError as error:
+    except (TokenRequestError, ValueError) as error:
         print(f"token: {error}", file=sys.stderr)
         return 2
     print(token)
@@ -113,9 +115,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from . import workers
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # a normal exit: clean-up (the embedded database's) runs
 
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it found:
+    # Python's default would end the process without its exit handlers
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = load_settings(demo=args.demo)
     _configure_logging(settings.log_level)
     url = _database_url(settings)
@@ -137,6 +144,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
         log.warning("several workers without REDIS_URL: live events reach only subscribers of the same worker")
     log.info("serving on http://%s:%d/graphql (%d worker(s))", args.host, args.port, args.workers)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a demo ends, not an error
+        _run_workers(args, settings)
+    return 0
+
+
+def _run_workers(args: argparse.Namespace, settings: Settings) -> None:
+    from . import workers
+
     workers.run(
         "omnichannel.app:create_app_from_env",
         factory=True,
@@ -148,10 +163,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_level=settings.log_level.lower(),
         lifespan="on",
+        ws_max_size=settings.max_body_bytes,  # websocket messages are bounded like request bodies
         # live events are small JSON: compressing them saves nothing and costs ~40 KB per socket
         ws_per_message_deflate=False,
     )
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

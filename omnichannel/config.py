@@ -32,6 +32,9 @@ class Settings:
     points_expiry_interval: int = 3600
     response_cache_ttl: float = 0.0
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
+    max_token_ttl: int = 30 * 24 * 3600
 
     @property
     def embedded_database(self) -> bool:
@@ -83,6 +86,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         loyalty=_loyalty(env),
+        max_body_bytes=_int(env, "OMNICHANNEL_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
+        max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+        max_token_ttl=_int(env, "OMNICHANNEL_MAX_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
     )
 
 

@@ -140,7 +140,7 @@ def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
 
 
-THROTTLE_COLUMNS = "key, failures, window_started_at, locked_until"
+THROTTLE_COLUMNS = "key, failures, window_started_at, locked_until, pending, pending_until"
 
 
 @pytest_asyncio.fixture
@@ -153,7 +153,8 @@ async def lift_lockouts(app: Any) -> AsyncIterator[None]:
     await db.execute("DELETE FROM throttle")
     if before:
         await db.execute_many(
-            f"INSERT INTO throttle ({THROTTLE_COLUMNS}) VALUES ($1, $2, $3, $4)", [list(r.values()) for r in before]
+            f"INSERT INTO throttle ({THROTTLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+            [list(r.values()) for r in before],
         )
 
 
@@ -170,3 +171,20 @@ async def keep_routing_rules(app: Any) -> AsyncIterator[None]:
         await db.execute(
             f"INSERT INTO routing_rules ({', '.join(columns)}) VALUES ({placeholders})", list(row.values())
         )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def gql_from(app: Any) -> AsyncIterator[Callable[[str], GraphQLClient]]:
+    """gql_from("10.0.0.7"): a GraphQL client whose requests come from that network address
+    (sign-in throttles key on the client's address)."""
+    clients: dict[str, httpx.AsyncClient] = {}
+
+    def make(address: str) -> GraphQLClient:
+        if address not in clients:
+            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            clients[address] = httpx.AsyncClient(transport=transport, base_url="http://test")
+        return GraphQLClient(clients[address])
+
+    yield make
+    for http in clients.values():
+        await http.aclose()

@@ -308,7 +308,11 @@ def unknown_code(field: list[str]) -> DomainError:
     return DomainError(ErrorCode.INVALID_COUPON_CODE, "No coupon has this code; check it and try again.", field)
 
 
-def too_many_guesses() -> DomainError:
+def too_many_guesses(retry_after: int | None = None) -> DomainError:
+    wait = f"in {retry_after} seconds" if retry_after else "in a few minutes"
     return DomainError(
-        ErrorCode.TOO_MANY_COUPON_ATTEMPTS, "Too many wrong coupon codes; try again in a few minutes.", ["code"]
+        ErrorCode.TOO_MANY_COUPON_ATTEMPTS,
+        f"Too many wrong coupon codes; try again {wait}.",
+        ["code"],
+        retry_after=retry_after,
     )

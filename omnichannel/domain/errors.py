@@ -54,16 +54,21 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     INVALID_PICKUP_CODE = "INVALID_PICKUP_CODE"
     NOT_SUPPORTED = "NOT_SUPPORTED"
+    # live events
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
 
 
 class DomainError(Exception):
     """A business refusal: rendered as a userError with a stable code, never as a crash."""
 
-    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, field: Sequence[str] | None = None, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = list(field) if field is not None else None
+        self.retry_after = retry_after  # seconds before trying again helps (throttled refusals)
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"

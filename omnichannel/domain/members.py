@@ -89,9 +89,21 @@ def check_code_request(recent: list[SignInCode], now: datetime, policy: SignInPo
     unused = [c.created_at for c in last_hour if c.used_at is None]
     if unused and now - max(unused) < policy.resend_after:
         wait = int((policy.resend_after - (now - max(unused))).total_seconds()) + 1
-        raise DomainError(ErrorCode.TOO_MANY_CODE_REQUESTS, f"A code was just sent; ask again in {wait}s.", ["phone"])
+        raise DomainError(
+            ErrorCode.TOO_MANY_CODE_REQUESTS,
+            f"A code was just sent; ask again in {wait}s.",
+            ["phone"],
+            retry_after=wait,
+        )
     if len(last_hour) >= policy.max_per_hour:
-        raise DomainError(ErrorCode.TOO_MANY_CODE_REQUESTS, "Too many codes asked for; try again later.", ["phone"])
+        oldest = min(c.created_at for c in last_hour)
+        wait = max(1, int((oldest + timedelta(hours=1) - now).total_seconds()) + 1)
+        raise DomainError(
+            ErrorCode.TOO_MANY_CODE_REQUESTS,
+            f"Too many codes asked for; try again in {wait}s.",
+            ["phone"],
+            retry_after=wait,
+        )
 
 
 def check_code_usable(code: SignInCode | None, now: datetime, policy: SignInPolicy = SIGN_IN) -> SignInCode:

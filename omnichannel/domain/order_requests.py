@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -53,15 +54,33 @@ def _address_errors(address: Address) -> list[DomainError]:
         ("line1", address.line1, MAX_TEXT),
         ("city", address.city, MAX_TEXT),
     ):
-        if not value.strip() or len(value) > limit:
+        if not value.strip() or len(value) > limit or not value.isprintable():
             errors.append(
                 DomainError(
                     ErrorCode.INVALID_INPUT,
-                    f"shippingAddress.{name} must be 1 to {limit} characters.",
+                    f"shippingAddress.{name} must be 1 to {limit} printable characters.",
                     ["shippingAddress", name],
                 )
             )
+    if address.phone.strip() and not _phone_ok(address.phone):
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                "shippingAddress.phone must be a phone number: digits, with +, spaces, hyphens or brackets.",
+                ["shippingAddress", "phone"],
+            )
+        )
     return errors
+
+
+_PHONE = re.compile(r"\+?[0-9()\- ]+")
+
+
+def _phone_ok(phone: str) -> bool:
+    """A number a courier can dial: 5 to 15 digits (E.164 at most), written the usual ways."""
+    text = phone.strip()
+    digits = sum(c.isdigit() for c in text)
+    return bool(_PHONE.fullmatch(text)) and text.isascii() and 5 <= digits <= 15
 
 
 def validate(request: OrderRequest) -> OrderRequest:

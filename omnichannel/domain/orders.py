@@ -281,3 +281,8 @@ def follow_fulfillments(order: Order, fulfillments: Sequence[Fulfillment], now: 
         return order
     completed_at = now if wanted is S.COMPLETED else order.completed_at
     return dataclasses.replace(order, status=wanted, updated_at=now, completed_at=completed_at)
+
+
+def order_number(order_id: int) -> str:
+    """The number members know an order by (the database assigns it the same way: SO + 8 digits)."""
+    return f"SO{order_id:08d}"

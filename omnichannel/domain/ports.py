@@ -238,6 +238,13 @@ class ThrottleRepository(Protocol):
     async def clear(self, key: str) -> None: ...
     async def lock(self, keys: Sequence[str], now: datetime) -> dict[str, ThrottleState]: ...
     async def save(self, states: Mapping[str, ThrottleState]) -> None: ...
+    async def begin_attempt(
+        self, keys: Sequence[tuple[str, ThrottlePolicy]], clock: Callable[[], datetime], *, wait_up_to: float = ...
+    ) -> int:
+        """Check and count an attempt before trying a secret: 0 to go ahead, else the seconds to wait."""
+
+    async def finish_attempt(self, keys: Sequence[tuple[str, ThrottlePolicy]], now: datetime, *, wrong: bool) -> None:
+        """End an attempt begun; a wrong one counts as a failure of every key."""
 
 
 # ---- the unit of work --------------------------------------------------------------------------------

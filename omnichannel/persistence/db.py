@@ -164,3 +164,32 @@ async def execute_many(sql: str, rows: Sequence[Sequence[Any]], *, conn: BaseDBA
     client = conn or connection()
     async with client.acquire_connection() as raw:
         await raw.executemany(sql, rows)
+
+
+# What a database outage looks like from here: the server refuses or drops connections, shuts down
+# (57P01 admin_shutdown on a restart, 57P03 cannot_connect_now while it starts), or the pool is
+# closed or gives no connection in time. tortoise wraps asyncpg's errors, so the cause chain is read.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, unreachable
+    TimeoutError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin_shutdown, crash_shutdown
+    asyncpg.exceptions.ConnectionFailureError,
+)
+_CLOSED = ("connection is closed", "pool is closing", "pool is closed")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when the error says the database cannot be reached now (worth retrying), not that a
+    statement was wrong."""
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 8:
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, asyncpg.exceptions.InterfaceError) and any(t in str(current) for t in _CLOSED):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 from ..domain.access import STORE_ROLES, Principal, Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.people import StaffMember, member_principal, normalise_email, staff_principal
 from ..domain.ports import UnitOfWork
-from ..domain.throttle import SIGN_IN
+from ..domain.throttle import SIGN_IN_ACCOUNT_FROM_ADDRESS, SIGN_IN_FROM_ADDRESS
 from ..persistence.repositories import locations, people
 from ..security import TokenService, dummy_hash, verify_password
 from .context import Context
+
+
+def _digest(email: str) -> str:
+    """A fixed-length stand-in for an address in throttle keys (keys are at most 200 characters)."""
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 async def _store_code(staff: StaffMember) -> str | None:
@@ -22,20 +28,34 @@ async def _store_code(staff: StaffMember) -> str | None:
 
 
 async def sign_in(ctx: Context, uow: UnitOfWork, *, email: str, password: str) -> tuple[str, StaffMember]:
-    """Staff email + password for a token. Wrong passwords are throttled per account."""
+    """Staff email + password for a token.
+
+    Wrong passwords are throttled per account and client address, and per address across accounts
+    (domain/throttle.py): a guesser locks out only itself, never the account's owner elsewhere. The
+    attempt is checked and counted in one step before the password is verified."""
     address = normalise_email(email)
-    key = f"signin:{address}"
-    now = ctx.now()
-    current = await uow.throttles.state(key)
-    if current is not None and current.is_locked(now):
-        raise DomainError(ErrorCode.TOO_MANY_ATTEMPTS, "Too many failed sign-ins; try again later.", ["email"])
-    found = await people.staff_with_hash(address)
-    password_hash = found[1] if found else dummy_hash()
-    valid = await asyncio.to_thread(verify_password, password_hash, password)
-    if found is None or not valid:
-        await uow.throttles.record_failure(key, SIGN_IN, now)  # commits on its own: the guess counts
+    account_key = (f"signin:{_digest(address)}:{ctx.address}", SIGN_IN_ACCOUNT_FROM_ADDRESS)
+    address_key = (f"signin-from:{ctx.address}", SIGN_IN_FROM_ADDRESS)
+    keys = [account_key, address_key]
+    wait = await uow.throttles.begin_attempt(keys, ctx.now)
+    if wait:
+        raise DomainError(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many failed sign-ins from this address; try again in {wait} seconds.",
+            ["email"],
+            retry_after=wait,
+        )
+    valid = False
+    try:
+        found = await people.staff_with_hash(address)
+        password_hash = found[1] if found else dummy_hash()  # the same time whether the account exists or not
+        verified = await asyncio.to_thread(verify_password, password_hash, password)
+        valid = found is not None and verified
+    finally:
+        await uow.throttles.finish_attempt(keys, ctx.now(), wrong=not valid)
+    if not valid or found is None:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.", ["password"])
-    await uow.throttles.clear(key)
+    await uow.throttles.clear(account_key[0])  # "in a row": the right password starts the count again
     staff = found[0]
     token = ctx.services.tokens.issue(staff_principal(staff, await _store_code(staff)))
     return token, staff

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain import coupon_codes
+from ..domain import coupon_codes, order_requests
 from ..domain.access import AccessDenied, Role
 from ..domain.catalog import SalesChannel, effective_price
-from ..domain.coupons import too_many_guesses, unknown_code
+from ..domain.coupons import unknown_code
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.orders import Order
 from ..domain.people import Member
@@ -25,8 +25,8 @@ from . import coupon_guard
 from .context import Context
 from .members import may_see_member
 
-MAX_LINES = 100
-MAX_QUANTITY = 999
+MAX_LINES = order_requests.MAX_LINES  # one limit for a quote and an order (a quote is an order to be)
+MAX_QUANTITY = order_requests.MAX_QUANTITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ async def cart_lines(
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "A cart needs at least one line.", ["lines"])
     if len(lines) > MAX_LINES:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"At most {MAX_LINES} lines.", ["lines"])
+        raise DomainError(ErrorCode.INVALID_INPUT, f"An order has at most {MAX_LINES} lines.", ["lines"])
     for n, line in enumerate(lines):
         if not (1 <= line.quantity <= MAX_QUANTITY):
             raise DomainError(
@@ -169,11 +169,8 @@ async def quote(
     """What this cart costs now in this channel: lines, every discount, points, the total."""
     if store_id is not None and await uow.locations.get(store_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeId"])
-    now = ctx.now()
     keys = coupon_guard.guess_keys(ctx.principal, store_id)
-    if coupon_codes and await coupon_guard.locked_out(uow, keys, now):
-        raise too_many_guesses()
-    try:
+    async with coupon_guard.guessing(ctx, uow, keys, with_codes=bool(coupon_codes)):
         member = await checkout_member(ctx, uow, member_id)
         return await price(
             ctx,
@@ -185,10 +182,6 @@ async def quote(
             coupon_codes=coupon_codes,
             points=points,
         )
-    except DomainError as error:
-        if error.code is ErrorCode.INVALID_COUPON_CODE:
-            await coupon_guard.count_wrong_guess(uow, keys, now)
-        raise
 
 
 async def discounts_of(ctx: Context, order: Order) -> tuple[list[DiscountLine], bool]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -49,6 +49,17 @@ class Services:
 
 
 @dataclass
+class Connection:
+    """One websocket, shared by every operation on it (each operation has a Context of its own)."""
+
+    expires_at: float | None = None  # the token's exp (unix seconds): nothing is delivered or run from then
+    channels: int = 0  # broker topics its subscriptions listen to now (capped per socket)
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+@dataclass
 class Context:
     services: Services
     principal: Principal = ANONYMOUS
@@ -57,6 +68,15 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+    connection: Connection | None = None  # websockets only
+    address: str = "unknown"  # the client's network address (throttles key on it)
+
+    def for_operation(self) -> Context:
+        """The context of one operation: a websocket's context is shared by all its operations, so
+        each gets a copy with loaders of its own (two subscriptions never see each other's loaders)."""
+        if self.connection is None:
+            return self
+        return replace(self, loaders=Loaders())
 
     @property
     def memo(self) -> dict[Hashable, Any]:

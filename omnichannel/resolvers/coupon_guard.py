@@ -1,13 +1,21 @@
-"""Throttling wrong coupon codes: per clerk and per store at the till, per member online."""
+"""Throttling wrong coupon codes: per clerk and per store at the till, per member online.
+
+An attempt with codes is checked and counted in one step before the codes are tried (`guessing`,
+domain/throttle.py), so 50 concurrent wrong codes by one member are answered "wrong code" at most as
+many times as the limit, while honest concurrent attempts queue.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from ..domain import coupons as rules
 from ..domain.access import Principal
+from ..domain.errors import DomainError, ErrorCode
 from ..domain.ports import UnitOfWork
 from ..domain.throttle import ThrottlePolicy
+from .context import Context
 
 Keys = list[tuple[str, ThrottlePolicy]]
 
@@ -26,15 +34,31 @@ def guess_keys(principal: Principal, store_id: int | None) -> Keys:
     return keys
 
 
-async def locked_out(uow: UnitOfWork, keys: Keys, now: datetime) -> bool:
-    for key, _ in keys:
-        state = await uow.throttles.state(key)
-        if state is not None and state.is_locked(now):
-            return True
-    return False
+async def begin_guess(ctx: Context, uow: UnitOfWork, keys: Keys) -> int:
+    """0: the codes may be tried now (the attempt is in flight until finish_guess); else the seconds
+    until guessing opens again."""
+    return await uow.throttles.begin_attempt(keys, ctx.now)
 
 
-async def count_wrong_guess(uow: UnitOfWork, keys: Keys, now: datetime) -> None:
-    """Outside a transaction (after the refused one rolled back): each count commits on its own."""
-    for key, policy in keys:
-        await uow.throttles.record_failure(key, policy, now)
+async def finish_guess(ctx: Context, uow: UnitOfWork, keys: Keys, *, wrong: bool) -> None:
+    await uow.throttles.finish_attempt(keys, ctx.now(), wrong=wrong)
+
+
+@asynccontextmanager
+async def guessing(ctx: Context, uow: UnitOfWork, keys: Keys, *, with_codes: bool) -> AsyncIterator[None]:
+    """Around trying coupon codes: refuses (TOO_MANY_COUPON_ATTEMPTS with the wait) while locked out;
+    the attempt counts as a failure only when the block raises INVALID_COUPON_CODE."""
+    if not with_codes:
+        yield
+        return
+    wait = await begin_guess(ctx, uow, keys)
+    if wait:
+        raise rules.too_many_guesses(wait)
+    wrong = False
+    try:
+        yield
+    except DomainError as error:
+        wrong = error.code is ErrorCode.INVALID_COUPON_CODE
+        raise
+    finally:
+        await finish_guess(ctx, uow, keys, wrong=wrong)

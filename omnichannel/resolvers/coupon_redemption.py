@@ -58,14 +58,16 @@ async def redeem(ctx: Context, uow: UnitOfWork, *, code: str, store_id: int, ord
     )
 
     async def refuse(error: DomainError, *, guess: bool, coupon: Coupon | None = None) -> DomainError:
-        """Audit the refusal (and count a wrong guess), each committed on its own; returns it to raise."""
-        if guess:
-            await coupon_guard.count_wrong_guess(uow, keys, till.now)
+        """End the attempt (a wrong code counts) and audit the refusal, each committed on its own."""
+        await coupon_guard.finish_guess(ctx, uow, keys, wrong=guess)
         await uow.coupons.audit([_refusal(refusal, error, coupon)])
         return error
 
-    if await coupon_guard.locked_out(uow, keys, till.now):
-        raise await refuse(rules.too_many_guesses(), guess=False)
+    wait = await coupon_guard.begin_guess(ctx, uow, keys)  # checked and counted in one step, before trying
+    if wait:
+        locked = rules.too_many_guesses(wait)
+        await uow.coupons.audit([_refusal(refusal, locked, None)])
+        raise locked
     canonical = coupon_codes.canonical(code)
     if canonical is None:
         raise await refuse(rules.unknown_code(["code"]), guess=True)
@@ -81,6 +83,7 @@ async def redeem(ctx: Context, uow: UnitOfWork, *, code: str, store_id: int, ord
         raise await refuse(error, guess=error.code is ErrorCode.INVALID_COUPON_CODE) from None
     if refused is not None:
         raise await refuse(refused, guess=False, coupon=coupon)
+    await coupon_guard.finish_guess(ctx, uow, keys, wrong=False)
     return coupon
 
 

@@ -58,7 +58,7 @@ async def create_template(
         valid_until=valid_until,
         now=now,
     )
-    known = await uow.locations.many(spec.store_ids)
+    known = await uow.locations.many(sorted(spec.store_ids))
     for n, store_id in enumerate(spec.store_ids):
         if store_id not in known:
             raise DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeIds", str(n)])

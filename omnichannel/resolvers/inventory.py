@@ -17,6 +17,7 @@ from ..persistence.repositories import locations as location_repo
 from ..persistence.repositories import stock as stock_repo
 from ..subscriptions import codec, topics
 from .context import Context
+from .listening import listening
 from .maybe import MaybeAwaitable
 from .members import actor_of
 from .mutation import requires
@@ -135,8 +136,16 @@ async def stock_events(
 ) -> AsyncIterator[StockChanged]:
     """Live stock changes at these locations and/or of these variants (everything when neither)."""
     wanted_variants = frozenset(variant_ids) if variant_ids else None
+    if location_ids:  # follow only stores that exist: every one is a channel of its own
+        found = await ctx.loaders.location.load_many(list(dict.fromkeys(location_ids)))
+        if any(location is None for location in found):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["storeIds"])
+    if variant_ids:
+        variants = await ctx.loaders.variant.load_many(list(dict.fromkeys(variant_ids)))
+        if any(variant is None for variant in variants):
+            raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantIds"])
     subscribed = [topics.stock_at(i) for i in set(location_ids)] if location_ids else [topics.STOCK_ALL]
-    async with ctx.broker.subscribe(subscribed) as subscription:
+    async with listening(ctx, subscribed) as subscription:
         async for message in subscription:
             event = codec.loads(message.data)
             if not isinstance(event, StockChanged):

@@ -108,5 +108,9 @@ async def sign_in_with_code(
     member = await uow.atomic(change)
     if member is None:
         raise wrong_code()
-    token = ctx.services.tokens.issue(member_principal(member))
+    principal = member_principal(member)
+    token = ctx.services.tokens.issue(principal)
+    # the rest of this operation answers as the member just signed in (their identities, points...),
+    # not as the anonymous caller who sent the code
+    ctx.principal = principal
     return token, member

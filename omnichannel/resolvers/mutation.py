@@ -31,7 +31,7 @@ from ..domain.errors import DomainError, refusals
 from ..domain.events import DomainEvent
 from ..domain.ports import UnitOfWork
 from ..subscriptions import codec, topics
-from ..subscriptions.broker import Broker
+from ..subscriptions.broker import Broker, BrokerUnavailable
 from .context import Context
 from .results import Result
 
@@ -81,5 +81,7 @@ async def publish(broker: Broker, events: Iterable[DomainEvent]) -> None:
         return
     try:
         await broker.publish_many(messages)
+    except BrokerUnavailable as error:  # an outage, reported by /readyz: a warning, not a traceback per request
+        log.warning("broker unavailable, %d live event(s) not sent: %s", len(messages), error)
     except Exception:
         log.exception("could not publish %d message(s) on %s", len(messages), sorted({t for t, _ in messages}))

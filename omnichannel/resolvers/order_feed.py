@@ -17,6 +17,7 @@ from ..domain.locations import Location
 from ..domain.orders import Order
 from ..subscriptions import topics
 from .context import Context
+from .listening import listening
 
 
 async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderEvent]:
@@ -25,7 +26,7 @@ async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator
     location: Location | None = await ctx.loaders.location.load(location_id)
     order_access.check_may_watch_store(ctx.principal, location.code if location else None)
     shared = ctx.services.shared_events
-    async with ctx.broker.subscribe([topics.orders_at(location_id)]) as subscription:
+    async with listening(ctx, [topics.orders_at(location_id)]) as subscription:
         async for message in subscription:
             event, loaders = shared.get(message.data)
             if isinstance(event, OrderEvent) and event.feed is not None:
@@ -45,7 +46,7 @@ async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIte
         if order is None or order.member_id != principal.member_id:
             raise AccessDenied()
     shared = ctx.services.shared_events
-    async with ctx.broker.subscribe([topics.pickups_of(principal.member_id)]) as subscription:
+    async with listening(ctx, [topics.pickups_of(principal.member_id)]) as subscription:
         async for message in subscription:
             event, loaders = shared.get(message.data)
             if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):

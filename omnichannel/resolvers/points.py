@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,14 +16,17 @@ from ..domain import points as ledger
 from ..domain.access import Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.loyalty import LoyaltyRules
+from ..domain.orders import order_number
 from ..domain.people import Member
 from ..domain.points import EntryKind, PointsAccount, PointsEntry
 from ..domain.ports import PointsRepository, UnitOfWork
 from ..persistence.repositories import points as points_repo
+from .availability import is_unavailable
 from .catalog import check_page_size
 from .context import Context, Services
 from .members import actor_of, visible_member
 from .mutation import requires
+from .orders.reads import visible_order
 
 log = logging.getLogger("omnichannel.points")
 EXPIRY_BATCH = 200
@@ -93,7 +97,14 @@ async def earn_for_order(
     earned = rules.points_to_earn(amount_paid, rules.tier_for(spend))
     if earned > 0:
         posting = ledger.credit(
-            account, EntryKind.EARN, earned, f"order {order_id} paid", now=now, rules=rules, order_id=order_id, key=key
+            account,
+            EntryKind.EARN,
+            earned,
+            f"order {order_number(order_id)} paid",
+            now=now,
+            rules=rules,
+            order_id=order_id,
+            key=key,
         )
         await store.post(member_id, posting, now=now, actor=actor)
     return earned
@@ -114,7 +125,7 @@ async def reverse_for_order(
     earn_key = ledger.reverse_earn_key(order_id)
     if earned > 0 and not await store.posted(earn_key):
         lot = next((e.id for e in entries if e.kind is EntryKind.EARN), None)
-        reason = f"order {order_id} cancelled: the points it earned"
+        reason = f"order {order_number(order_id)} cancelled: the points it earned"
         if earned > account.balance:
             reason += f" ({earned - account.balance} already spent)"
         posting = ledger.debit(
@@ -126,7 +137,7 @@ async def reverse_for_order(
             taken = -posting.entry.points
     redeem_key = ledger.reverse_redeem_key(order_id)
     if redeemed > 0 and not await store.posted(redeem_key):
-        reason = f"order {order_id} cancelled: the points it used"
+        reason = f"order {order_number(order_id)} cancelled: the points it used"
         posting = ledger.credit(
             account, EntryKind.REVERSE, redeemed, reason, now=now, rules=rules, order_id=order_id, key=redeem_key
         )
@@ -169,8 +180,11 @@ async def run_expiry(services: Services, interval: float) -> None:
                 log.info("expired points of %d members", count)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("points expiry failed; retrying at the next interval")
+        except Exception as error:
+            if is_unavailable(error):  # an outage (/readyz reports it): no traceback per run
+                log.warning("points expiry skipped, database unavailable; retrying at the next interval")
+            else:
+                log.exception("points expiry failed; retrying at the next interval")
         await asyncio.sleep(interval)
 
 
@@ -183,4 +197,14 @@ async def history(
         return None
     size = check_page_size(first)
     rows = await points_repo.entries_page(member.id, before_id=before_id, limit=size + 1)
-    return rows[:size], len(rows) > size
+    page = rows[:size]
+    if ctx.principal.is_store_staff:  # a store sees the orders it handled, not the rest of the chain's
+        seen = await asyncio.gather(*(visible_order(ctx, e.order_id) for e in page if e.order_id is not None))
+        handled = {order.id for order in seen if order is not None}
+        page = [e if e.order_id is None or e.order_id in handled else _elsewhere(e) for e in page]
+    return page, len(rows) > size
+
+
+def _elsewhere(entry: PointsEntry) -> PointsEntry:
+    """An entry of an order another store handled, as store staff see it: the points, not the order."""
+    return replace(entry, order_id=None, reason=f"{entry.kind.value.lower()}: an order handled elsewhere")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..domain import routing
+from ..domain import order_requests, routing
 from ..domain.access import Role, require_role
 from ..domain.catalog import Variant
 from ..domain.errors import DomainError, DomainErrors, ErrorCode
@@ -26,8 +26,8 @@ from .context import Context
 from .members import actor_of
 from .mutation import requires
 
-MAX_LINES = 50
-MAX_QUANTITY = 999
+MAX_LINES = order_requests.MAX_LINES  # the plan of a cart is the plan of the order it becomes
+MAX_QUANTITY = order_requests.MAX_QUANTITY
 RULE_READERS = (Role.CLERK, Role.STORE_MANAGER, Role.HQ_ADMIN, Role.ANALYST, Role.SERVICE)
 
 

@@ -7,13 +7,15 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.types import ExecutionContext
 
-from .errors import ErrorPolicy, error_code
+from .errors import UNAVAILABLE, ErrorPolicy, apply_policy, error_code
 from .execution import FastExecutor
-from .limits import MAX_TOKENS, VALIDATION_RULES, IntrospectionGate
+from .limits import MAX_TOKENS, DocumentChecks, IntrospectionGate, LimitedValidation
+from .operation_context import OperationContext
 from .root import Mutation, Query, Subscription
+from .scalars import SCALAR_OVERRIDES
 
 log = logging.getLogger("omnichannel.graphql")
 
@@ -22,15 +24,20 @@ class OmnichannelSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log only what we did not expect; refusals and bad requests are the client's business."""
         for error in errors:
-            if error_code(error) is None:
+            code = error_code(error)
+            if code is None:
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+            elif code == UNAVAILABLE:
+                log.warning("database unavailable: %s", error.message)
+            apply_policy(error)  # errors raised before execution skip ErrorPolicy's hook
 
 
 def build_schema(*, demo: bool = False) -> strawberry.Schema:
+    checks = DocumentChecks()  # per schema: documents validated against this schema only
     extensions: list[Any] = [
+        OperationContext,
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: AddValidationRules(VALIDATION_RULES),
+        lambda: LimitedValidation(checks),
         lambda: MaxTokensLimiter(MAX_TOKENS),
         lambda: IntrospectionGate(demo=demo),
         ErrorPolicy,
@@ -41,4 +48,5 @@ def build_schema(*, demo: bool = False) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         execution_context_class=FastExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
     )

@@ -1,139 +1,208 @@
-"""Query limits: depth, aliases, tokens, cost, and who may introspect.
+"""Query limits: depth, aliases, fields, repeats, cost, input sizes, and who may introspect.
 
-Validation rules are built once per process: rule classes created per request would defeat the
-validation cache (every lookup would miss).
+`LimitedValidation` takes the place of strawberry's ValidationCache. For each query text (cached,
+LRU): the document's shape is measured first in time linear in its size (`shape.py`: every fragment
+once, however often it is spread), and only a document within the limits goes through graphql-core's
+validation rules, whose cost then stays bounded. Per request: the cost with the request's variables
+(`products(first: $n)` is costed with the value of `$n`) and the checks of the variables themselves
+(`input_checks.py`). Every refusal is a top-level error with an `extensions.code`; the README's
+"Limits" table lists them all.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
-    OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     ValidationRule,
-    get_named_type,
 )
-from strawberry.extensions import SchemaExtension, max_aliases, query_depth_limiter
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 4000
-MAX_COST = 50_000
-DEFAULT_LIST_SIZE = 10
+from ..resolvers.catalog import MAX_PAGE
+from .cost import CostModel
+from .input_checks import check_variables, literal_rule, variable_usages
+from .shape import FragmentCycle, TooDeep, fragments_of, measure, overlap_pairs
+
+MAX_DEPTH = 12  # field levels below the root field (root fields are level 0)
+MAX_ALIASES = 30  # aliased fields, after fragment expansion
+MAX_FIELDS = 1000  # field selections after fragment expansion (meta-fields included)
+MAX_SELECTIONS = 2000  # fields, fragment spreads and inline fragments after expansion
+MAX_OVERLAP_PAIRS = 3000  # pairs of same-named selections at one place (graphql-core compares each pair)
+MAX_TOKENS = 4000  # tokens of the document (enforced by the parser)
+MAX_QUERY_CHARS = 65_536  # characters of the query text (transports refuse longer ones before parsing)
+MAX_COST = 50_000  # see shape.CostModel
+DEFAULT_LIST_SIZE = 10  # what a list without `first` (or a list argument) is assumed to hold
+MAX_INPUT_LIST = 100  # items of any list argument or input field, unless named below
+INPUT_LIST_CAPS: dict[str, int] = {
+    # bulk sync from the ERP (SERVICE, HQ_ADMIN): one request carries a whole batch
+    "SyncStockInput.rows": 10_000,
+    "SyncProductsInput.rows": 10_000,
+}
+VALIDATION_CACHE_SIZE = 512
 
 
-def _unwrap_list(type_: object) -> bool:
-    while isinstance(type_, GraphQLNonNull):
-        type_ = type_.of_type
-    return isinstance(type_, GraphQLList)
+def list_cap(key: str) -> int:
+    """How many items a list given for this argument (`Type.field.argument`) or input field
+    (`InputType.field`) may hold."""
+    return INPUT_LIST_CAPS.get(key, MAX_INPUT_LIST)
 
 
-class QueryCostRule(ValidationRule):
-    """Estimated cost: every field costs 1 times how many of it the query can return.
+def limit_error(message: str, code: str, node: Any = None) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": code})
 
-    A list field multiplies its children by its `first` argument, else by the length of a list
-    literal argument (storeIds: [...]), else by DEFAULT_LIST_SIZE. A connection multiplies by its
-    `first`, and its `edges` list does not multiply again.
-    """
 
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: object) -> None:
-        schema = self.context.schema
-        root = {
-            OperationType.QUERY: schema.query_type,
-            OperationType.MUTATION: schema.mutation_type,
-            OperationType.SUBSCRIPTION: schema.subscription_type,
-        }[node.operation]
-        if root is None:
-            return
-        fragments = {
-            d.name.value: d for d in self.context.document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        cost = self._cost(node.selection_set, root, fragments, 1, set())
-        if cost > MAX_COST:
-            self.report_error(
-                GraphQLError(
-                    f"Query is too expensive: estimated cost {cost} exceeds the limit of {MAX_COST}. "
-                    "Ask for fewer items per page or fewer nested lists.",
-                    node,
-                    extensions={"code": "QUERY_TOO_EXPENSIVE"},
+@dataclass(slots=True)
+class _Checked:
+    """What one query text is known to be: its errors, or its cost model (and variable usages)."""
+
+    errors: list[GraphQLError]
+    document: DocumentNode | None = None
+    cost: CostModel | None = None
+    usages: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def _shape_errors(document: DocumentNode) -> list[GraphQLError]:
+    try:
+        counts = measure(document, MAX_DEPTH)
+    except TooDeep:
+        return [limit_error(f"The query exceeds maximum operation depth of {MAX_DEPTH}.", "QUERY_TOO_DEEP")]
+    except FragmentCycle as cycle:
+        return [limit_error(f"Cannot spread fragment '{cycle.name}' within itself.", "GRAPHQL_VALIDATION_FAILED")]
+    errors = []
+    for operation, found in counts.items():
+        if found.fields > MAX_FIELDS or found.selections > MAX_SELECTIONS:
+            errors.append(
+                limit_error(
+                    f"The query selects {found.fields} fields ({found.selections} selections) once its "
+                    f"fragments are expanded; at most {MAX_FIELDS} fields and {MAX_SELECTIONS} selections "
+                    "are allowed.",
+                    "QUERY_TOO_LARGE",
+                    operation,
                 )
             )
-
-    def _cost(
-        self,
-        selection_set: SelectionSetNode | None,
-        parent: object,
-        fragments: dict[str, FragmentDefinitionNode],
-        multiplier: int,
-        seen: set[str],
-    ) -> int:
-        if selection_set is None or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                field = parent.fields.get(selection.name.value)
-                if field is None:
-                    continue
-                total += multiplier
-                # a connection multiplies by its `first`; its edges list is that same count
-                many = _is_connection(field.type) or (_unwrap_list(field.type) and not _is_connection(parent))
-                child_multiplier = multiplier * _list_size(selection) if many else multiplier
-                total += self._cost(
-                    selection.selection_set, get_named_type(field.type), fragments, child_multiplier, seen
+        elif found.aliases > MAX_ALIASES:
+            errors.append(
+                limit_error(
+                    f"The query uses {found.aliases} aliases; at most {MAX_ALIASES} aliases are allowed.",
+                    "TOO_MANY_ALIASES",
+                    operation,
                 )
-            elif isinstance(selection, InlineFragmentNode):
-                target = parent
-                if selection.type_condition is not None:
-                    target = self.context.schema.get_type(selection.type_condition.name.value) or parent
-                total += self._cost(selection.selection_set, target, fragments, multiplier, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.context.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self._cost(fragment.selection_set, target, fragments, multiplier, seen | {name})
-            if total > MAX_COST * 10:  # already far over; stop walking
-                return total
-        return total
+            )
+    if errors:
+        return errors
+    pairs = overlap_pairs(document)
+    if pairs > MAX_OVERLAP_PAIRS:
+        return [
+            limit_error(
+                f"The query selects the same fields over and over at the same places ({pairs} pairs to compare; "
+                f"at most {MAX_OVERLAP_PAIRS}). Select each field once per object.",
+                "QUERY_TOO_LARGE",
+            )
+        ]
+    return []
 
 
-def _is_connection(type_: object) -> bool:
-    named = get_named_type(type_)
-    return named is not None and named.name.endswith("Connection")
+def _too_expensive(cost: int) -> GraphQLError:
+    return limit_error(
+        f"Query is too expensive: estimated cost {cost} exceeds the limit of {MAX_COST}. "
+        "Ask for fewer items per page or fewer nested lists.",
+        "QUERY_TOO_EXPENSIVE",
+    )
 
 
-def _list_size(field: FieldNode) -> int:
-    for argument in field.arguments or ():
-        if argument.name.value in ("first", "last") and isinstance(argument.value, IntValueNode):
-            return max(1, int(argument.value.value))
-    for argument in field.arguments or ():
-        if isinstance(argument.value, ListValueNode):
-            return max(1, len(argument.value.values))
-    return DEFAULT_LIST_SIZE
+class DocumentChecks:
+    """The per-schema cache of checked documents, by query text (hashing the text is cheap; hashing
+    graphql-core's AST is not)."""
+
+    def __init__(self, maxsize: int = VALIDATION_CACHE_SIZE) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[str, _Checked] = OrderedDict()
+        self._lock = threading.Lock()
+        self.literals = literal_rule(list_cap)
+
+    def checked(
+        self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: tuple[type[ValidationRule], ...]
+    ) -> _Checked:
+        if query is not None:
+            with self._lock:
+                found = self._entries.get(query)
+                if found is not None:
+                    self._entries.move_to_end(query)
+                    return found
+        result = self._check(schema, document, rules)
+        if query is not None:
+            with self._lock:
+                self._entries[query] = result
+                if len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+        return result
+
+    def _check(
+        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ValidationRule], ...]
+    ) -> _Checked:
+        errors = _shape_errors(document)
+        if errors:
+            return _Checked(errors)
+        errors = validate_document(schema, document, (*rules, self.literals))
+        if errors:
+            return _Checked(errors)
+        cost = CostModel(schema, document, DEFAULT_LIST_SIZE, MAX_PAGE)
+        if cost.constant:
+            worst = cost.cost(None, None)
+            if worst > MAX_COST:
+                return _Checked([_too_expensive(worst)])
+        return _Checked([], document, cost)
+
+    def request_errors(
+        self, checked: _Checked, schema: GraphQLSchema, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> list[GraphQLError]:
+        """The checks that depend on the request: cost with its variables, the variables' values."""
+        if checked.errors or checked.cost is None or checked.document is None:
+            return checked.errors
+        if not checked.cost.constant:  # constant costs were checked with the document
+            cost = checked.cost.cost(operation_name, variables)
+            if cost > MAX_COST:
+                return [_too_expensive(cost)]
+        if not variables:
+            return []
+        errors: list[GraphQLError] = []
+        for operation in checked.cost.operations:
+            if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
+                continue
+            usages = checked.usages.get(id(operation))
+            if usages is None:
+                usages = checked.usages[id(operation)] = variable_usages(
+                    operation, schema, fragments_of(checked.document)
+                )
+            errors.extend(check_variables(schema, operation, usages, variables, list_cap))
+        return errors
 
 
-VALIDATION_RULES: list[type[ValidationRule]] = [
-    query_depth_limiter.create_validator(MAX_DEPTH, None, None),
-    max_aliases.create_validator(MAX_ALIASES),
-    QueryCostRule,
-]
+class LimitedValidation(SchemaExtension):
+    """Validation with the limits above (in place of strawberry's ValidationCache)."""
+
+    def __init__(self, checks: DocumentChecks) -> None:
+        self.checks = checks
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        assert ctx.graphql_document is not None
+        schema = ctx.schema._schema
+        checked = self.checks.checked(schema, ctx.query, ctx.graphql_document, ctx.validation_rules)
+        ctx.pre_execution_errors = self.checks.request_errors(checked, schema, ctx.operation_name, ctx.variables)
+        yield
 
 
 def _walk(selection_set: SelectionSetNode | None) -> Iterator[FieldNode]:

@@ -5,12 +5,31 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import re
 
 import strawberry
+
+# Row numbers are PostgreSQL integers: every object with a global ID has an int4 key; two lists
+# page over bigint keys. A number outside its column's range (or written any other way than we
+# write it) is an ID we never issued, refused here rather than by the database.
+MAX_ID = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
+BIGINT_CURSORS = frozenset({"cursor.points", "cursor.audit"})
+_NUMBER = re.compile(r"[0-9]{1,19}")
 
 
 class InvalidId(ValueError):
     """A client sent an ID or cursor we did not issue (or one of another type)."""
+
+
+def _shown(value: str) -> str:
+    """The value as quoted in an error message: short, printable."""
+    text = value if len(value) <= 60 else value[:57] + "..."
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _with_article(name: str) -> str:
+    return f"an {name}" if name[:1].upper() in "AEIOU" else f"a {name}"
 
 
 @functools.lru_cache(maxsize=65536)  # views are rebuilt per request; their IDs need not be
@@ -22,16 +41,21 @@ def encode_id(type_name: str, pk: int) -> str:
 def split_id(value: str) -> tuple[str, int]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-        type_name, _, pk = raw.partition(":")
-        return type_name, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidId(f"'{value}' is not a valid ID.") from None
+        raise InvalidId(f"'{_shown(value)}' is not a valid ID.") from None
+    type_name, _, number = raw.partition(":")
+    if not _NUMBER.fullmatch(number):
+        raise InvalidId(f"'{_shown(value)}' is not a valid ID.")
+    pk = int(number)
+    if pk > (MAX_BIGINT if type_name in BIGINT_CURSORS else MAX_ID):
+        raise InvalidId(f"'{_shown(value)}' is not a valid ID.")
+    return type_name, pk
 
 
 def decode_id(value: str, expected: str) -> int:
     type_name, pk = split_id(value)
     if type_name != expected:
-        raise InvalidId(f"'{value}' is not a {expected} ID.")
+        raise InvalidId(f"'{_shown(value)}' is not {_with_article(expected)} ID.")
     return pk
 
 
@@ -60,7 +84,7 @@ def decode_cursor(value: str | None, kind: str) -> int | None:
     try:
         return decode_id(value, f"cursor.{kind}")
     except InvalidId:
-        raise InvalidId(f"'{value}' is not a cursor of this list.") from None
+        raise InvalidId(f"'{_shown(value)}' is not a cursor of this list.") from None
 
 
 @strawberry.interface(description="An object with a global ID, refetchable through node(id:).")

@@ -25,6 +25,15 @@ log = logging.getLogger("omnichannel.broker")
 
 QUEUE_SIZE = 1000
 SUBSCRIBE_CONFIRM_TIMEOUT = 5.0
+MAX_TOPICS = 50_000  # distinct topics (Redis channels) one process listens to; more are refused
+
+
+class BrokerUnavailable(Exception):
+    """The broker (Redis) cannot be reached: events published now are lost (pub/sub is at-most-once)."""
+
+
+class TooManyTopics(Exception):
+    """This process already listens to MAX_TOPICS topics: a new subscription would exceed them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,11 @@ class Broker:
         self.namespace = namespace
         self._by_topic: dict[str, set[Subscription]] = {}
         self._on_subscribers = on_subscribers
+        self.max_topics = MAX_TOPICS
+
+    @property
+    def topic_count(self) -> int:
+        return len(self._by_topic)
 
     @property
     def subscriber_count(self) -> int:
@@ -101,6 +115,8 @@ class Broker:
     async def subscribe(self, topics: Iterable[str]) -> AsyncIterator[Subscription]:
         subscription = Subscription(frozenset(topics))
         new = [t for t in subscription.topics if not self._by_topic.get(t)]
+        if len(self._by_topic) + len(new) > self.max_topics:
+            raise TooManyTopics
         for topic in subscription.topics:
             self._by_topic.setdefault(topic, set()).add(subscription)
         if self._on_subscribers:
@@ -188,7 +204,10 @@ class RedisBroker(Broker):
         self._outbox.extend((self._channel(topic), data) for topic, data in messages)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.ensure_future(self._flush())
-        await asyncio.shield(self._flusher)
+        try:
+            await asyncio.shield(self._flusher)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            raise BrokerUnavailable(str(error)) from error
 
     async def _flush(self) -> None:
         assert self._redis is not None
@@ -197,7 +216,11 @@ class RedisBroker(Broker):
             pipe = self._redis.pipeline(transaction=False)
             for channel, data in batch:
                 pipe.publish(channel, data)
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                self._outbox.clear()  # Redis is down: what queued meanwhile is lost with this batch
+                raise
 
     async def _listen(self, topics: Iterable[str]) -> None:
         assert self._pubsub is not None

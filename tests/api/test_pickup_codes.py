@@ -53,12 +53,16 @@ async def test_aliases_batching_guesses_count_one_by_one_and_the_clerk_is_locked
     s08 = await store_gid("S08")
     clerk = await token("CLERK", store="S08")
     batch = "\n".join(
-        f'g{i}: completePickup(input: {{storeId: $s, pickupCode: "{i:04d}ZZZZ"}}) {{ userErrors {{ code }} }}'
+        f'g{i}: completePickup(input: {{storeId: $s, pickupCode: "{i:04d}ZZZZ"}}) '
+        "{ userErrors { code retryAfterSeconds } }"
         for i in range(8)
     )
     result = (await gql(GUESSES % batch, {"s": s08}, token=clerk))["data"]
     codes = [result[f"g{i}"]["userErrors"][0]["code"] for i in range(8)]
     assert codes == ["INVALID_PICKUP_CODE"] * 5 + ["TOO_MANY_ATTEMPTS"] * 3
+    # every throttled refusal says when to try again (issue 14 item 8); a wrong code does not
+    waits = [result[f"g{i}"]["userErrors"][0]["retryAfterSeconds"] for i in range(8)]
+    assert waits[:5] == [None] * 5 and all(0 < w <= 15 * 60 + 1 for w in waits[5:])
 
     # locked out: even the right code is refused for this clerk now ...
     locked = (await gql(COMPLETE_PICKUP, {"store": s08, "code": code}, token=clerk))["data"]["completePickup"]

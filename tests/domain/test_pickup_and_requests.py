@@ -67,9 +67,26 @@ def test_problems_are_all_reported_with_their_fields():
         ("idempotencyKey",),
     ]
     assert {e.code for e in found} == {ErrorCode.INVALID_INPUT}
-    address = Address("", "1", "road", "Shanghai", GeoPoint(31.2, 121.4))
+    address = Address("", "13800138000", "road", "Shanghai", GeoPoint(31.2, 121.4))
     express = request([(1, 1)], mode=FulfillmentMode.EXPRESS, pickup_location_id=None, address=address)
     assert [e.field for e in order_requests.problems(express)] == [["shippingAddress", "recipient"]]
+
+
+def test_shipping_phones_are_numbers_a_courier_can_dial():
+    """Issue 14 item 13: emoji, letters and control characters are not a phone number."""
+    for phone, ok in [
+        ("13800138000", True),
+        ("+86 138-0013-8000", True),
+        ("(021) 6432 1234", True),
+        ("1380013800\U0001f600", False),
+        ("call me", False),
+        ("1234", False),
+        ("\uff11\uff13\uff18" + "0" * 8, False),  # full-width digits
+        ("138\x0b00138000", False),
+    ]:
+        address = Address("Li Lei", phone, "1 Road", "Shanghai", GeoPoint(31.2, 121.4))
+        express = request([(1, 1)], mode=FulfillmentMode.EXPRESS, pickup_location_id=None, address=address)
+        assert (order_requests.problems(express) == []) is ok, phone
 
 
 @given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 9)), min_size=1, max_size=6), st.randoms())

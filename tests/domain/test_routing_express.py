@@ -86,8 +86,31 @@ def test_one_line_may_be_split_and_the_split_is_explained():
     network = [stocked(store(1, 1.0), v1=2), stocked(store(2, 2.0), v1=3)]
     result = express(lines(v1=4), network, item_names={1: "Slim Chinos 30"})
     assert result.feasible
-    assert sent(result) == {"S01": {1: 1}, "S02": {1: 3}}  # largest holding first: fewest pieces
-    assert "Slim Chinos 30 is split: 1 from Store Shop S01 and 3 from Store Shop S02." in result.explanation
+    # two pieces either way, so the nearer location sends all it can (issue 14 item 13: the plan
+    # says "from the nearest locations", and so it is)
+    assert sent(result) == {"S01": {1: 2}, "S02": {1: 2}}
+    assert "Slim Chinos 30 is split: 2 from Store Shop S01 and 2 from Store Shop S02." in result.explanation
+
+
+def test_a_split_takes_from_the_nearer_location_first():
+    """Issue 14 item 13: 200 units, the nearer location holding 116 and the farther 153 - the nearer
+    sends its 116 (main sent 153 from the farther and 47 from the nearer)."""
+    network = [stocked(store(1, 3.0), v1=116), stocked(store(2, 9.0), v1=153)]
+    result = express(lines(v1=200), network)
+    assert sent(result) == {"S01": {1: 116}, "S02": {1: 84}}
+    assert "nearest locations" in result.explanation[0]
+
+
+def test_a_split_takes_largest_holdings_first_only_when_that_saves_a_piece():
+    # all three locations ship anyway (v2 is only at S01, v3 only at S02); 5 x v1 nearest first would
+    # come in three pieces (1 + 1 + 3), largest first in two (4 + 1)
+    network = [
+        stocked(store(1, 1.0), v1=1, v2=1),
+        stocked(store(2, 2.0), v1=1, v3=1),
+        stocked(store(3, 3.0), v1=4),
+    ]
+    result = express(lines(v1=5, v2=1, v3=1), network, RoutingRules(max_locations=3))
+    assert sent(result) == {"S01": {1: 1, 2: 1}, "S02": {3: 1}, "S03": {1: 4}}
 
 
 def test_no_split_allowed_means_one_location_or_nothing():

@@ -37,14 +37,27 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60.
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], *args: str, cwd: str | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """Run `omnichannel serve` on a free port; yields its base URL; stops it afterwards."""
+def serve(
+    env: dict[str, str], *args: str, cwd: str | None = None, timeout: float = 60.0, log: Path | None = None
+) -> Iterator[str]:
+    """Run `omnichannel serve` on a free port; yields its base URL; stops it afterwards.
+    `log`: keep the server's output there (else a temporary file, deleted)."""
+    with serve_process(env, *args, cwd=cwd, timeout=timeout, log=log) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def serve_process(
+    env: dict[str, str], *args: str, cwd: str | None = None, timeout: float = 60.0, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """serve(), yielding the base URL and the process (to signal it)."""
     port = free_port()
     full_env = {**os.environ, **env}
     for name in ("DATABASE_URL", "REDIS_URL"):
         if name in env and env[name] is None:
             full_env.pop(name, None)
-    log = Path(tempfile.mkstemp(prefix="omnichannel-serve-", suffix=".log")[1])
+    keep = log is not None
+    log = log or Path(tempfile.mkstemp(prefix="omnichannel-serve-", suffix=".log")[1])
     with log.open("wb") as output:
         process = subprocess.Popen(
             [OMNICHANNEL, "serve", "--port", str(port), *args],
@@ -56,7 +69,7 @@ def serve(env: dict[str, str], *args: str, cwd: str | None = None, timeout: floa
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, process, timeout, log)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -64,4 +77,5 @@ def serve(env: dict[str, str], *args: str, cwd: str | None = None, timeout: floa
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-        log.unlink(missing_ok=True)
+        if not keep:
+            log.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 
 import httpx
 import pytest
@@ -12,7 +14,7 @@ import websockets
 from omnichannel.embedded import stop_embedded_database
 from tests.conftest import JWT_SECRET
 
-from .servers import serve
+from .servers import OMNICHANNEL, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -92,6 +94,7 @@ async def test_demo_server_on_the_embedded_database_seeds_once(tmp_path):
         " __schema { queryType { name } } }"
     }
     counts = []
+    postmaster = tmp_path / "home" / "pgdata" / "postmaster.pid"
     try:
         for _ in range(2):
             with serve(env, "--demo", cwd=str(tmp_path), timeout=120) as base:
@@ -100,7 +103,28 @@ async def test_demo_server_on_the_embedded_database_seeds_once(tmp_path):
                     counts.append((len(data["products"]["edges"]), len(data["stores"]["edges"])))
                     assert data["__schema"]["queryType"]["name"] == "Query"  # demo mode opens introspection
                     assert (await http.get(f"{base}/graphql", headers={"Accept": "text/html"})).status_code == 200
+                    # a second process shares the running database and leaves it running when it exits
+                    token = await asyncio.create_subprocess_exec(
+                        OMNICHANNEL,
+                        "token",
+                        "--role",
+                        "HQ_ADMIN",
+                        env=_env(env),
+                        cwd=str(tmp_path),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                    )
+                    printed, _ = await asyncio.wait_for(token.communicate(), 60)
+                    assert token.returncode == 0 and printed.strip()
+                    assert (await http.get(f"{base}/readyz")).status_code == 200
+            # issue 14 item 13: the last process using the embedded database stopped it (SIGTERM here)
+            assert not postmaster.exists(), "the embedded PostgreSQL outlived every process using it"
     finally:
         stop_embedded_database(tmp_path / "home")
     assert counts == [(64, 14), (64, 14)]
     assert (tmp_path / "home" / "pgdata").is_dir() and (tmp_path / "home" / "jwt-secret").is_file()
+
+
+def _env(overrides: dict[str, str | None]) -> dict[str, str]:
+    merged = {**os.environ, **overrides}
+    return {k: v for k, v in merged.items() if v is not None}

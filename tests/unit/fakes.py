@@ -39,7 +39,15 @@ from omnichannel.domain.pricing import DiscountLine
 from omnichannel.domain.promotions import Promotion
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
-from omnichannel.domain.throttle import ThrottlePolicy, ThrottleState, after_failure
+from omnichannel.domain.throttle import (
+    ThrottlePolicy,
+    ThrottleState,
+    after_failure,
+    begin,
+    finish,
+    must_wait,
+    retry_after,
+)
 
 T = TypeVar("T")
 
@@ -437,6 +445,22 @@ class FakeThrottles(_Repository):
     async def record_failure(self, key: str, policy: ThrottlePolicy, now: datetime) -> ThrottleState:
         self.db.throttles[key] = after_failure(self.db.throttles.get(key), policy, now)
         return self.db.throttles[key]
+
+    async def begin_attempt(
+        self, keys: Sequence[tuple[str, ThrottlePolicy]], clock: Callable[[], datetime], *, wait_up_to: float = 0
+    ) -> int:
+        now = clock()
+        states = {key: self.db.throttles.get(key) or ThrottleState(0, now, None) for key, _ in keys}
+        wait = retry_after(states, now)
+        if wait or any(must_wait(states[key], policy, now) for key, policy in keys):
+            return wait or 1
+        self.db.throttles.update({key: begin(states[key], policy, now) for key, policy in keys})
+        return 0
+
+    async def finish_attempt(self, keys: Sequence[tuple[str, ThrottlePolicy]], now: datetime, *, wrong: bool) -> None:
+        self.db.throttles.update(
+            {key: finish(self.db.throttles[key], policy, now, wrong=wrong) for key, policy in keys}
+        )
 
 
 class FakeUnitOfWork:

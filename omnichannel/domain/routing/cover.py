@@ -142,19 +142,33 @@ def _mask(vector: tuple[int, ...]) -> int:
 
 def allocate(demand: Demand, chosen: Sequence[Candidate]) -> list[tuple[Candidate, list[int]]]:
     """Who sends how much of each line: a line comes whole from the best-ranked location holding it
-    all; otherwise it is split, largest holdings first, so it travels in as few pieces as possible.
-    Locations left with nothing are dropped."""
+    all; otherwise it is split in as few pieces as possible, taken from the best-ranked (nearest)
+    locations first - largest holdings first only when that needs fewer pieces. Locations left with
+    nothing are dropped."""
     amounts = [[0] * demand.size for _ in chosen]
     for j, quantity in enumerate(demand.quantities):
         whole = next((k for k, c in enumerate(chosen) if c.useful[j] >= quantity), None)
         if whole is not None:
             amounts[whole][j] = quantity
             continue
-        left = quantity
-        for k in sorted(range(len(chosen)), key=lambda k: (-chosen[k].useful[j], k)):
-            take = min(left, chosen[k].useful[j])
+        by_rank = _pieces(quantity, [(k, c.useful[j]) for k, c in enumerate(chosen)])
+        by_size = _pieces(
+            quantity, sorted(((k, c.useful[j]) for k, c in enumerate(chosen)), key=lambda p: (-p[1], p[0]))
+        )
+        for k, take in by_rank if len(by_rank) <= len(by_size) else by_size:
             amounts[k][j] = take
-            left -= take
-            if left == 0:
-                break
     return [(c, a) for c, a in zip(chosen, amounts, strict=True) if any(a)]
+
+
+def _pieces(quantity: int, holdings: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(location index, units) taken in this order until the quantity is met."""
+    pieces = []
+    left = quantity
+    for k, held in holdings:
+        take = min(left, held)
+        if take:
+            pieces.append((k, take))
+            left -= take
+        if left == 0:
+            break
+    return pieces

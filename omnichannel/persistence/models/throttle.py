@@ -9,6 +9,8 @@ class Throttle(Model):
     failures = fields.IntField(default=0, db_default=0)
     window_started_at = fields.DatetimeField()
     locked_until = fields.DatetimeField(null=True)
+    pending = fields.IntField(default=0, db_default=0)  # attempts begun and not finished
+    pending_until = fields.DatetimeField(null=True)  # when `pending` goes stale (its process died)
 
     class Meta:
         table = "throttle"

@@ -1,15 +1,15 @@
 """Which order a caller may see or act on, read through the unit of work (domain.order_access decides).
 
 An order is visible to its member, to the staff of the stores that fulfil it or took it, and to the
-roles that read everything. A mutation on an order nobody may see is refused exactly as one on an
-order that does not exist (no existence leak); callers who may read every order are told plainly.
+roles that read everything. A mutation on an order the caller may not see is refused exactly as one
+on an order that does not exist: NOT_FOUND (no existence leak).
 """
 
 from __future__ import annotations
 
 from ...domain import order_access
 from ...domain.access import require_signed_in
-from ...domain.errors import AccessDenied, DomainError, ErrorCode
+from ...domain.errors import DomainError, ErrorCode
 from ...domain.orders import Order
 from ...domain.ports import UnitOfWork
 from ..context import Context
@@ -36,11 +36,11 @@ async def visible_order(ctx: Context, uow: UnitOfWork, order_id: int) -> Order |
 
 
 async def order_for_action(ctx: Context, uow: UnitOfWork, order_id: int) -> Order:
-    """The order a mutation acts on (AccessDenied, or NOT_FOUND for who may read every order)."""
+    """The order a mutation acts on. Unknown and invisible orders get the same NOT_FOUND, so a caller
+    learns nothing about orders it may not see (another member's order does not "exist" for you);
+    FORBIDDEN is for orders the caller sees but may not act on."""
     require_signed_in(ctx.principal)
     order = await visible_order(ctx, uow, order_id)
     if order is not None:
         return order
-    if ctx.principal.role in order_access.READ_ALL_ROLES and await uow.orders.get(order_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])
-    raise AccessDenied()
+    raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])

@@ -1,17 +1,18 @@
 """What comes off an order being placed: promotions, coupons and points, priced by domain.pricing.
 
 `price` runs before anything is held (automatic promotions always; coupons and points when asked):
-a refused coupon is audited and a wrong code counted, each on its own, so a refusal is never lost
-with the refused order. `use` runs in the placing transaction: the discount lines are kept, each
-coupon is marked used (only an ACTIVE one moves, so a coupon used meanwhile by another order refuses
-this whole order) and the points are spent (the member's row locked; spent meanwhile: refused).
+an attempt with codes is checked and counted before the codes are tried (coupon_guard.guessing), and
+a refused coupon is audited on its own, so a refusal is never lost with the refused order.
+`use` runs in the placing transaction: the discount lines are kept, each coupon is marked used (only
+an ACTIVE one moves, so a coupon used meanwhile by another order refuses this whole order) and the
+points are spent (the member's row locked; spent meanwhile: refused).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...domain.coupons import AuditEvent, AuditKind, too_many_guesses
+from ...domain.coupons import AuditEvent, AuditKind
 from ...domain.errors import DomainError, ErrorCode
 from ...domain.money import Money
 from ...domain.order_access import actor
@@ -49,30 +50,27 @@ async def price(
         return NO_BENEFITS  # nothing can come off: the lines' price is the order's price
     store = store_of_record(request, placed_at_location_id, shipments)
     keys = coupon_guard.guess_keys(ctx.principal, store)
-    if request.coupon_codes and await coupon_guard.locked_out(uow, keys, now):
-        raise too_many_guesses()
-    # promotions alone need no member (they are the same for everyone); coupons and points do
-    member = await checkout.checkout_member(ctx, uow, request.member_id) if asks else None
-    lines = [line for shipment in shipments for line in shipment.lines]
-    cart = await checkout.cart_of_priced(uow, [(li.variant_id, li.quantity, li.unit_price.amount) for li in lines])
-    try:
-        priced = await checkout.price(
-            ctx,
-            uow,
-            channel=request.channel,
-            cart=cart,
-            store_ids=selling_stores(request, shipments),
-            member=member,
-            coupon_codes=request.coupon_codes,
-            points=request.points_to_redeem,
-            promotions=promotions,
-        )
-    except DomainError as error:
-        if error.code is ErrorCode.INVALID_COUPON_CODE:
-            await coupon_guard.count_wrong_guess(uow, keys, now)
-        if error.field and error.field[0] == "couponCodes":
-            await uow.coupons.audit([_refusal(ctx, request, member.id if member else None, store, error)])
-        raise
+    async with coupon_guard.guessing(ctx, uow, keys, with_codes=bool(request.coupon_codes)):  # checked, counted
+        # promotions alone need no member (they are the same for everyone); coupons and points do
+        member = await checkout.checkout_member(ctx, uow, request.member_id) if asks else None
+        lines = [line for shipment in shipments for line in shipment.lines]
+        cart = await checkout.cart_of_priced(uow, [(li.variant_id, li.quantity, li.unit_price.amount) for li in lines])
+        try:
+            priced = await checkout.price(
+                ctx,
+                uow,
+                channel=request.channel,
+                cart=cart,
+                store_ids=selling_stores(request, shipments),
+                member=member,
+                coupon_codes=request.coupon_codes,
+                points=request.points_to_redeem,
+                promotions=promotions,
+            )
+        except DomainError as error:
+            if error.field and error.field[0] == "couponCodes":
+                await uow.coupons.audit([_refusal(ctx, request, member.id if member else None, store, error)])
+            raise
     return Benefits(Money.of(priced.discount_total), priced.points_redeemed, priced)
 
 
@@ -120,7 +118,7 @@ async def use(tx: UnitOfWork, order: Order, draft: OrderDraft, *, by: str) -> No
             member_id=order.member_id,
             points=pricing.points_redeemed,
             order_id=order.id,
-            reason=f"paid part of order {order.id}",
+            reason=f"paid part of order {order.number}",
             now=now,
             actor=by,
         )

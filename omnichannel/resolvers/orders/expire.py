@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ...domain.ports import UnitOfWork
+from ..availability import is_unavailable
 from ..context import Services
 from ..mutation import publish
 from . import steps
@@ -65,6 +66,9 @@ async def run(services: Services, interval: float) -> None:
                 await services.new_uow().idempotency.forget_older_than(services.clock() - KEEP_IDEMPOTENCY_KEYS)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("expiry sweep failed; retrying in %.1fs", interval)
+        except Exception as error:
+            if is_unavailable(error):  # an outage (/readyz reports it): no traceback every few seconds
+                log.warning("expiry sweep skipped, database unavailable; retrying in %.1fs", interval)
+            else:
+                log.exception("expiry sweep failed; retrying in %.1fs", interval)
         await asyncio.sleep(interval)

@@ -12,7 +12,7 @@ from ...domain.access import require_signed_in
 from ...domain.errors import DomainError, ErrorCode
 from ...domain.orders import Order
 from ...domain.ports import UnitOfWork
-from ...domain.throttle import after_failure
+from ...domain.throttle import after_failure, retry_after
 from ..context import Context
 from . import steps
 
@@ -31,8 +31,9 @@ async def complete_pickup(ctx: Context, uow: UnitOfWork, *, location_id: int, co
     async def hand_over(tx: UnitOfWork) -> Order | DomainError:
         """The completed order, or the refusal to give once this transaction committed."""
         states = await tx.throttles.lock([staff_key, store_key], now)
-        if any(state.is_locked(now) for state in states.values()):
-            return _locked_out()
+        wait = retry_after(states, now)
+        if wait:
+            return _locked_out(wait)
         order = await tx.orders.get_for_update_by_pickup_code(location_id, canonical) if canonical else None
         if (
             order is None
@@ -60,9 +61,11 @@ async def complete_pickup(ctx: Context, uow: UnitOfWork, *, location_id: int, co
     return outcome
 
 
-def _locked_out() -> DomainError:
+def _locked_out(wait: int) -> DomainError:
     return DomainError(
         ErrorCode.TOO_MANY_ATTEMPTS,
-        "Too many wrong pickup codes: pickups are locked here for a while. Ask the member to show the code again.",
+        f"Too many wrong pickup codes: pickups are locked here for {wait} seconds. "
+        "Ask the member to show the code again.",
         ["pickupCode"],
+        retry_after=wait,
     )
