@@ -24,7 +24,7 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from .config import Settings, jwt_secret, load_settings
 from .domain.access import ANONYMOUS
@@ -39,14 +39,17 @@ from .resolvers.members import effective_principal
 from .resolvers.orders import expire as order_expiry
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
-from .schema import build_schema
+from .schema import build_schema, describe_executor
 from .security import InvalidToken, TokenService
 from .subscriptions.broker import Broker, create_broker
+from .web import ide_html
+from .web import routes as web_routes
 from .websocket_edge import CONNECTION_KEY, adapter_of
 
 log = logging.getLogger("omnichannel.app")
 
 READY_TIMEOUT = 2.0
+JOBS_STOP_TIMEOUT = 10.0
 
 
 class OmnichannelGraphQL(GuardedGraphQL):
@@ -86,10 +89,14 @@ class OmnichannelGraphQL(GuardedGraphQL):
             adapter = adapter_of(context.request)
             if adapter is not None:  # the database is down: try again shortly (1013)
                 await adapter.close(1013, "Service unavailable: retry shortly")
-            return UNSET
+            return UnsetType()  # UNSET, a singleton
         if context.connection is not None:
             context.connection.expires_at = expires_at
-        return UNSET  # no payload: connection_ack goes out without "payload": null
+        return UnsetType()  # UNSET (a singleton): no payload, connection_ack goes out without "payload": null
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return ide_html()  # GraphiQL from the package's vendored assets: works without internet
 
     def encode_json(self, data: object) -> str:
         # text, not bytes: websocket protocols need text frames (bytes would go out as binary frames)
@@ -141,11 +148,17 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         reservation_ttl=settings.reservation_ttl,
         demo=settings.demo,
         loyalty=settings.loyalty,
+        store_credit_share=settings.store_credit_share,
         handlers=handlers_for(loyalty_rules=settings.loyalty),
     )
+    schema = build_schema(demo=settings.demo, fast_executor=settings.fast_executor)
+    executor, warnings = describe_executor(schema)
+    log.info("executor: %s", executor)
+    for warning in warnings:
+        log.warning("executor: %s", warning)
     graphql = OmnichannelGraphQL(
         services,
-        schema=build_schema(demo=settings.demo),
+        schema=schema,
         graphql_ide="graphiql" if settings.demo else None,
         allowed_origins=settings.allowed_origins,
         keep_alive=True,
@@ -185,7 +198,12 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             finally:
                 for job in jobs:
                     job.cancel()
-                await asyncio.gather(*jobs, return_exceptions=True)
+                if jobs:  # a job stuck past its cancellation must not hold the shutdown forever
+                    stuck = (await asyncio.wait(jobs, timeout=JOBS_STOP_TIMEOUT))[1]
+                    for job in stuck:
+                        log.warning(
+                            "background job %s did not stop within %.0f s: %r", job.get_name(), JOBS_STOP_TIMEOUT, job
+                        )
                 await broker.disconnect()
 
     app = Starlette(
@@ -195,6 +213,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *web_routes(),  # the clerk pad at /pad and the pages' static assets
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),
@@ -208,6 +227,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.executor = executor
     app.state.graphql_schema = graphql.schema
     app.state.response_cache = cache
     return app

@@ -31,10 +31,12 @@ class Settings:
     log_level: str = "INFO"
     points_expiry_interval: int = 3600
     response_cache_ttl: float = 0.0
+    fast_executor: bool = True
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     max_body_bytes: int = 2 * 1024 * 1024
     max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
     max_token_ttl: int = 30 * 24 * 3600
+    store_credit_share: Decimal = Decimal("0.3")
 
     @property
     def embedded_database(self) -> bool:
@@ -67,6 +69,15 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), got {raw!r}")
+    return raw == "1"
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
     env = os.environ if env is None else env
     home = Path(env.get("OMNICHANNEL_HOME") or "./.omnichannel").expanduser().resolve()
@@ -85,10 +96,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         log_level=env.get("OMNICHANNEL_LOG_LEVEL", "INFO").upper(),
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
+        fast_executor=_switch(env, "OMNICHANNEL_FAST_EXECUTOR", True),
         loyalty=_loyalty(env),
         max_body_bytes=_int(env, "OMNICHANNEL_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
         max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
         max_token_ttl=_int(env, "OMNICHANNEL_MAX_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
+        store_credit_share=_share(env, "OMNICHANNEL_STORE_CREDIT_SHARE", "0.3"),
     )
 
 
@@ -98,6 +111,13 @@ def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:
         return Decimal(raw)
     except InvalidOperation:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _share(env: Mapping[str, str], name: str, default: str) -> Decimal:
+    value = _decimal(env, name, default)
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise ConfigError(f"{name} must be a share between 0 and 1, got {value}")
+    return value
 
 
 def _loyalty(env: Mapping[str, str]) -> LoyaltyRules:

@@ -16,13 +16,14 @@ import logging
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("omnichannel.embedded")
 
 DATABASE = "omnichannel"
 
 
-def _pgserver():  # type: ignore[no-untyped-def]
+def _pgserver() -> Any:  # pgserver publishes no types
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         import pgserver

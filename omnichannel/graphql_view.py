@@ -22,6 +22,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from .edge import MalformedRequest, check_request, decode_json, error_response
 from .resolvers.availability import RETRY_AFTER_SECONDS, ServiceUnavailable, is_unavailable
+from .resolvers.context import Context
 from .websocket_edge import GuardedWebSocketAdapter, LegacyWSHandler, TransportWSHandler
 
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
@@ -37,8 +38,8 @@ def unavailable_response() -> Response:
     )
 
 
-class GuardedGraphQL(GraphQL):  # type: ignore[type-arg]
-    websocket_adapter_class = GuardedWebSocketAdapter  # type: ignore[assignment]
+class GuardedGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = GuardedWebSocketAdapter
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
     max_frame_chars = 2 * 1024 * 1024  # websocket frames; set from OMNICHANNEL_MAX_BODY_BYTES
@@ -86,7 +87,11 @@ class GuardedGraphQL(GraphQL):  # type: ignore[type-arg]
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         if isinstance(response_data, dict) and response_data.get("data") is None:
-            codes = {(e.get("extensions") or {}).get("code") for e in response_data.get("errors") or ()}
+            codes = {
+                (e.get("extensions") or {}).get("code")
+                for e in response_data.get("errors") or ()
+                if isinstance(e, dict)
+            }
             if "SERVICE_UNAVAILABLE" in codes:
                 response.status_code = 503
                 response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

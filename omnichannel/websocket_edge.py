@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from .edge import MalformedRequest, check_request, decode_json, nesting
-from .resolvers.context import Connection
+from .resolvers.context import Connection, Context
 
 CONNECTION_KEY = "omnichannel.connection"  # the socket's Connection, in the ASGI scope
 ADAPTER_KEY = "omnichannel.websocket"  # the socket's GuardedWebSocketAdapter, in the ASGI scope
@@ -168,7 +168,7 @@ class _ExpiryWatch:
                 self._expiry.cancel()
 
 
-class TransportWSHandler(_ExpiryWatch, BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
+class TransportWSHandler(_ExpiryWatch, BaseGraphQLTransportWSHandler[Context, None]):
     async def stop_operations(self) -> None:
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
@@ -188,7 +188,7 @@ class _AnyOperation:
         return getattr(self._schema, name)
 
 
-class LegacyWSHandler(_ExpiryWatch, BaseGraphQLWSHandler):  # type: ignore[type-arg]
+class LegacyWSHandler(_ExpiryWatch, BaseGraphQLWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.schema = _AnyOperation(self.schema)  # type: ignore[assignment]

@@ -44,7 +44,7 @@ class ReusePortMultiprocess(Multiprocess):
         self._opened: list[socket.socket] = []
         super().__init__(config, sockets=[])
 
-    @property  # type: ignore[override]
+    @property
     def sockets(self) -> list[socket.socket]:
         sock = listening_socket(self.config.host, self.config.port)
         self._opened.append(sock)

@@ -82,6 +82,8 @@ def settings(database_url: str, redis_url: str, broker_namespace: str) -> Any:
         "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
         "OMNICHANNEL_DB_POOL_SIZE": "20",
         "OMNICHANNEL_EXPIRY_SWEEP_INTERVAL": "0.5",
+        # the API suite runs on both executors: `tests/test_executors.py` runs it again on the other one
+        "OMNICHANNEL_FAST_EXECUTOR": os.environ.get("OMNICHANNEL_FAST_EXECUTOR", "1"),
     }
     return load_settings(env)
 

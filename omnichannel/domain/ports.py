@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from .catalog import PriceOverride, Product, Variant
+from .commission import CommissionRule, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from .events import DomainEvent
 from .geo import BoundingBox
@@ -42,6 +43,7 @@ from .promotions import Promotion, PromotionSpec
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .throttle import ThrottlePolicy, ThrottleState
+from .try_ons import TryOn, TryOnSource
 
 T = TypeVar("T")
 E = TypeVar("E", bound=DomainEvent)
@@ -247,6 +249,26 @@ class ThrottleRepository(Protocol):
         """End an attempt begun; a wrong one counts as a failure of every key."""
 
 
+class TryOnRepository(Protocol):
+    async def last_seen(self, member_id: int, variant_ids: Sequence[int], since: datetime) -> dict[int, datetime]: ...
+    async def add(
+        self,
+        member_id: int,
+        location_id: int,
+        variant_ids: Sequence[int],
+        source: TryOnSource,
+        staff_id: int | None,
+        now: datetime,
+    ) -> None: ...
+    async def latest(self, member_id: int, variant_ids: Sequence[int]) -> list[TryOn]: ...
+
+
+class CommissionRuleRepository(Protocol):
+    async def create(self, rule: NewRule, *, actor: str, now: datetime) -> CommissionRule: ...
+    async def end(self, rule_id: int, now: datetime) -> CommissionRule | None: ...
+    async def missing_categories(self, ids: Sequence[int]) -> list[int]: ...
+
+
 # ---- the unit of work --------------------------------------------------------------------------------
 
 
@@ -263,6 +285,8 @@ class UnitOfWork(Protocol):
     coupons: CouponRepository
     points: PointsRepository
     throttles: ThrottleRepository
+    try_ons: TryOnRepository
+    commission_rules: CommissionRuleRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:

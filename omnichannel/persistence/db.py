@@ -68,7 +68,8 @@ async def open_database(url: str, pool_size: int | None = None) -> AsyncIterator
 
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    client: BaseDBAsyncClient = connections.get("default")
+    return client
 
 
 async def migrate(url: str) -> None:
@@ -151,13 +152,15 @@ async def fetch(sql: str, params: Sequence[Any] = (), *, conn: BaseDBAsyncClient
     """Run one statement on the current connection (the unit of work's transaction inside one)."""
     client = conn or connection()
     async with client.acquire_connection() as raw:
-        return await raw.fetch(sql, *params)
+        rows: list[asyncpg.Record] = await raw.fetch(sql, *params)
+        return rows
 
 
 async def execute(sql: str, params: Sequence[Any] = (), *, conn: BaseDBAsyncClient | None = None) -> str:
     client = conn or connection()
     async with client.acquire_connection() as raw:
-        return await raw.execute(sql, *params)
+        status: str = await raw.execute(sql, *params)
+        return status
 
 
 async def execute_many(sql: str, rows: Sequence[Sequence[Any]], *, conn: BaseDBAsyncClient | None = None) -> None:

@@ -6,10 +6,11 @@ awaitable otherwise, so resolvers over prefetched data complete synchronously: n
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Hashable, Iterable, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader as _DataLoader
 
@@ -19,6 +20,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .floor_loaders import PaidCreditByOrder, TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
     CouponById,
     CouponsByMember,
@@ -36,7 +38,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class DataLoader(_DataLoader):  # type: ignore[misc]
+class DataLoader(_DataLoader[K, V]):
     """aiodataloader's loader, plus synchronous reads of what is already loaded and batch prefetch.
 
     Values primed or prefetched are kept as plain values (no future until someone awaits one), so
@@ -44,20 +46,20 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._futures: dict[Any, Any] = kwargs.setdefault("cache_map", {})
-        self._values: dict[Any, Any] = {}
+        self._futures: dict[K, asyncio.Future[V]] = kwargs.setdefault("cache_map", {})
+        self._values: dict[K, V] = {}
         super().__init__(*args, **kwargs)
 
     def get(self, key: K) -> V | Awaitable[V]:
         """The value when it is loaded already, else `load(key)` (batched with the other loads of this tick)."""
         try:
-            return self._values[key]  # type: ignore[no-any-return]
+            return self._values[key]
         except KeyError:
             pass
         future = self._futures.get(key)
         if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-            return future.result()  # type: ignore[no-any-return]
-        return self.load(key)  # type: ignore[no-any-return]
+            return future.result()
+        return self.load(key)
 
     def loaded(self, key: K) -> bool:
         """Whether the key is loaded, primed or being loaded in this request."""
@@ -74,16 +76,17 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
             return future.result()
         return default
 
-    def load(self, key: K) -> Awaitable[V]:
+    def load(self, key: K) -> asyncio.Future[V]:
         if key in self._values and key not in self._futures:
             super().prime(key, self._values[key])
-        return super().load(key)  # type: ignore[no-any-return]
+        return super().load(key)
 
-    def prime(self, key: K, value: V) -> DataLoader:
+    def prime(self, key: K, value: V | Exception) -> DataLoader[K, V]:
         if key in self._values or key in self._futures:
             return self
         if isinstance(value, Exception):
-            return super().prime(key, value)  # type: ignore[no-any-return]
+            super().prime(key, value)  # type: ignore[arg-type]  # typed as a value, cached as a failed future
+            return self
         self._values[key] = value
         return self
 
@@ -106,19 +109,21 @@ class DataLoader(_DataLoader):  # type: ignore[misc]
             return [loaded[k] for k in keys]  # the usual case: every value is a plain one
         except KeyError:
             pass
-        values = [self.get(k) for k in keys]  # some are failures or loads already in flight
-        for i, value in enumerate(values):
-            if hasattr(value, "__await__"):
-                values[i] = await value
-        return values  # type: ignore[return-value]
+        values: list[V] = []
+        for key in keys:  # some are failures or loads already in flight
+            got = self.get(key)
+            values.append(cast(V, await got if isinstance(got, Awaitable) else got))  # values are never awaitable
+        return values
 
-    def clear(self, key: K) -> DataLoader:
+    def clear(self, key: K) -> DataLoader[K, V]:
         self._values.pop(key, None)
-        return super().clear(key)  # type: ignore[no-any-return]
+        super().clear(key)
+        return self
 
-    def clear_all(self) -> DataLoader:
+    def clear_all(self) -> DataLoader[K, V]:
         self._values.clear()
-        return super().clear_all()  # type: ignore[no-any-return]
+        super().clear_all()
+        return self
 
 
 def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
@@ -126,22 +131,22 @@ def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
     return [index.get(k) for k in keys]
 
 
-class LocationById(DataLoader):  # type: ignore[misc]
+class LocationById(DataLoader[int, Location | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Location | None]:
         return _by_id(await locations.by_ids(keys), keys)
 
 
-class ProductById(DataLoader):  # type: ignore[misc]
+class ProductById(DataLoader[int, Product | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Product | None]:
         return _by_id(await catalog.products_by_ids(keys), keys)
 
 
-class VariantById(DataLoader):  # type: ignore[misc]
+class VariantById(DataLoader[int, Variant | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Variant | None]:
         return _by_id(await catalog.variants_by_ids(keys), keys)
 
 
-class VariantsByProduct(DataLoader):  # type: ignore[misc]
+class VariantsByProduct(DataLoader[int, list[Variant]]):
     """Active variants of each product; primes the variant-by-id loader with them."""
 
     def __init__(self, by_id: VariantById) -> None:
@@ -174,7 +179,7 @@ class VariantsByProduct(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class PriceOverridesByVariant(DataLoader):  # type: ignore[misc]
+class PriceOverridesByVariant(DataLoader[int, list[PriceOverride]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[PriceOverride]]:
         grouped: dict[int, list[PriceOverride]] = defaultdict(list)
         for override in await catalog.price_overrides(keys):
@@ -185,7 +190,7 @@ class PriceOverridesByVariant(DataLoader):  # type: ignore[misc]
 StockKey = tuple[int, tuple[int, ...] | None]
 
 
-class StockByVariant(DataLoader):  # type: ignore[misc]
+class StockByVariant(DataLoader[StockKey, list[StockLevel]]):
     """Key: (variant id, location ids or None for every location). One query per distinct location set."""
 
     async def batch_load_fn(self, keys: Sequence[StockKey]) -> list[list[StockLevel]]:
@@ -201,28 +206,28 @@ class StockByVariant(DataLoader):  # type: ignore[misc]
         return [found[location_ids].get(variant_id, []) for variant_id, location_ids in keys]
 
 
-class StaffById(DataLoader):  # type: ignore[misc]
+class StaffById(DataLoader[int, StaffMember | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[StaffMember | None]:
         return _by_id(await people.staff_by_ids(keys), keys)
 
 
-class MemberById(DataLoader):  # type: ignore[misc]
+class MemberById(DataLoader[int, Member | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Member | None]:
         return _by_id(await people.members_by_ids(keys), keys)
 
 
-class LocationByCode(DataLoader):  # type: ignore[misc]
+class LocationByCode(DataLoader[str, Location | None]):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[Location | None]:
         index = {loc.code: loc for loc in await locations.by_codes(keys)}
         return [index.get(k) for k in keys]
 
 
-class OrderById(DataLoader):  # type: ignore[misc]
+class OrderById(DataLoader[int, Order | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Order | None]:
         return _by_id(await orders.by_ids(keys), keys)
 
 
-class OrderLinesByOrder(DataLoader):  # type: ignore[misc]
+class OrderLinesByOrder(DataLoader[int, list[PricedLine]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[PricedLine]]:
         grouped: dict[int, list[PricedLine]] = defaultdict(list)
         for order_id, line in await orders.lines_of(keys):
@@ -230,7 +235,7 @@ class OrderLinesByOrder(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class FulfillmentsByOrder(DataLoader):  # type: ignore[misc]
+class FulfillmentsByOrder(DataLoader[int, list[Fulfillment]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Fulfillment]]:
         grouped: dict[int, list[Fulfillment]] = defaultdict(list)
         for fulfillment in await orders.fulfillments_of(keys):
@@ -238,12 +243,12 @@ class FulfillmentsByOrder(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class FulfillmentById(DataLoader):  # type: ignore[misc]
+class FulfillmentById(DataLoader[int, Fulfillment | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Fulfillment | None]:
         return _by_id(await orders.fulfillments_by_ids(keys), keys)
 
 
-class FulfillmentLinesByFulfillment(DataLoader):  # type: ignore[misc]
+class FulfillmentLinesByFulfillment(DataLoader[int, list[FulfillmentLine]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[FulfillmentLine]]:
         grouped: dict[int, list[FulfillmentLine]] = defaultdict(list)
         for line in await orders.fulfillment_lines_of(keys):
@@ -255,7 +260,7 @@ class FulfillmentLinesByFulfillment(DataLoader):  # type: ignore[misc]
 MemberOrdersKey = tuple[int, orders.OrderFilter, int | None, int]
 
 
-class OrdersOfMember(DataLoader):  # type: ignore[misc]
+class OrdersOfMember(DataLoader[MemberOrdersKey, list[Order]]):
     async def batch_load_fn(self, keys: Sequence[MemberOrdersKey]) -> list[list[Order]]:
         groups: dict[tuple[orders.OrderFilter, int | None, int], list[int]] = defaultdict(list)
         for member_id, order_filter, before_id, limit in keys:
@@ -365,3 +370,15 @@ class Loaders:
     @cached_property
     def discounts_of_order(self) -> DiscountsByOrder:
         return DiscountsByOrder()
+
+    @cached_property
+    def try_ons_of_member(self) -> TryOnsOfMember:
+        return TryOnsOfMember()
+
+    @cached_property
+    def try_on(self) -> TryOnById:
+        return TryOnById()
+
+    @cached_property
+    def paid_credit(self) -> PaidCreditByOrder:
+        return PaidCreditByOrder()

@@ -23,12 +23,12 @@ def _by_id(items: Sequence[Any], keys: Sequence[int]) -> list[Any]:
     return [index.get(k) for k in keys]
 
 
-class CouponById(DataLoader):  # type: ignore[misc]
+class CouponById(DataLoader[int, Coupon | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Coupon | None]:
         return _by_id(await coupons.coupons_by_ids(keys), keys)
 
 
-class CouponsByMember(DataLoader):  # type: ignore[misc]
+class CouponsByMember(DataLoader[int, list[Coupon]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Coupon]]:
         grouped: dict[int, list[Coupon]] = defaultdict(list)
         for coupon in await coupons.coupons_of_members(keys):
@@ -36,12 +36,12 @@ class CouponsByMember(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class TemplateById(DataLoader):  # type: ignore[misc]
+class TemplateById(DataLoader[int, CouponTemplate | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[CouponTemplate | None]:
         return _by_id(await coupons.templates_by_ids(keys), keys)
 
 
-class PromotionById(DataLoader):  # type: ignore[misc]
+class PromotionById(DataLoader[int, Promotion | None]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[Promotion | None]:
         return _by_id(await promotions.by_ids(list(keys)), keys)
 
@@ -49,7 +49,7 @@ class PromotionById(DataLoader):  # type: ignore[misc]
 SpendKey = tuple[int, datetime]
 
 
-class SpendByMember(DataLoader):  # type: ignore[misc]
+class SpendByMember(DataLoader[SpendKey, Decimal]):
     """Key: (member id, start of the window). The net spend since then (0 when none)."""
 
     async def batch_load_fn(self, keys: Sequence[SpendKey]) -> list[Decimal]:
@@ -63,7 +63,7 @@ class SpendByMember(DataLoader):  # type: ignore[misc]
         return [found.get(key, Decimal(0)) for key in keys]
 
 
-class IdentitiesByMember(DataLoader):  # type: ignore[misc]
+class IdentitiesByMember(DataLoader[int, list[Identity]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[Identity]]:
         grouped: dict[int, list[Identity]] = defaultdict(list)
         for member_id, identity in await members.identities_of(keys):
@@ -71,7 +71,7 @@ class IdentitiesByMember(DataLoader):  # type: ignore[misc]
         return [grouped.get(k, []) for k in keys]
 
 
-class DiscountsByOrder(DataLoader):  # type: ignore[misc]
+class DiscountsByOrder(DataLoader[int, list[DiscountLine]]):
     async def batch_load_fn(self, keys: Sequence[int]) -> list[list[DiscountLine]]:
         grouped: dict[int, list[DiscountLine]] = defaultdict(list)
         for order_id, line in await order_discounts.of_orders(keys):

@@ -30,7 +30,9 @@ from ..domain.events import DomainEvent
 from ..domain.ports import EventHandlers, UnitOfWork
 from .loaders import Loaders
 from .repositories.catalog import CatalogStore
+from .repositories.commission import CommissionRuleStore
 from .repositories.coupons import CouponStore
+from .repositories.floor import TryOnStore
 from .repositories.idempotency import IdempotencyStore
 from .repositories.locations import LocationStore
 from .repositories.members import MemberStore
@@ -67,6 +69,8 @@ class TortoiseUnitOfWork:
         self.coupons: ports.CouponRepository = CouponStore(session)
         self.points: ports.PointsRepository = PointsStore(session)
         self.throttles: ports.ThrottleRepository = ThrottleStore(session)
+        self.try_ons: ports.TryOnRepository = TryOnStore(session)
+        self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:

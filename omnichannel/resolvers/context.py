@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ..domain.access import ANONYMOUS, Principal
@@ -38,6 +39,7 @@ class Services:
     shared_events: SharedEvents = field(default_factory=SharedEvents)
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     code_sender: CodeSender = field(default_factory=LogCodeSender)
+    store_credit_share: Decimal = Decimal("0.3")  # of an online order, to the store that fulfils it
     # in-transaction event handlers: app.py passes resolvers/in_transaction.handlers_for(...)
     handlers: EventHandlers = field(default_factory=EventHandlers)
     # how a unit of work is made (tests pass an in-memory one: tests/unit/fakes.py)

@@ -8,12 +8,12 @@ execution handles both, and a synchronous answer costs no task, no future and no
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 T = TypeVar("T")
 U = TypeVar("U")
 
-MaybeAwaitable = T | Awaitable[T]
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
 
 
 _READY = frozenset({list, tuple, dict, type(None)})
@@ -42,5 +42,5 @@ class Later(Generic[T]):
     def __await__(self) -> Generator[Any, None, T]:
         result = self._start()
         if hasattr(result, "__await__"):
-            return (yield from result.__await__())  # type: ignore[union-attr]
-        return result  # type: ignore[return-value]
+            return (yield from result.__await__())
+        return result

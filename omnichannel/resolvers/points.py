@@ -21,7 +21,7 @@ from ..domain.people import Member
 from ..domain.points import EntryKind, PointsAccount, PointsEntry
 from ..domain.ports import PointsRepository, UnitOfWork
 from ..persistence.repositories import points as points_repo
-from .availability import is_unavailable
+from .availability import cancelled, is_unavailable
 from .catalog import check_page_size
 from .context import Context, Services
 from .members import actor_of, visible_member
@@ -54,7 +54,8 @@ async def adjust_points(ctx: Context, uow: UnitOfWork, *, member_id: int, delta:
         return account.member_id
 
     adjusted = await uow.members.get(await uow.atomic(change))
-    assert adjusted is not None
+    if adjusted is None:  # members are never deleted; merged ones stay as rows
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
     return adjusted
 
 
@@ -181,6 +182,8 @@ async def run_expiry(services: Services, interval: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if cancelled():  # the database layer turned our cancellation into another error: stop all the same
+                raise asyncio.CancelledError from error
             if is_unavailable(error):  # an outage (/readyz reports it): no traceback per run
                 log.warning("points expiry skipped, database unavailable; retrying at the next interval")
             else:

@@ -32,7 +32,9 @@ class OmnichannelSchema(strawberry.Schema):
             apply_policy(error)  # errors raised before execution skip ErrorPolicy's hook
 
 
-def build_schema(*, demo: bool = False) -> strawberry.Schema:
+def build_schema(*, demo: bool = False, fast_executor: bool = True) -> strawberry.Schema:
+    """The API's schema; `fast_executor=False` (OMNICHANNEL_FAST_EXECUTOR=0) runs plain graphql-core
+    execution (same answers: the suite runs the API tests both ways, `tests/test_executors.py`)."""
     checks = DocumentChecks()  # per schema: documents validated against this schema only
     extensions: list[Any] = [
         OperationContext,
@@ -47,6 +49,6 @@ def build_schema(*, demo: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=FastExecutor,
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        execution_context_class=FastExecutor if fast_executor else None,
+        scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -16,6 +16,7 @@ from ..resolvers import inventory as inventory_use_cases
 from ..resolvers.context import Context
 from ..resolvers.maybe import MaybeAwaitable, then
 from .enums import SalesChannel
+from .references import referenced
 from .relay import Node, PageInfo, decode_id, decode_id_tuple, encode_id
 from .views import bulk_view
 
@@ -89,7 +90,11 @@ class Variant(Node):
 
     @strawberry.field
     async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_domain(await info.context.loaders.product.load(self._variant.product_id))
+        return Product.from_domain(
+            referenced(
+                await info.context.loaders.product.load(self._variant.product_id), "product", self._variant.product_id
+            )
+        )
 
     @strawberry.field(description="the list price, before channel and store overrides")
     def list_price(self) -> Money:

@@ -41,7 +41,8 @@ register_node("Store", _fetch_store)
 class CatalogQuery:
     @strawberry.field(description="Fetches any object by its global ID.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        return await resolve_node(info.context, id)
+        found: Node | None = await resolve_node(info.context, id)
+        return found
 
     @strawberry.field(description="The catalogue, in a stable order; search matches title, SKU or barcode.")
     async def products(

@@ -16,11 +16,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path, Undefined
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
+
+from .arguments import Copy
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 new_tuple = tuple.__new__
@@ -59,6 +63,7 @@ class FieldPlan:
     __slots__ = (
         "attr",
         "bare_call",
+        "copies",
         "fast_type",
         "field_def",
         "fields",
@@ -80,11 +85,27 @@ class FieldPlan:
         "source_names",
         "strawberry_field",
     )
+    # filled by `FastExecutor._plan_field` for fields it can run itself (kind other than SLOW)
+    field_def: GraphQLField
+    return_type: GraphQLOutputType
+    strawberry_field: StrawberryField
+    nodes: list[FieldNode]
+    nullable: bool
+    scalar: Callable[[Any], Any]  # the leaf type's coerce_output_value
+    resolver: StrawberryResolver[Any]
+    func: Callable[..., Any]  # the resolver's own function
+    self_arg: bool
+    info_name: str | None
+    source_names: tuple[str, ...]
+    bare_call: bool
 
     def __init__(self, parent_type: GraphQLObjectType, name: str, fields: FieldDetailsList) -> None:
         self.parent_type = parent_type
         self.parent_name = parent_type.name
-        self.kwargs: dict[str, Any] | None = None  # a resolver's arguments, converted once per operation
+        # a resolver's arguments when the same for every request of the plan (else None), and those of
+        # them each call gets a copy of (see `arguments.py`)
+        self.kwargs: dict[str, Any] | None = None
+        self.copies: Copy = ()
         self.name = name
         self.fields = fields
         self.kind = SLOW
@@ -160,7 +181,8 @@ def _compiled(
         return run
     scope = dict(_SCOPE)
     exec(compile("\n".join(source(fields)), f"<compiled {name}>", "exec"), scope)
-    run = cache[shape] = scope[name]
+    compiled: Callable[..., Any] = scope[name]  # type: ignore[assignment]  # exec's scope holds objects
+    run = cache[shape] = compiled
     if len(cache) > COMPILED_MAX:
         cache.popitem(last=False)
     return run

@@ -22,6 +22,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLType,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -43,8 +44,8 @@ def _is_list(type_: object) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-def _is_connection(type_: object) -> bool:
-    named = get_named_type(type_)  # type: ignore[arg-type]
+def _is_connection(type_: GraphQLType) -> bool:
+    named = get_named_type(type_)
     return named is not None and named.name.endswith("Connection")
 
 
@@ -142,7 +143,9 @@ class _CostWalk:
                 total += 1
                 if field is None or selection.selection_set is None:
                     continue
-                many = _is_connection(field.type) or (_is_list(field.type) and not _is_connection(parent))
+                many = _is_connection(field.type) or (
+                    _is_list(field.type) and parent is not None and not _is_connection(parent)
+                )
                 size = self.list_size(selection, field) if many else 1
                 total += size * self.selection_set(selection.selection_set, get_named_type(field.type))
             elif isinstance(selection, InlineFragmentNode):

@@ -17,6 +17,7 @@ from ..resolvers.context import Context
 from .enums import CouponAuditKind, CouponKind, CouponStatus, SalesChannel
 from .locations import Store
 from .node import register_node
+from .references import referenced
 from .relay import Node, PageInfo, encode_id
 
 MASK = "•••••-•••••-"
@@ -96,13 +97,23 @@ class Coupon(Node):
 
     @strawberry.field
     async def template(self, info: Info[Context, None]) -> CouponTemplate:
-        return CouponTemplate.from_domain(await info.context.loaders.coupon_template.load(self._coupon.template_id))
+        return CouponTemplate.from_domain(
+            referenced(
+                await info.context.loaders.coupon_template.load(self._coupon.template_id),
+                "coupon_template",
+                self._coupon.template_id,
+            )
+        )
 
     @strawberry.field(description="where it was redeemed at a till or collected")
     async def used_at_store(self, info: Info[Context, None]) -> Store | None:
         if self._coupon.store_id is None:
             return None
-        return Store.from_domain(await info.context.loaders.location.load(self._coupon.store_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._coupon.store_id), "location", self._coupon.store_id
+            )
+        )
 
 
 @strawberry.type(description="One entry of the coupon audit trail (head office).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..domain.catalog import SalesChannel as DomainSalesChannel
+from ..domain.commission import EntryKind as DomainCommissionEntryKind
 from ..domain.coupons import AuditKind as DomainAuditKind
 from ..domain.coupons import CouponKind as DomainCouponKind
 from ..domain.coupons import CouponStatus as DomainCouponStatus
@@ -16,16 +17,36 @@ from ..domain.orders import OrderStatus as DomainOrderStatus
 from ..domain.points import EntryKind as DomainEntryKind
 from ..domain.pricing import DiscountKind as DomainDiscountKind
 from ..domain.promotions import PromotionKind as DomainPromotionKind
+from ..domain.try_ons import TryOnSource as DomainTryOnSource
 
-SalesChannel = strawberry.enum(DomainSalesChannel, name="SalesChannel")
-FulfillmentMode = strawberry.enum(DomainFulfillmentMode, name="FulfillmentMode")
-LocationKind = strawberry.enum(DomainLocationKind, name="LocationKind")
-CouponStatus = strawberry.enum(DomainCouponStatus, name="CouponStatus")
-CouponKind = strawberry.enum(DomainCouponKind, name="CouponKind")
-CouponAuditKind = strawberry.enum(DomainAuditKind, name="CouponAuditKind")
-PromotionKind = strawberry.enum(DomainPromotionKind, name="PromotionKind")
-PointsEntryKind = strawberry.enum(DomainEntryKind, name="PointsEntryKind")
-IdentityKind = strawberry.enum(DomainIdentityKind, name="IdentityKind")
-DiscountKind = strawberry.enum(DomainDiscountKind, name="DiscountKind")
-OrderStatus = strawberry.enum(DomainOrderStatus, name="OrderStatus")
-FulfillmentStatus = strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")
+# strawberry.enum registers the domain's class itself (and returns it): the names below are the
+# domain enums, plain aliases a type checker follows
+strawberry.enum(DomainSalesChannel, name="SalesChannel")
+strawberry.enum(DomainFulfillmentMode, name="FulfillmentMode")
+strawberry.enum(DomainLocationKind, name="LocationKind")
+strawberry.enum(DomainCouponStatus, name="CouponStatus")
+strawberry.enum(DomainCouponKind, name="CouponKind")
+strawberry.enum(DomainAuditKind, name="CouponAuditKind")
+strawberry.enum(DomainPromotionKind, name="PromotionKind")
+strawberry.enum(DomainEntryKind, name="PointsEntryKind")
+strawberry.enum(DomainIdentityKind, name="IdentityKind")
+strawberry.enum(DomainDiscountKind, name="DiscountKind")
+strawberry.enum(DomainOrderStatus, name="OrderStatus")
+strawberry.enum(DomainFulfillmentStatus, name="FulfillmentStatus")
+strawberry.enum(DomainTryOnSource, name="TryOnSource")
+strawberry.enum(DomainCommissionEntryKind, name="CommissionEntryKind")
+
+SalesChannel = DomainSalesChannel
+FulfillmentMode = DomainFulfillmentMode
+LocationKind = DomainLocationKind
+CouponStatus = DomainCouponStatus
+CouponKind = DomainCouponKind
+CouponAuditKind = DomainAuditKind
+PromotionKind = DomainPromotionKind
+PointsEntryKind = DomainEntryKind
+IdentityKind = DomainIdentityKind
+DiscountKind = DomainDiscountKind
+OrderStatus = DomainOrderStatus
+FulfillmentStatus = DomainFulfillmentStatus
+TryOnSource = DomainTryOnSource
+CommissionEntryKind = DomainCommissionEntryKind

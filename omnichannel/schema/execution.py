@@ -15,7 +15,8 @@ life of the process), and then:
 
 Anything unusual - a null in a non-null field, an unexpected type, an awaitable, an abstract type,
 a failing scalar, @defer/@stream - goes through graphql-core's own code for that field, so errors,
-paths and nulling follow the spec exactly as before. Middleware turns the fast path off.
+paths and nulling follow the spec exactly as before. Middleware turns the fast path off
+(`fast_path.py` says so at start-up); `OMNICHANNEL_FAST_EXECUTOR=0` leaves this executor out.
 """
 
 from __future__ import annotations
@@ -39,13 +40,12 @@ from graphql import (
     get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.arguments import convert_arguments
 from strawberry.types.info import Info
 
+from .arguments import Converted, Copy, convert
 from .compiled import (
     BACKREF,
     CALL,
@@ -63,13 +63,14 @@ from .compiled import (
     new_tuple,
     read,
 )
+from .fast_path import static_blockers
 from .plans import selection_key, shared_plans
 
 _new = object.__new__
 
 
 def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
-    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    ref = weakref.WeakMethod(method)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         bound = ref()
@@ -80,7 +81,7 @@ def _weak_method(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-class LazyInfo(Info):  # type: ignore[type-arg]
+class LazyInfo(Info[Any, Any]):
     """strawberry's Info for a resolver called by the fast path: `context` directly, graphql-core's
     resolve info (path, selection, variables...) built only if the resolver reads it.
 
@@ -95,11 +96,11 @@ class LazyInfo(Info):  # type: ignore[type-arg]
         return self._executor.context_value
 
     @property
-    def _field(self) -> Any:  # type: ignore[override]
+    def _field(self) -> Any:  # type: ignore[override]  # a field of Info, read from the plan here
         return self._plan.strawberry_field
 
     @functools.cached_property
-    def _raw_info(self) -> GraphQLResolveInfo:  # type: ignore[override]
+    def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]  # a field of Info, computed here
         plan = self._plan
         return self._executor.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, self._path)
 
@@ -120,23 +121,23 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self._pure_results: defaultdict[int, dict[int, tuple[Any, dict[str, Any]]]] = defaultdict(dict)
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
-        self._converter = converter
+        self._converter: Any = converter
         self._lazy_info = converter is not None and converter.config.info_class is Info
-        self._fast = (
+        self._fast = (  # the conditions of `fast_path.py`, which names them at start-up
             converter is not None
             and not getattr(self.middleware_manager, "middlewares", None)
-            and not converter.exception_handlers
-            and converter.config.default_resolver is getattr
+            and not static_blockers(converter)
         )
         # plans made by earlier requests of this document (None: directives make them vary)
-        self._shared = shared_plans(self.operation, self.fragments.values()) if self._fast else None
+        self._shared = shared_plans(self.schema, self.operation, self.fragments.values()) if self._fast else None
         self._arguments_vary = self._shared is not None and not self._shared.constant_arguments
-        self._kwargs: dict[int, dict[str, Any]] = {}  # this operation's arguments of shared plans
+        self._kwargs: dict[int, Converted] = {}  # this operation's arguments of shared plans
 
-    def build_per_event_executor(self, payload: Any) -> Any:
+    def build_per_event_executor(self, payload: Any) -> FastExecutor:
         """A subscription's executor for one event: graphql-core copies this one (shallowly), so the
         per-operation state starts afresh - or every event's objects would stay alive in it."""
         executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, FastExecutor)
         executor._selections = {}
         executor._pure_results = defaultdict(dict)
         executor._kwargs = {}
@@ -360,18 +361,26 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = field.func(source) if field.self_arg else field.func()
             else:
                 if self._lazy_info:
-                    info: Info = _new(LazyInfo)
+                    info: Info[Any, Any] = _new(LazyInfo)
                     info.__dict__ = {"_executor": self, "_plan": field, "_path": field_path}
                 else:
                     raw = self.build_resolve_info(field.field_def, field.nodes, field.parent_type, field_path)
                     info = self._converter.config.info_class(_raw_info=raw, _field=field.strawberry_field)
                 kwargs = field.kwargs
                 if kwargs is None:
-                    kwargs = self._arguments(field, info)
+                    kwargs = self._arguments(field, info)  # copied where needed
+                    copies: Copy = ()
+                else:
+                    copies = field.copies
                 if field.info_name is not None:
                     kwargs = {**kwargs, field.info_name: info}
                 if field.source_names:
                     kwargs = {**kwargs, **dict.fromkeys(field.source_names, source)}
+                if copies:  # shared arguments: copy what the resolver could change in place (`arguments.copied`)
+                    if kwargs is field.kwargs:
+                        kwargs = dict(kwargs)
+                    for name, copy_value in copies:
+                        kwargs[name] = copy_value(kwargs[name])
                 result = field.func(source, **kwargs) if field.self_arg else field.func(**kwargs)
         except Exception as error:
             self.handle_field_error(error, field.return_type, field.fields, field_path)
@@ -379,7 +388,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._complete(field, None, field_path, result, context)
 
     def _complete(
-        self, field: FieldPlan, info: GraphQLResolveInfo | None, path: Path, result: Any, context: Any
+        self, field: FieldPlan, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any, context: Any
     ) -> Any:
         """What execute_field does after calling the resolver; objects and lists of objects directly."""
         target = field.object
@@ -412,39 +421,30 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
-        """The field's converted arguments: kept on the plan, or for this operation only when the
-        plan is shared and variables may give the next operation other values."""
+        """The field's converted arguments for one call: converted once and kept on the plan, or for
+        this operation only when the plan is shared and variables may give the next operation other
+        values; values a resolver could change in place are copied for each call (`arguments.py`)."""
         if not self._arguments_vary:
-            converted = field.kwargs = self._converted_arguments(field, info)
-            return converted
-        converted = self._kwargs.get(id(field))  # type: ignore[assignment]
-        if converted is None:
-            converted = self._kwargs[id(field)] = self._converted_arguments(field, info)
-        return converted
+            converted = self._converted_arguments(field, info)
+            field.copies = converted.copies
+            field.kwargs = converted.values  # from now on `_call_field` takes them from the plan
+        else:
+            found = self._kwargs.get(id(field))
+            if found is None:
+                found = self._kwargs[id(field)] = self._converted_arguments(field, info)
+            converted = found
+        return converted.for_call()
 
-    def _converted_arguments(self, field: FieldPlan, info: Any) -> dict[str, Any]:
-        """The field's arguments as strawberry passes them (variables and defaults applied, enums and
-        IDs converted); the same for every object of one operation."""
-        first = field.fields[0]
-        raw = (
-            get_argument_values(
-                field.field_def,
-                first.node,
-                self.variable_values,
-                first.fragment_variable_values,
-                self.hide_suggestions,
-            )
-            if field.field_def.args or first.node.arguments
-            else {}
+    def _converted_arguments(self, field: FieldPlan, info: Any) -> Converted:
+        return convert(
+            field.field_def,
+            field.fields[0],
+            self.variable_values,
+            self.hide_suggestions,
+            field.strawberry_field,
+            self._converter,
+            info,
         )
-        converted = convert_arguments(
-            raw,
-            field.strawberry_field.arguments,
-            scalar_registry=self._converter.scalar_registry,
-            config=self._converter.config,
-            info=info,
-        )
-        return converted
 
     # ---- lists ----------------------------------------------------------------------------------
 
@@ -452,7 +452,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self,
         item_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Path,
         items: Iterable[Any],
         position_context: Any,
@@ -473,7 +473,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         self,
         target: ObjectTarget,
         fields: FieldDetailsList,
-        info: GraphQLResolveInfo | None,
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         items: Iterable[Any],
         parent_type: GraphQLObjectType | None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -17,10 +16,18 @@ from ..resolvers.maybe import Later, then
 from .catalog import Variant
 from .errors import UserError
 from .locations import Store
+from .references import referenced
+from .views import NEW_VIEW, Eventually, ReadThrough
 
 
 @strawberry.type
-class StockLevel:
+class StockLevel(ReadThrough):
+    """A level at a location. Views built by `many` hold `available`, `store` and the level alone; the
+    other counts are read through from the level (`views.ReadThrough`)."""
+
+    _read_through = frozenset({"on_hand", "reserved", "safety_stock"})
+    _source = "_level"
+
     on_hand: int
     reserved: int
     safety_stock: int
@@ -28,7 +35,7 @@ class StockLevel:
         description="what can be promised now: onHand - reserved - safetyStock, never below 0"
     )
     # a plain attribute (a page reads thousands): the view, or an awaitable of it until the location is loaded
-    store: Store | Awaitable[Store] = strawberry.field(graphql_type=Store)
+    store: Eventually[Store] = strawberry.field(graphql_type=Store)
     _level: strawberry.Private[DomainStockLevel]
 
     @staticmethod
@@ -41,7 +48,7 @@ class StockLevel:
     ) -> StockLevel:
         """The view of a level; give its location, or the request context to load it when asked for."""
         if location is not None:
-            store: Store | Awaitable[Store] = (
+            store: Eventually[Store] = (
                 Store.from_domain(location, distance_km)
                 if ctx is None or distance_km is not None
                 else Store.of(ctx.memo, location)
@@ -59,19 +66,13 @@ class StockLevel:
             _level=level,
         )
 
-    def __getattr__(self, name: str) -> int:
-        """onHand, reserved and safetyStock of views built by `many`: read from the level when asked."""
-        if name in _FROM_LEVEL:
-            return getattr(self.__dict__["_level"], name)  # type: ignore[no-any-return]
-        raise AttributeError(name)
-
     @staticmethod
     def many(levels: list[DomainStockLevel], ctx: Context) -> list[StockLevel]:
         """Views of a variant's levels (a page builds thousands: one tight loop, store views shared;
-        each view filled as `bulk_view` does, inlined)."""
+        each view filled as `views.bulk_view` does, inlined)."""
         stores = Store.views(ctx.memo)
         views: list[StockLevel] = []
-        append, new, cls = views.append, object.__new__, StockLevel
+        append, new, cls = views.append, NEW_VIEW, StockLevel
         for level in levels:
             location_id = level.location_id
             view = new(cls)
@@ -85,17 +86,23 @@ class StockLevel:
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._level.variant_id))
+        return Variant.from_domain(
+            referenced(
+                await info.context.loaders.variant.load(self._level.variant_id), "variant", self._level.variant_id
+            )
+        )
 
 
-_FROM_LEVEL = frozenset({"on_hand", "reserved", "safety_stock"})
-
-
-def _store_at(ctx: Context, location_id: int) -> Store | Awaitable[Store]:
+def _store_at(ctx: Context, location_id: int) -> Eventually[Store]:
     location = use_cases.loaded_location(ctx, location_id)
     if location is not None:
-        return Store.of(ctx.memo, location)  # type: ignore[return-value]
-    return Later(lambda: then(use_cases.location_of(ctx, location_id), lambda loc: Store.of(ctx.memo, loc)))  # type: ignore[arg-type, return-value]
+        return Store.of(ctx.memo, location)
+    return Later(
+        lambda: then(
+            use_cases.location_of(ctx, location_id),
+            lambda loc: Store.of(ctx.memo, referenced(loc, "location", location_id)),
+        )
+    )
 
 
 @strawberry.input
@@ -134,8 +141,16 @@ class StockChangedEvent:
 
     @strawberry.field
     async def store(self, info: Info[Context, None]) -> Store:
-        return Store.from_domain(await info.context.loaders.location.load(self._event.location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._event.location_id), "location", self._event.location_id
+            )
+        )
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._event.variant_id))
+        return Variant.from_domain(
+            referenced(
+                await info.context.loaders.variant.load(self._event.variant_id), "variant", self._event.variant_id
+            )
+        )

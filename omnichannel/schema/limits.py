@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
-    ValidationRule,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -133,7 +133,11 @@ class DocumentChecks:
         self.literals = literal_rule(list_cap)
 
     def checked(
-        self, schema: GraphQLSchema, query: str | None, document: DocumentNode, rules: tuple[type[ValidationRule], ...]
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
     ) -> _Checked:
         if query is not None:
             with self._lock:
@@ -150,7 +154,7 @@ class DocumentChecks:
         return result
 
     def _check(
-        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ValidationRule], ...]
+        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
     ) -> _Checked:
         errors = _shape_errors(document)
         if errors:

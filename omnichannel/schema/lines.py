@@ -8,6 +8,7 @@ from strawberry.types import Info
 from ..domain.money import Money as DomainMoney
 from ..resolvers.context import Context
 from .catalog import Money, Variant
+from .references import referenced
 
 
 @strawberry.type
@@ -28,7 +29,9 @@ class OrderLine:
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._variant_id))
+        return Variant.from_domain(
+            referenced(await info.context.loaders.variant.load(self._variant_id), "variant", self._variant_id)
+        )
 
 
 @strawberry.input

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, overload
 
 import strawberry
 
@@ -48,6 +48,14 @@ class Store(Node):
     city: str
     address: str
     active: bool
+
+    @overload
+    @staticmethod
+    def of(memo: dict[Hashable, Any], location: Location) -> Store: ...
+
+    @overload
+    @staticmethod
+    def of(memo: dict[Hashable, Any], location: None) -> None: ...
 
     @staticmethod
     def of(memo: dict[Hashable, Any], location: Location | None) -> Store | None:

@@ -12,10 +12,12 @@ from ..domain.people import Member as DomainMember
 from ..resolvers import coupon_reads as coupon_use_cases
 from ..resolvers import members as use_cases
 from ..resolvers import points as points_use_cases
+from ..resolvers import try_ons as try_on_use_cases
 from ..resolvers.context import Context
 from .catalog import Money
 from .coupons import Coupon
 from .enums import CouponStatus, IdentityKind, SalesChannel
+from .floor import TryOn
 from .node import register_node
 from .points import PointsEntry, PointsEntryConnection, PointsEntryEdge
 from .relay import Node, PageInfo, decode_cursor, encode_cursor, encode_id
@@ -102,6 +104,10 @@ class Member(Node):
             info.context, self._member.id, first=first, before_id=decode_cursor(after, "order"), channel=channel
         )
         return order_connection(orders, has_next, after is not None)
+
+    @strawberry.field(description="what the member tried on in stores, newest first (the member and store staff)")
+    async def try_ons(self, info: Info[Context, None], first: int | None = 20) -> list[TryOn]:
+        return [TryOn.from_domain(t) for t in await try_on_use_cases.try_ons_of(info.context, self._member.id, first)]
 
 
 async def _fetch_member(ctx: Context, pk: int) -> Member | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from ..domain import orders as domain
+from ..domain.money import Money as DomainMoney
 from ..resolvers import checkout as checkout_use_cases
+from ..resolvers import credit as credit_use_cases
 from ..resolvers import members as member_use_cases
 from ..resolvers.context import Context
 from ..resolvers.orders import reads as use_cases
@@ -20,6 +23,7 @@ from .locations import GeoPoint, Store
 from .node import register_node
 from .people import Staff
 from .pricing import DiscountLine
+from .references import referenced
 from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:
@@ -64,7 +68,13 @@ class Fulfillment(Node):
 
     @strawberry.field(description="where it is picked and packed (and, for PICKUP, collected)")
     async def store(self, info: Info[Context, None]) -> Store:
-        return Store.from_domain(await info.context.loaders.location.load(self._fulfillment.location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._fulfillment.location_id),
+                "location",
+                self._fulfillment.location_id,
+            )
+        )
 
     @strawberry.field
     async def lines(self, info: Info[Context, None]) -> list[OrderLine]:
@@ -73,7 +83,11 @@ class Fulfillment(Node):
 
     @strawberry.field(description="the order this fulfilment belongs to")
     async def order(self, info: Info[Context, None]) -> Order:
-        return Order.from_domain(await info.context.loaders.order.load(self._fulfillment.order_id))
+        return Order.from_domain(
+            referenced(
+                await info.context.loaders.order.load(self._fulfillment.order_id), "order", self._fulfillment.order_id
+            )
+        )
 
     @strawberry.field(description="an earlier parcel of the same member this one travels with, if merged")
     async def ships_with(self, info: Info[Context, None]) -> Fulfillment | None:
@@ -157,7 +171,13 @@ class Order(Node):
     async def pickup_store(self, info: Info[Context, None]) -> Store | None:
         if self._order.pickup_location_id is None:
             return None
-        return Store.from_domain(await info.context.loaders.location.load(self._order.pickup_location_id))
+        return Store.from_domain(
+            referenced(
+                await info.context.loaders.location.load(self._order.pickup_location_id),
+                "location",
+                self._order.pickup_location_id,
+            )
+        )
 
     @strawberry.field(
         description="every discount the order got: promotions, coupons, points (their sum is discountTotal)"
@@ -166,10 +186,35 @@ class Order(Node):
         lines, show_codes = await checkout_use_cases.discounts_of(info.context, self._order)
         return [DiscountLine.from_domain(line, show_code=show_codes) for line in lines]
 
+    @strawberry.field(
+        description="who the sale is credited to (store teams, the online team): shares sum to 1, amounts to the "
+        "total; recorded at payment (staff, head office and services)"
+    )
+    async def credit_split(self, info: Info[Context, None]) -> list[SalesCredit]:
+        ctx = info.context
+        credits = await credit_use_cases.credit_split_of(ctx, self._order)
+        places = await ctx.loaders.location.load_many([c.location_id for c in credits if c.location_id is not None])
+        stores = {p.id: Store.from_domain(p) for p in places if p is not None}
+        return [
+            SalesCredit(
+                store=stores.get(c.location_id) if c.location_id is not None else None,
+                share=c.share,
+                amount=Money.from_domain(DomainMoney.of(c.amount)),
+            )
+            for c in credits
+        ]
+
     @strawberry.field(description="the clerk a clerk-pad order is credited to (visible to staff)")
     async def attributed_clerk(self, info: Info[Context, None]) -> Staff | None:
         staff = await use_cases.attributed_clerk(info.context, self._order)
         return Staff.from_domain(staff) if staff else None
+
+
+@strawberry.type(description="How an order's sale is credited: to a store's team, to the online team, or split.")
+class SalesCredit:
+    store: Store | None = strawberry.field(description="null for the online team")
+    share: Decimal
+    amount: Money
 
 
 @strawberry.type

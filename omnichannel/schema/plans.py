@@ -1,16 +1,24 @@
-"""Plans shared by every request of one document.
+"""Plans shared by every request of one document on one schema.
 
 strawberry's parser cache hands every request of the same query text the same document, so the
 field nodes a selection is made of are the same objects each time. The plan of a selection set
 (`compiled.Selection`) depends only on those nodes and the schema - unless directives such as
 @skip/@include/@defer change what is selected from one request to the next - so it is made once per
-document and kept here, with the document's operation so the node ids it is keyed by stay valid.
+(schema, document) and kept here, with the document's operation so the node ids it is keyed by stay
+valid. The parser cache is shared by every schema of the process (strawberry keys it by its size
+alone): plans are kept per schema, or a second schema would run the first one's resolvers
+(`tests/schema/test_plan_isolation.py`). A schema that is dropped takes its plans with it.
 Arguments converted for resolvers are shared too when the operation has no variables; otherwise
-each operation converts its own (`FastExecutor._arguments`).
+each operation converts its own (`FastExecutor._arguments`); either way a resolver gets values it may
+mutate without affecting another call (`arguments.py`).
+
+The other process-wide cache of the executor, `compiled._COMPILED`, holds code that depends on
+the kinds of a selection's fields alone (no names, types or resolvers): it cannot change an answer.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
@@ -19,13 +27,14 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
 from graphql.execution.collect_fields import GroupedFieldSet
 
-SHARED_MAX = 256  # operations whose plans are kept (least recently used dropped)
+SHARED_MAX = 256  # operations whose plans are kept per schema (least recently used dropped)
 
 
 class SharedPlans:
@@ -39,23 +48,30 @@ class SharedPlans:
         self.selections: dict[tuple[Any, ...], Any] = {}
 
 
-_SHARED: OrderedDict[int, SharedPlans] = OrderedDict()
+# schema -> id(operation) -> its plans
+_SHARED: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[int, SharedPlans]] = weakref.WeakKeyDictionary()
 
 
-def shared_plans(operation: OperationDefinitionNode, fragments: Iterable[Any]) -> SharedPlans | None:
-    """The plans of this operation, or None when directives may change its selections per request.
+def shared_plans(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Iterable[Any]
+) -> SharedPlans | None:
+    """The plans of this operation on this schema, or None when directives may change its selections
+    per request.
 
     `fragments`: the document's fragment definitions (or graphql-core's FragmentDetails of them)."""
-    found = _SHARED.get(id(operation))
+    by_operation = _SHARED.get(schema)
+    if by_operation is None:
+        by_operation = _SHARED[schema] = OrderedDict()
+    found = by_operation.get(id(operation))
     if found is not None and found.operation is operation:
-        _SHARED.move_to_end(id(operation))
+        by_operation.move_to_end(id(operation))
         return found
     definitions = [getattr(f, "definition", f) for f in fragments]
     if _has_directives(operation.selection_set) or any(_has_directives(d.selection_set) for d in definitions):
         return None
-    plans = _SHARED[id(operation)] = SharedPlans(operation)
-    if len(_SHARED) > SHARED_MAX:
-        _SHARED.popitem(last=False)
+    plans = by_operation[id(operation)] = SharedPlans(operation)
+    if len(by_operation) > SHARED_MAX:
+        by_operation.popitem(last=False)
     return plans
 
 

@@ -18,6 +18,7 @@ from .catalog import Money, Variant
 from .coupons import MASK
 from .enums import DiscountKind, SalesChannel
 from .errors import UserError
+from .references import referenced
 from .relay import decode_id
 
 
@@ -52,7 +53,9 @@ class QuoteLine:
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._variant_id))
+        return Variant.from_domain(
+            referenced(await info.context.loaders.variant.load(self._variant_id), "variant", self._variant_id)
+        )
 
 
 @strawberry.type(description="What a cart costs now in a channel; the same function prices every order.")

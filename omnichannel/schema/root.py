@@ -8,7 +8,9 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
+from .floor_api import FloorMutation, FloorQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
 from .members_mutation import MemberMutation
@@ -28,7 +30,18 @@ class AuthMutation:
 
 
 Query = merge_types(
-    "Query", (CatalogQuery, MemberQuery, OrderQuery, RoutingQuery, CouponQuery, PromotionQuery, PricingQuery)
+    "Query",
+    (
+        CatalogQuery,
+        MemberQuery,
+        OrderQuery,
+        RoutingQuery,
+        CouponQuery,
+        PromotionQuery,
+        PricingQuery,
+        FloorQuery,
+        CommissionQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -40,6 +53,8 @@ Mutation = merge_types(
         MemberMutation,
         CouponMutation,
         PromotionMutation,
+        FloorMutation,
+        CommissionMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -16,6 +16,7 @@ from .enums import FulfillmentMode
 from .errors import UserError
 from .lines import OrderLine, OrderLineInput
 from .locations import GeoInput, Store
+from .references import referenced
 from .relay import decode_id
 
 
@@ -48,7 +49,9 @@ class PlanShortage:
 
     @strawberry.field
     async def variant(self, info: Info[Context, None]) -> Variant:
-        return Variant.from_domain(await info.context.loaders.variant.load(self._variant_id))
+        return Variant.from_domain(
+            referenced(await info.context.loaders.variant.load(self._variant_id), "variant", self._variant_id)
+        )
 
 
 @strawberry.type(description="Where an order would be fulfilled from, by which mode, and why.")
@@ -120,7 +123,8 @@ class RoutingRulesPayload:
 async def plan_from_domain(ctx: Context, plan: Plan) -> FulfillmentPlan:
     """The GraphQL plan; lines are priced at list price (the variants are cached by the use case)."""
     variant_ids = list(dict.fromkeys(line.variant_id for s in plan.shipments for line in s.lines))
-    prices = {v.id: DomainMoney.of(v.list_price) for v in await ctx.loaders.variant.load_many(variant_ids)}
+    variants = await ctx.loaders.variant.load_many(variant_ids)
+    prices = {v.id: DomainMoney.of(v.list_price) for v in variants if v is not None}
 
     def priced(lines: tuple[RouteLine, ...]) -> list[OrderLine]:
         return [OrderLine.of(line.variant_id, line.quantity, prices[line.variant_id]) for line in lines]

@@ -39,7 +39,7 @@ def parse_datetime(value: object) -> dt.datetime:
     if not isinstance(value, str):
         raise StrawberryInputCoercionError(f'Value cannot represent a DateTime: "{value}". Expected a string.')
     try:
-        moment = dateutil.parser.isoparse(value)
+        moment: dt.datetime = dateutil.parser.isoparse(value)
     except (ValueError, OverflowError):
         raise StrawberryInputCoercionError(
             f'Value cannot represent a DateTime: "{value[:40]}". Expected ISO 8601, e.g. 2026-01-31T09:30:00+08:00.'

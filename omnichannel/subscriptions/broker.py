@@ -182,7 +182,7 @@ class RedisBroker(Broker):
                 await self._task
         if self._pubsub is not None:
             with contextlib.suppress(Exception):
-                await self._pubsub.aclose()
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves PubSub.aclose unannotated
         if self._redis is not None:
             await self._redis.aclose()
 
@@ -292,7 +292,7 @@ class RedisBroker(Broker):
         old = self._pubsub
         if old is not None:
             with contextlib.suppress(Exception):
-                await old.aclose()
+                await old.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves PubSub.aclose unannotated
         self._pubsub = self._redis.pubsub()
         channels = [self._control, *(self._channel(t) for t in self._by_topic)]
         await self._pubsub.subscribe(*channels)

@@ -485,6 +485,8 @@ class FakeUnitOfWork:
         self.coupons = FakeCoupons(current)
         self.points = FakePoints(current)
         self.throttles = FakeThrottles(current)
+        self.try_ons = _Repository(current)  # not faked: no order use case reaches them
+        self.commission_rules = _Repository(current)
 
     def _current(self) -> FakeDatabase:
         return self._database

@@ -107,4 +107,4 @@ def with_changes(rules: RoutingRules, changes: Mapping[str, object]) -> RoutingR
         raise ValueError(f"unknown routing rules: {sorted(unknown)}")
     values = {f.name: getattr(rules, f.name) for f in fields(RoutingRules)}
     values.update({k: v for k, v in changes.items() if v is not None})
-    return RoutingRules(**values)  # type: ignore[arg-type]
+    return RoutingRules(**values)

@@ -2,6 +2,7 @@
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
+from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import MemberIdentity, MemberMerge, MemberSpend, SignInCode
@@ -14,6 +15,9 @@ from .throttle import Throttle
 
 __all__ = [
     "Category",
+    "CommissionEntry",
+    "CommissionLine",
+    "CommissionRule",
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
@@ -23,6 +27,7 @@ __all__ = [
     "Location",
     "Member",
     "MemberIdentity",
+    "MemberLookup",
     "MemberMerge",
     "MemberSpend",
     "Order",
@@ -34,10 +39,12 @@ __all__ = [
     "Product",
     "Promotion",
     "RoutingRules",
+    "SalesCreditEntry",
     "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",
     "Throttle",
+    "TryOn",
     "Variant",
 ]

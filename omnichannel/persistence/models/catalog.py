@@ -1,13 +1,18 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
+if TYPE_CHECKING:
+    from .locations import Location
+
 
 class Category(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=80, unique=True)
-    parent = fields.ForeignKeyField(
+    parent: "fields.ForeignKeyNullableRelation[Category]" = fields.ForeignKeyField(
         "omnichannel.Category", related_name="children", null=True, on_delete=fields.SET_NULL
     )
     position = fields.IntField(default=0, db_default=0)
@@ -20,7 +25,7 @@ class Product(Model):
     id = fields.IntField(primary_key=True)
     title = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
-    category = fields.ForeignKeyField(
+    category: "fields.ForeignKeyNullableRelation[Category]" = fields.ForeignKeyField(
         "omnichannel.Category", related_name="products", null=True, on_delete=fields.SET_NULL
     )
     active = fields.BooleanField(default=True, db_default=True)
@@ -33,7 +38,9 @@ class Product(Model):
 
 class Variant(Model):
     id = fields.IntField(primary_key=True)
-    product = fields.ForeignKeyField("omnichannel.Product", related_name="variants", on_delete=fields.CASCADE)
+    product: "fields.ForeignKeyRelation[Product]" = fields.ForeignKeyField(
+        "omnichannel.Product", related_name="variants", on_delete=fields.CASCADE
+    )
     sku = fields.CharField(max_length=64, unique=True)
     barcode = fields.CharField(max_length=32, unique=True, null=True)
     title = fields.CharField(max_length=200)
@@ -51,9 +58,11 @@ class PriceOverride(Model):
     """Replaces a variant's list price in one channel, at one location, or both."""
 
     id = fields.IntField(primary_key=True)
-    variant = fields.ForeignKeyField("omnichannel.Variant", related_name="price_overrides", on_delete=fields.CASCADE)
+    variant: "fields.ForeignKeyRelation[Variant]" = fields.ForeignKeyField(
+        "omnichannel.Variant", related_name="price_overrides", on_delete=fields.CASCADE
+    )
     channel = fields.CharField(max_length=16, null=True)  # domain.catalog.SalesChannel
-    location = fields.ForeignKeyField(
+    location: "fields.ForeignKeyNullableRelation[Location]" = fields.ForeignKeyField(
         "omnichannel.Location", related_name="price_overrides", null=True, on_delete=fields.CASCADE
     )
     amount = fields.DecimalField(max_digits=12, decimal_places=2)

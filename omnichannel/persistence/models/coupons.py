@@ -1,7 +1,13 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .locations import Location
+    from .people import Member, Staff
 
 
 class CouponTemplate(Model):
@@ -40,8 +46,12 @@ class Coupon(Model):
     """One member's coupon with its unique code. Used at most once (status moves ACTIVE -> REDEEMED)."""
 
     id = fields.IntField(primary_key=True)
-    template = fields.ForeignKeyField("omnichannel.CouponTemplate", related_name="coupons", on_delete=fields.RESTRICT)
-    member = fields.ForeignKeyField("omnichannel.Member", related_name="coupons", on_delete=fields.RESTRICT)
+    template: "fields.ForeignKeyRelation[CouponTemplate]" = fields.ForeignKeyField(
+        "omnichannel.CouponTemplate", related_name="coupons", on_delete=fields.RESTRICT
+    )
+    member: "fields.ForeignKeyRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="coupons", on_delete=fields.RESTRICT
+    )
     code = fields.CharField(max_length=16, unique=True)
     status = fields.CharField(max_length=12, default="ACTIVE", db_default="ACTIVE")  # domain.coupons.CouponStatus
     claimed_at = fields.DatetimeField(db_default=Now())
@@ -49,10 +59,10 @@ class Coupon(Model):
     valid_until = fields.DatetimeField(null=True)
     used_at = fields.DatetimeField(null=True)
     order_id = fields.IntField(null=True)
-    store = fields.ForeignKeyField(
+    store: "fields.ForeignKeyNullableRelation[Location]" = fields.ForeignKeyField(
         "omnichannel.Location", related_name="coupons_used", null=True, on_delete=fields.RESTRICT
     )
-    staff = fields.ForeignKeyField(
+    staff: "fields.ForeignKeyNullableRelation[Staff]" = fields.ForeignKeyField(
         "omnichannel.Staff", related_name="coupons_redeemed", null=True, on_delete=fields.RESTRICT
     )
 

@@ -1,15 +1,25 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .catalog import Variant
+    from .locations import Location
 
 
 class StockLevel(Model):
     """On hand, reserved and safety stock of one variant at one location."""
 
     id = fields.IntField(primary_key=True)
-    variant = fields.ForeignKeyField("omnichannel.Variant", related_name="stock_levels", on_delete=fields.CASCADE)
-    location = fields.ForeignKeyField("omnichannel.Location", related_name="stock_levels", on_delete=fields.CASCADE)
+    variant: "fields.ForeignKeyRelation[Variant]" = fields.ForeignKeyField(
+        "omnichannel.Variant", related_name="stock_levels", on_delete=fields.CASCADE
+    )
+    location: "fields.ForeignKeyRelation[Location]" = fields.ForeignKeyField(
+        "omnichannel.Location", related_name="stock_levels", on_delete=fields.CASCADE
+    )
     on_hand = fields.IntField(default=0, db_default=0)
     reserved = fields.IntField(default=0, db_default=0)
     safety_stock = fields.IntField(default=0, db_default=0)
@@ -31,8 +41,12 @@ class StockMovement(Model):
     """The stock ledger: every change of a level, written in the same transaction as the change."""
 
     id = fields.BigIntField(primary_key=True)
-    variant = fields.ForeignKeyField("omnichannel.Variant", related_name="movements", on_delete=fields.CASCADE)
-    location = fields.ForeignKeyField("omnichannel.Location", related_name="movements", on_delete=fields.CASCADE)
+    variant: "fields.ForeignKeyRelation[Variant]" = fields.ForeignKeyField(
+        "omnichannel.Variant", related_name="movements", on_delete=fields.CASCADE
+    )
+    location: "fields.ForeignKeyRelation[Location]" = fields.ForeignKeyField(
+        "omnichannel.Location", related_name="movements", on_delete=fields.CASCADE
+    )
     reason = fields.CharField(max_length=16)  # domain.inventory.MovementReason
     on_hand_delta = fields.IntField()
     reserved_delta = fields.IntField(default=0, db_default=0)

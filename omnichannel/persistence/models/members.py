@@ -1,13 +1,20 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .people import Member
 
 
 class MemberIdentity(Model):
     """A way to recognise a member (phone, WeChat openid/unionid, store card); one member per value."""
 
     id = fields.IntField(primary_key=True)
-    member = fields.ForeignKeyField("omnichannel.Member", related_name="identities", on_delete=fields.RESTRICT)
+    member: "fields.ForeignKeyRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="identities", on_delete=fields.RESTRICT
+    )
     kind = fields.CharField(max_length=20)  # domain.members.IdentityKind
     value = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
@@ -38,8 +45,12 @@ class MemberMerge(Model):
     """Head office folded `duplicate` into `survivor`: what moved, when and by whom."""
 
     id = fields.IntField(primary_key=True)
-    survivor = fields.ForeignKeyField("omnichannel.Member", related_name="merges_in", on_delete=fields.RESTRICT)
-    duplicate = fields.OneToOneField("omnichannel.Member", related_name="merge_out", on_delete=fields.RESTRICT)
+    survivor: "fields.ForeignKeyRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="merges_in", on_delete=fields.RESTRICT
+    )
+    duplicate: "fields.OneToOneRelation[Member]" = fields.OneToOneField(
+        "omnichannel.Member", related_name="merge_out", on_delete=fields.RESTRICT
+    )
     points = fields.IntField(default=0, db_default=0)
     coupons = fields.IntField(default=0, db_default=0)
     identities = fields.IntField(default=0, db_default=0)
@@ -55,7 +66,9 @@ class MemberSpend(Model):
     """What a member paid (or got back) per order, for tiers by rolling 12-month spend."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("omnichannel.Member", related_name="spend", on_delete=fields.RESTRICT)
+    member: "fields.ForeignKeyRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="spend", on_delete=fields.RESTRICT
+    )
     order_id = fields.IntField(null=True)
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
     key = fields.CharField(max_length=64, unique=True)

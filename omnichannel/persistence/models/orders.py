@@ -1,7 +1,16 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .catalog import Variant
+    from .locations import Location
+    from .people import Member, Staff
 
 ORDER_STATUSES = (
     "'PENDING_PAYMENT','CONFIRMED','PICKING','READY_FOR_PICKUP','SHIPPED','COMPLETED','CANCELLED','EXPIRED'"
@@ -17,21 +26,23 @@ class Order(Model):
     channel = fields.CharField(max_length=16)  # domain.catalog.SalesChannel
     status = fields.CharField(max_length=20)  # domain.orders.OrderStatus
     mode = fields.CharField(max_length=16)  # domain.locations.FulfillmentMode
-    member = fields.ForeignKeyField("omnichannel.Member", related_name="orders", null=True, on_delete=fields.RESTRICT)
+    member: "fields.ForeignKeyNullableRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="orders", null=True, on_delete=fields.RESTRICT
+    )
     placed_by = fields.CharField(max_length=140)
-    placed_by_staff = fields.ForeignKeyField(
+    placed_by_staff: "fields.ForeignKeyNullableRelation[Staff]" = fields.ForeignKeyField(
         "omnichannel.Staff", related_name="placed_orders", null=True, on_delete=fields.RESTRICT
     )
-    placed_at_location = fields.ForeignKeyField(
+    placed_at_location: "fields.ForeignKeyNullableRelation[Location]" = fields.ForeignKeyField(
         "omnichannel.Location", related_name="taken_orders", null=True, on_delete=fields.RESTRICT
     )
-    attributed_staff = fields.ForeignKeyField(
+    attributed_staff: "fields.ForeignKeyNullableRelation[Staff]" = fields.ForeignKeyField(
         "omnichannel.Staff", related_name="attributed_orders", null=True, on_delete=fields.RESTRICT
     )
-    pickup_location = fields.ForeignKeyField(
+    pickup_location: "fields.ForeignKeyNullableRelation[Location]" = fields.ForeignKeyField(
         "omnichannel.Location", related_name="pickup_orders", null=True, on_delete=fields.RESTRICT
     )
-    shipping_address = fields.JSONField(null=True)
+    shipping_address: "fields.JSONField[Any]" = fields.JSONField(null=True)
     subtotal = fields.DecimalField(max_digits=12, decimal_places=2)
     discount_total = fields.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
     total = fields.DecimalField(max_digits=12, decimal_places=2)
@@ -59,9 +70,13 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("omnichannel.Order", related_name="lines", on_delete=fields.CASCADE)
+    order: "fields.ForeignKeyRelation[Order]" = fields.ForeignKeyField(
+        "omnichannel.Order", related_name="lines", on_delete=fields.CASCADE
+    )
     position = fields.IntField()
-    variant = fields.ForeignKeyField("omnichannel.Variant", related_name="order_lines", on_delete=fields.RESTRICT)
+    variant: "fields.ForeignKeyRelation[Variant]" = fields.ForeignKeyField(
+        "omnichannel.Variant", related_name="order_lines", on_delete=fields.RESTRICT
+    )
     quantity = fields.IntField()
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
 
@@ -75,11 +90,15 @@ class Fulfillment(Model):
     """The part of an order one location picks and hands over (PICKUP) or ships."""
 
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("omnichannel.Order", related_name="fulfillments", on_delete=fields.CASCADE)
-    location = fields.ForeignKeyField("omnichannel.Location", related_name="fulfillments", on_delete=fields.RESTRICT)
+    order: "fields.ForeignKeyRelation[Order]" = fields.ForeignKeyField(
+        "omnichannel.Order", related_name="fulfillments", on_delete=fields.CASCADE
+    )
+    location: "fields.ForeignKeyRelation[Location]" = fields.ForeignKeyField(
+        "omnichannel.Location", related_name="fulfillments", on_delete=fields.RESTRICT
+    )
     mode = fields.CharField(max_length=16)
     status = fields.CharField(max_length=20)  # domain.orders.FulfillmentStatus
-    ships_with = fields.ForeignKeyField(
+    ships_with: "fields.ForeignKeyNullableRelation[Fulfillment]" = fields.ForeignKeyField(
         "omnichannel.Fulfillment", related_name="merged", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
@@ -93,8 +112,12 @@ class Fulfillment(Model):
 
 class FulfillmentLine(Model):
     id = fields.IntField(primary_key=True)
-    fulfillment = fields.ForeignKeyField("omnichannel.Fulfillment", related_name="lines", on_delete=fields.CASCADE)
-    variant = fields.ForeignKeyField("omnichannel.Variant", related_name="fulfillment_lines", on_delete=fields.RESTRICT)
+    fulfillment: "fields.ForeignKeyRelation[Fulfillment]" = fields.ForeignKeyField(
+        "omnichannel.Fulfillment", related_name="lines", on_delete=fields.CASCADE
+    )
+    variant: "fields.ForeignKeyRelation[Variant]" = fields.ForeignKeyField(
+        "omnichannel.Variant", related_name="fulfillment_lines", on_delete=fields.RESTRICT
+    )
     quantity = fields.IntField()
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
 
@@ -108,7 +131,9 @@ class Payment(Model):
     """A confirmed payment; the provider's reference is unique, so a repeated callback is a no-op."""
 
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("omnichannel.Order", related_name="payments", on_delete=fields.RESTRICT)
+    order: "fields.ForeignKeyRelation[Order]" = fields.ForeignKeyField(
+        "omnichannel.Order", related_name="payments", on_delete=fields.RESTRICT
+    )
     reference = fields.CharField(max_length=100, unique=True)
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
     currency = fields.CharField(max_length=3, default="CNY", db_default="CNY")
@@ -127,7 +152,7 @@ class IdempotencyKey(Model):
     caller = fields.CharField(max_length=140)
     key = fields.CharField(max_length=100)
     fingerprint = fields.CharField(max_length=64)
-    order = fields.ForeignKeyField(
+    order: "fields.ForeignKeyNullableRelation[Order]" = fields.ForeignKeyField(
         "omnichannel.Order", related_name="idempotency_keys", null=True, on_delete=fields.CASCADE
     )
     created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())

@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .locations import Location
 
 
 class Staff(Model):
@@ -11,7 +16,7 @@ class Staff(Model):
     email = fields.CharField(max_length=200, unique=True)
     name = fields.CharField(max_length=120)
     role = fields.CharField(max_length=16)  # domain.access.Role
-    location = fields.ForeignKeyField(
+    location: "fields.ForeignKeyNullableRelation[Location]" = fields.ForeignKeyField(
         "omnichannel.Location", related_name="staff", null=True, on_delete=fields.RESTRICT
     )
     password_hash = fields.CharField(max_length=200)
@@ -32,7 +37,7 @@ class Member(Model):
     phone = fields.CharField(max_length=20, unique=True, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_default=Now())
     points_balance = fields.IntField(default=0, db_default=0)
-    merged_into = fields.ForeignKeyField(
+    merged_into: "fields.ForeignKeyNullableRelation[Member]" = fields.ForeignKeyField(
         "omnichannel.Member", related_name="merged_members", null=True, on_delete=fields.RESTRICT
     )
     closed_at = fields.DatetimeField(null=True)

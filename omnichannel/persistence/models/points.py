@@ -1,14 +1,21 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .people import Member
 
 
 class PointsEntry(Model):
     """The points ledger (append-only). A credit is also a lot: `remaining` of it is still unspent."""
 
     id = fields.BigIntField(primary_key=True)
-    member = fields.ForeignKeyField("omnichannel.Member", related_name="points_entries", on_delete=fields.RESTRICT)
+    member: "fields.ForeignKeyRelation[Member]" = fields.ForeignKeyField(
+        "omnichannel.Member", related_name="points_entries", on_delete=fields.RESTRICT
+    )
     kind = fields.CharField(max_length=16)  # domain.points.EntryKind
     points = fields.IntField()
     reason = fields.CharField(max_length=200)

@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.fields.db_defaults import Now
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from .orders import Order
 
 
 class Promotion(Model):
@@ -29,7 +34,9 @@ class OrderDiscount(Model):
     """Each discount an order got when it was priced: a promotion, a coupon, or points."""
 
     id = fields.BigIntField(primary_key=True)
-    order = fields.ForeignKeyField("omnichannel.Order", related_name="discounts", on_delete=fields.CASCADE)
+    order: "fields.ForeignKeyRelation[Order]" = fields.ForeignKeyField(
+        "omnichannel.Order", related_name="discounts", on_delete=fields.CASCADE
+    )
     position = fields.IntField()
     kind = fields.CharField(max_length=16)  # domain.pricing.DiscountKind
     title = fields.CharField(max_length=120)

@@ -135,6 +135,7 @@ class MemberStore:
         pair = [survivor.id, duplicate.id]
         await execute("UPDATE points_entry SET member_id = $1 WHERE member_id = $2", pair, conn=conn)
         await execute("UPDATE member_spend SET member_id = $1 WHERE member_id = $2", pair, conn=conn)
+        await execute("UPDATE try_on SET member_id = $1 WHERE member_id = $2", pair, conn=conn)
         coupons = _count(await execute("UPDATE coupon SET member_id = $1 WHERE member_id = $2", pair, conn=conn))
         identities = _count(
             await execute("UPDATE member_identity SET member_id = $1 WHERE member_id = $2", pair, conn=conn)

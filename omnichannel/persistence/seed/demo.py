@@ -227,7 +227,8 @@ async def _load(password_hash: str) -> None:
     )
     await copy_rows("category", ["id", "name", "position"], [(i, n, i) for i, n in enumerate(CATEGORIES, 1)])
 
-    products, variants, overrides, stock, movements = [], [], [], [], []
+    products, variants, stock, movements = [], [], [], []
+    overrides: list[tuple[int, str | None, int | None, Decimal]] = []
     variant_id = 0
     for category_id, (category, titles) in enumerate(CATEGORIES.items(), start=1):
         for n, title in enumerate(titles, start=1):
@@ -298,7 +299,7 @@ async def _load(password_hash: str) -> None:
         movements,
     )
 
-    staff = [
+    staff: list[tuple[int, str, str, str, int | None]] = [
         (1, f"admin@{EMAIL_DOMAIN}", "Head Office Admin", "HQ_ADMIN", None),
         (2, f"analyst@{EMAIL_DOMAIN}", "BI Analyst", "ANALYST", None),
     ]

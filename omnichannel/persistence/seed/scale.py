@@ -90,7 +90,8 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         categories = [(cat0 + i, f"Scale Category {cat0 + i}", i) for i in range(20)]
         await copy_rows("category", ["id", "name", "position"], categories)
 
-        product_rows, variant_rows, override_rows, stock_rows, movement_rows = [], [], [], [], []
+        product_rows, variant_rows, stock_rows, movement_rows = [], [], [], []
+        override_rows: list[tuple[int, str | None, int | None, Decimal]] = []
         variant_id = var0
         for p in range(products):
             product_id = prod0 + p
@@ -165,7 +166,7 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
             ],
             movement_rows,
         )
-        staff_rows = []
+        staff_rows: list[tuple[int, str, str, str, int, str, bool]] = []
         for loc in locations[:stores]:
             code = loc[1].lower()
             staff_rows.append(

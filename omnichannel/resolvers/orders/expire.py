@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ...domain.ports import UnitOfWork
-from ..availability import is_unavailable
+from ..availability import cancelled, is_unavailable
 from ..context import Services
 from ..mutation import publish
 from . import steps
@@ -67,6 +67,8 @@ async def run(services: Services, interval: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if cancelled():  # the database layer turned our cancellation into another error: stop all the same
+                raise asyncio.CancelledError from error
             if is_unavailable(error):  # an outage (/readyz reports it): no traceback every few seconds
                 log.warning("expiry sweep skipped, database unavailable; retrying in %.1fs", interval)
             else:

@@ -1,0 +1,85 @@
+"""What the store floor's bookkeeping reads about a paid order, inside the transaction that pays,
+cancels or refunds it: the lines each location fulfils, whether each location is a store, the
+products' categories, and the order's own facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from ...domain.catalog import SalesChannel
+from ..db import fetch
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilledLine:
+    """One fulfilment line of a paid order: where it is fulfilled, what, how many, at what unit price."""
+
+    location_id: int
+    variant_id: int
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SaleFacts:
+    order_id: int
+    channel: SalesChannel
+    member_id: int | None
+    placed_at_location_id: int | None
+    attributed_staff_id: int | None
+    total: Decimal
+    lines: tuple[FulfilledLine, ...]
+
+
+async def facts(conn: BaseDBAsyncClient, order_id: int) -> SaleFacts | None:
+    rows = await fetch(
+        "SELECT o.channel, o.member_id, o.placed_at_location_id, o.attributed_staff_id, o.total, "
+        "f.location_id, fl.variant_id, fl.quantity, fl.unit_price FROM customer_order o "
+        "LEFT JOIN fulfillment f ON f.order_id = o.id LEFT JOIN fulfillment_line fl ON fl.fulfillment_id = f.id "
+        "WHERE o.id = $1 ORDER BY f.id, fl.id",
+        [order_id],
+        conn=conn,
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    return SaleFacts(
+        order_id,
+        SalesChannel(first["channel"]),
+        first["member_id"],
+        first["placed_at_location_id"],
+        first["attributed_staff_id"],
+        first["total"],
+        tuple(
+            FulfilledLine(r["location_id"], r["variant_id"], r["quantity"], r["unit_price"])
+            for r in rows
+            if r["variant_id"] is not None
+        ),
+    )
+
+
+async def store_locations(conn: BaseDBAsyncClient, location_ids: Sequence[int]) -> set[int]:
+    """Which of these locations are stores (the others are regional warehouses)."""
+    rows = await fetch(
+        "SELECT id FROM location WHERE id = ANY($1::int[]) AND kind = 'STORE'", [list(location_ids)], conn=conn
+    )
+    return {r["id"] for r in rows}
+
+
+async def categories(conn: BaseDBAsyncClient, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Each variant's categories (its product's), and their ancestors: a rule for Tops covers T-shirts."""
+    rows = await fetch(
+        "WITH RECURSIVE own AS (SELECT v.id AS variant_id, p.category_id FROM variant v "
+        "JOIN product p ON p.id = v.product_id WHERE v.id = ANY($1::int[]) AND p.category_id IS NOT NULL), "
+        "up AS (SELECT variant_id, category_id FROM own UNION SELECT up.variant_id, c.parent_id FROM up "
+        "JOIN category c ON c.id = up.category_id WHERE c.parent_id IS NOT NULL) "
+        "SELECT variant_id, array_agg(category_id) AS ids FROM up GROUP BY variant_id",
+        [list(variant_ids)],
+        conn=conn,
+    )
+    found = {r["variant_id"]: frozenset(r["ids"]) for r in rows}
+    return {v: found.get(v, frozenset()) for v in variant_ids}
