@@ -32,10 +32,11 @@ from .edge import BodyLimitMiddleware, error_response
 from .graphql_view import GuardedGraphQL
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database
-from .resolvers import order_expiry
 from .resolvers.availability import is_unavailable
 from .resolvers.context import Connection, Context, Services
+from .resolvers.in_transaction import handlers_for
 from .resolvers.members import effective_principal
+from .resolvers.orders import expire as order_expiry
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema, describe_executor
@@ -148,6 +149,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         demo=settings.demo,
         loyalty=settings.loyalty,
         store_credit_share=settings.store_credit_share,
+        handlers=handlers_for(loyalty_rules=settings.loyalty),
     )
     schema = build_schema(demo=settings.demo, fast_executor=settings.fast_executor)
     executor, warnings = describe_executor(schema)
@@ -239,9 +241,7 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
     if cache is not None:
         jobs["response-cache"] = cache.watch(services.broker)
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
-        jobs["order-expiry"] = order_expiry.run(
-            services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
-        )
+        jobs["order-expiry"] = order_expiry.run(services, settings.expiry_sweep_interval)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
 

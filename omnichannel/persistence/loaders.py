@@ -30,7 +30,9 @@ from .loyalty_loaders import (
     SpendByMember,
     TemplateById,
 )
-from .repositories import catalog, inventory, locations, orders, people
+from .repositories import catalog, locations, people
+from .repositories import order_reads as orders
+from .repositories import stock as inventory
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

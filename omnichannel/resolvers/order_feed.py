@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from ..domain import order_access
 from ..domain.access import Role, require_signed_in
 from ..domain.errors import AccessDenied
-from ..domain.events import OrderChanged, PickupReady
+from ..domain.events import OrderEvent, PickupReady
 from ..domain.locations import Location
 from ..domain.orders import Order
 from ..subscriptions import topics
@@ -20,15 +20,16 @@ from .context import Context
 from .listening import listening
 
 
-async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderChanged]:
-    """Each event comes with ctx.loaders set to the loaders shared by every subscriber of it."""
+async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderEvent]:
+    """The store's order facts (those with a `feed` kind); each comes with ctx.loaders set to the
+    loaders shared by every subscriber of it."""
     location: Location | None = await ctx.loaders.location.load(location_id)
     order_access.check_may_watch_store(ctx.principal, location.code if location else None)
     shared = ctx.services.shared_events
     async with listening(ctx, [topics.orders_at(location_id)]) as subscription:
         async for message in subscription:
             event, loaders = shared.get(message.data)
-            if isinstance(event, OrderChanged):
+            if isinstance(event, OrderEvent) and event.feed is not None:
                 ctx.loaders = loaders
                 yield event
                 ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot

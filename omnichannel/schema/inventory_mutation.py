@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .errors import UserError
 from .inventory import AdjustStockInput, AdjustStockPayload, StockChangedEvent, StockLevel
 from .relay import decode_id, decode_ids
@@ -20,8 +21,9 @@ class InventoryMutation:
         description="Change on-hand stock (store manager at their store, head office, ERP); written to the ledger."
     )
     async def adjust_stock(self, info: Info[Context, None], input: AdjustStockInput) -> AdjustStockPayload:
-        result = await use_cases.adjust_stock(
+        result = await mutate(
             info.context,
+            use_cases.adjust_stock,
             location_id=decode_id(input.store_id, "Store"),
             variant_id=decode_id(input.variant_id, "Variant"),
             delta=input.delta,

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from ..resolvers import order_feed
-from ..resolvers import orders as use_cases
 from ..resolvers.context import Context
+from ..resolvers.orders import reads as use_cases
 from .enums import OrderStatus
 from .locations import Store
 from .orders import Fulfillment, Order, OrderConnection, OrderEdge
@@ -81,9 +81,8 @@ class OrderSubscription:
         async for event in order_feed.store_order_events(ctx, location_id=decode_id(store_id, "Store")):
             order = await ctx.loaders.order.load(event.order_id)
             if order is not None:
-                yield StoreOrderEvent(
-                    kind=event.kind, status=OrderStatus(event.status), order=Order.from_domain(order), at=event.at
-                )
+                kind = event.feed.value if event.feed is not None else ""
+                yield StoreOrderEvent(kind=kind, status=event.status, order=Order.from_domain(order), at=event.at)
 
     @strawberry.subscription(
         description="the member's own orders (one order, or all of theirs when orderId is omitted)"

@@ -129,7 +129,7 @@ def _created(draft: OrderDraft, row: Any) -> tuple[Order, list[Fulfillment]]:
 
 
 async def after_reserving(
-    conn: BaseDBAsyncClient,
+    conn: BaseDBAsyncClient | None,
     draft: OrderDraft,
     reserved: Sequence[StockMovement],
     actor: str,
@@ -151,11 +151,11 @@ async def after_reserving(
 
 
 async def reserving_one(
-    draft: OrderDraft, hold: Hold, actor: str
+    draft: OrderDraft, hold: Hold, actor: str, *, conn: BaseDBAsyncClient | None = None
 ) -> tuple[Order, list[Fulfillment], StockLevel] | None:
     """Reserve the one hold and write the order in a single statement; None (nothing written) when short."""
     params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor]
-    rows = await fetch(RESERVING_ONE, params)
+    rows = await fetch(RESERVING_ONE, params, conn=conn)
     if not rows:
         return None
     row = rows[0]
