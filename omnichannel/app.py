@@ -33,12 +33,13 @@ from .graphql_view import GuardedGraphQL
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database, open_pool
 from .persistence.repositories.event_log import Outbox
-from .resolvers import order_expiry
 from .resolvers.availability import is_unavailable
 from .resolvers.context import Connection, Context, Services
 from .resolvers.events import delivery, retention
 from .resolvers.events.log import EventLog
+from .resolvers.in_transaction import handlers_for
 from .resolvers.members import effective_principal
+from .resolvers.orders import expire as order_expiry
 from .resolvers.points import run_expiry
 from .response_cache import ResponseCache, ResponseCacheMiddleware
 from .schema import build_schema, describe_executor
@@ -151,6 +152,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         demo=settings.demo,
         loyalty=settings.loyalty,
         store_credit_share=settings.store_credit_share,
+        handlers=handlers_for(loyalty_rules=settings.loyalty),
         webhooks=settings.webhooks,
     )
     Outbox.enabled = settings.event_log
@@ -271,9 +273,7 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
     if cache is not None:
         jobs["response-cache"] = cache.watch(services.broker)
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
-        jobs["order-expiry"] = order_expiry.run(
-            services.broker, services.clock, settings.expiry_sweep_interval, services.loyalty
-        )
+        jobs["order-expiry"] = order_expiry.run(services, settings.expiry_sweep_interval)
     if settings.event_retention_days > 0:
         jobs["event-retention"] = retention.run(services.clock, settings.event_retention_days)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]

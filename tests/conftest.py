@@ -142,6 +142,39 @@ def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
 
 
+THROTTLE_COLUMNS = "key, failures, window_started_at, locked_until, pending, pending_until"
+
+
+@pytest_asyncio.fixture
+async def lift_lockouts(app: Any) -> AsyncIterator[None]:
+    """For tests that lock out a clerk, a store, a member or an account (wrong pickup codes, coupon
+    guesses, passwords): the failure counters go back to what they were before the test, pass or
+    fail, so a lockout never leaks into a later test. Use with `pytestmark = pytest.mark.usefixtures(...)`."""
+    before = await db.fetch(f"SELECT {THROTTLE_COLUMNS} FROM throttle")
+    yield
+    await db.execute("DELETE FROM throttle")
+    if before:
+        await db.execute_many(
+            f"INSERT INTO throttle ({THROTTLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+            [list(r.values()) for r in before],
+        )
+
+
+@pytest_asyncio.fixture
+async def keep_routing_rules(app: Any) -> AsyncIterator[None]:
+    """For tests that change head office's routing rules: the rules in force before the test are put
+    back afterwards, pass or fail (they are shared by every later plan and order)."""
+    before = await db.fetch("SELECT * FROM routing_rules")
+    yield
+    await db.execute("DELETE FROM routing_rules")
+    for row in before:
+        columns = list(row.keys())
+        placeholders = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+        await db.execute(
+            f"INSERT INTO routing_rules ({', '.join(columns)}) VALUES ({placeholders})", list(row.values())
+        )
+
+
 @pytest_asyncio.fixture(scope="session")
 async def gql_from(app: Any) -> AsyncIterator[Callable[[str], GraphQLClient]]:
     """gql_from("10.0.0.7"): a GraphQL client whose requests come from that network address

@@ -78,6 +78,22 @@ class DomainError(Exception):
         return f"DomainError({self.code!s}, {self.message!r}, field={self.field!r})"
 
 
+class DomainErrors(DomainError):
+    """Several refusals at once (every malformed field, every short line): one userError each."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        if not errors:
+            raise ValueError("DomainErrors needs at least one error")
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.errors = list(errors)
+
+
+def refusals(error: DomainError) -> list[DomainError]:
+    """Every refusal an error carries."""
+    return error.errors if isinstance(error, DomainErrors) else [error]
+
+
 class AccessDenied(Exception):
     """The caller may not do this. Rendered as a top-level error, the same for every refusal."""
 

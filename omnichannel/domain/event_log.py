@@ -22,9 +22,15 @@ from datetime import datetime
 from typing import Any
 
 from .events import (
+    FulfillmentAdvanced,
     MemberMerged,
-    OrderChanged,
-    OrderEventKind,
+    OrderCancelled,
+    OrderCompleted,
+    OrderEvent,
+    OrderExpired,
+    OrderPaid,
+    OrderPlaced,
+    OrderRepriced,
     PickupReady,
     RefundedLine,
     RefundFailed,
@@ -43,6 +49,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "order.completed",
     "order.cancelled",
     "order.expired",
+    "order.repriced",
     "refund.requested",
     "refund.succeeded",
     "refund.failed",
@@ -81,32 +88,53 @@ class LogEntry:
     refs: Refs
 
 
-_ORDER_KIND_TYPES = {
-    OrderEventKind.CREATED.value: "order.created",
-    OrderEventKind.PAID.value: "order.paid",
-    OrderEventKind.CANCELLED.value: "order.cancelled",
-}
-_ORDER_STATUS_TYPES = {"COMPLETED": "order.completed", "EXPIRED": "order.expired", "CANCELLED": "order.cancelled"}
+def _about_order(event: OrderEvent, store_id: int | None = None) -> Refs:
+    return Refs(order_id=event.order_id, member_id=event.member_id, store_ids=event.location_ids, store_id=store_id)
 
 
-def _order_changed(event: OrderChanged) -> LogEntry:
-    kind_type = _ORDER_KIND_TYPES.get(event.kind)
-    log_type = kind_type or _ORDER_STATUS_TYPES.get(event.status, "order.status_changed")
-    return LogEntry(
-        log_type,
-        event.at,
-        {"member": None},
-        Refs(order_id=event.order_id, member_id=event.member_id, store_ids=event.location_ids),
-    )
+def _order_entry(log_type: str, extra: Callable[[Any], dict[str, Any]] | None = None) -> Callable[[Any], LogEntry]:
+    """An order fact as an entry: the order, its member and its stores, and what `extra` adds."""
+
+    def mapper(event: OrderEvent) -> LogEntry:
+        data: dict[str, Any] = {"member": None}
+        if extra is not None:
+            data.update(extra(event))
+        return LogEntry(log_type, event.at, data, _about_order(event))
+
+    return mapper
+
+
+def _paid(event: OrderPaid) -> dict[str, Any]:
+    return {"payment": {"amount": str(event.amount), "currency": event.currency, "reference": event.reference}}
+
+
+def _cancelled(event: OrderCancelled) -> dict[str, Any]:
+    return {"cancelledBy": event.cancelled_by.value, "reason": event.reason, "amountPaid": str(event.amount_paid)}
+
+
+def _repriced(event: OrderRepriced) -> dict[str, Any]:
+    return {
+        "coupon": {"id": global_id("Coupon", event.coupon_id)},
+        "discountTotal": str(event.discount_total),
+        "total": str(event.total),
+    }
+
+
+def _fulfillment_advanced(event: FulfillmentAdvanced) -> LogEntry:
+    data = {
+        "member": None,
+        "fulfillment": {
+            "id": global_id("Fulfillment", event.fulfillment_id),
+            "status": event.fulfillment_status.value,
+            "previousStatus": event.previous_status.value,
+        },
+    }
+    return LogEntry("order.status_changed", event.at, data, _about_order(event, event.fulfillment_location_id))
 
 
 def _pickup_ready(event: PickupReady) -> LogEntry:
-    return LogEntry(
-        "order.ready_for_pickup",
-        event.at,
-        {"fulfillment": {"id": global_id("Fulfillment", event.fulfillment_id)}, "member": None},
-        Refs(order_id=event.order_id, member_id=event.member_id, store_id=event.location_id),
-    )
+    data = {"fulfillment": {"id": global_id("Fulfillment", event.fulfillment_id)}, "member": None}
+    return LogEntry("order.ready_for_pickup", event.at, data, _about_order(event, event.location_id))
 
 
 def _stock_changed(event: StockChanged) -> LogEntry:
@@ -119,6 +147,7 @@ def _stock_changed(event: StockChanged) -> LogEntry:
             "safetyStock": event.safety_stock,
             "available": event.available,
             "reason": event.reason,
+            "reference": event.reference,
         },
         Refs(store_id=event.location_id, variant_id=event.variant_id),
     )
@@ -165,15 +194,21 @@ def _refund(event: RefundRequested | RefundSucceeded | RefundFailed, status: str
 
 def _refund_entry(log_type: str, status: str) -> Callable[[Any], LogEntry]:
     def mapper(event: RefundRequested | RefundSucceeded | RefundFailed) -> LogEntry:
-        refs = Refs(order_id=event.order_id, member_id=event.member_id, store_ids=event.location_ids)
-        return LogEntry(log_type, event.at, _refund(event, status), refs)
+        return LogEntry(log_type, event.at, _refund(event, status), _about_order(event))
 
     return mapper
 
 
+# The table: which domain event becomes which entry. One line per logged event class.
 MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
-    OrderChanged: _order_changed,
+    OrderPlaced: _order_entry("order.created"),
+    OrderPaid: _order_entry("order.paid", _paid),
+    FulfillmentAdvanced: _fulfillment_advanced,
     PickupReady: _pickup_ready,
+    OrderCompleted: _order_entry("order.completed"),
+    OrderCancelled: _order_entry("order.cancelled", _cancelled),
+    OrderExpired: _order_entry("order.expired"),
+    OrderRepriced: _order_entry("order.repriced", _repriced),
     StockChanged: _stock_changed,
     MemberMerged: _member_merged,
     RefundRequested: _refund_entry("refund.requested", "PENDING"),

@@ -31,6 +31,7 @@ def register(cls: type) -> type:
 for _cls in list(vars(domain_events).values()):
     if isinstance(_cls, type) and dataclasses.is_dataclass(_cls) and _cls.__module__ == domain_events.__name__:
         register(_cls)
+del _cls
 
 
 def _plain(value: Any) -> Any:

@@ -1,15 +1,47 @@
-"""Domain events: facts that happened, published after the transaction that made them commits."""
+"""Domain events: the business facts a change recorded, named as facts (OrderPlaced, OrderPaid ...).
+
+The domain records them as it decides (domain.order_aggregate, domain.reservations); a use case
+never builds one. They travel three ways, always after the decision and never before its commit:
+- in the same transaction, to the in-transaction handlers registered for their type
+  (resolvers/in_transaction.py: loyalty on payment and cancellation, sales rollups, commission,
+  stock aggregates); a handler's writes commit or roll back with the change; the durable event log
+  (domain.event_log says which facts it keeps) is written by the unit of work before COMMIT too;
+- after COMMIT, to the live feeds through the broker (subscriptions/topics.py says which topic
+  hears which fact; subscriptions/codec.py writes them as JSON: Decimal as a string, enums as
+  their value, datetimes in ISO 8601);
+- to whoever reads the unit of work's `committed` list (tests, jobs).
+
+Every fact about an order (`OrderEvent`) carries what consumers need without reading the order:
+its id and number, member, channel, mode, status after the change, the store that took it and the
+clerk credited with it, every location involved, and the moment. Money is Decimal to the cent.
+Fields are keyword-only: add new ones with a default so older messages still decode.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import ClassVar
+
+from .catalog import SalesChannel
+from .inventory import StockLevel, StockMovement
+from .locations import FulfillmentMode
+from .orders import Canceller, FulfillmentStatus, OrderStatus
+
+
+class DomainEvent:
+    """The base of every event (in-transaction handlers may be registered for a base class)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
-class StockChanged:
+class StockChanged(DomainEvent):
+    """One stock row changed: its levels after the change, and the change itself."""
+
     location_id: int
     variant_id: int
     on_hand: int
@@ -17,10 +49,34 @@ class StockChanged:
     safety_stock: int
     reason: str  # domain.inventory.MovementReason value
     at: datetime
+    on_hand_delta: int = 0
+    reserved_delta: int = 0
+    reference: str | None = None  # the order number when an order moved it
 
     @property
     def available(self) -> int:
         return max(0, self.on_hand - self.reserved - self.safety_stock)
+
+
+def stock_changes(
+    entries: Sequence[StockMovement], levels_after: Sequence[StockLevel], at: datetime
+) -> list[StockChanged]:
+    """One StockChanged per ledger entry, with its row's levels after it (levels_after[i] is entries[i]'s)."""
+    return [
+        StockChanged(
+            level.location_id,
+            level.variant_id,
+            level.on_hand,
+            level.reserved,
+            level.safety_stock,
+            entry.reason.value,
+            at,
+            on_hand_delta=entry.on_hand_delta,
+            reserved_delta=entry.reserved_delta,
+            reference=entry.reference,
+        )
+        for entry, level in zip(entries, levels_after, strict=True)
+    ]
 
 
 class OrderEventKind(StrEnum):
@@ -33,26 +89,129 @@ class OrderEventKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderChanged:
+class EventLine:
+    """A variant and quantity of an order, the location it is fulfilled from, and its unit price."""
+
+    location_id: int
+    variant_id: int
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderEvent(DomainEvent):
+    """What every fact about an order carries."""
+
     order_id: int
-    kind: str  # OrderEventKind
-    status: str  # domain.orders.OrderStatus value after the change
-    location_ids: tuple[int, ...]  # stores that fulfil the order or took it: their feeds hear it
+    number: str
+    channel: SalesChannel
+    mode: FulfillmentMode
+    status: OrderStatus  # the order's status right after the change
     member_id: int | None
+    placed_at_location_id: int | None  # the store whose till or clerk pad took the order
+    attributed_staff_id: int | None  # the clerk credited with a clerk-pad order
+    location_ids: tuple[int, ...]  # every location that fulfils the order or took it (their feeds hear it)
     at: datetime
 
+    # what the store feeds say; None: the feeds do not hear this fact (another fact of the same change does)
+    feed: ClassVar[OrderEventKind | None] = None
 
-@dataclass(frozen=True, slots=True)
-class PickupReady:
-    order_id: int
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPlaced(OrderEvent):
+    """A new order holds its stock until it is paid or `reservation_expires_at`."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.CREATED
+    lines: tuple[EventLine, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    currency: str
+    points_redeemed: int
+    coupon_ids: tuple[int, ...]
+    placed_by_staff_id: int | None
+    pickup_location_id: int | None
+    reservation_expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPaid(OrderEvent):
+    """The whole total was paid (`amount` equals `total`; 0 for an order coupons made free)."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.PAID
+    lines: tuple[EventLine, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    total: Decimal
+    amount: Decimal
+    currency: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCancelled(OrderEvent):
+    """Cancelled before it left: its held stock was released; `amount_paid` is what a refund owes."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.CANCELLED
+    lines: tuple[EventLine, ...]
+    total: Decimal
+    amount_paid: Decimal  # 0 when it was never paid
+    currency: str
+    cancelled_by: Canceller
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderExpired(OrderEvent):
+    """Not paid within its hold: its stock was released."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.STATUS_CHANGED
+    lines: tuple[EventLine, ...]
+    total: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FulfillmentAdvanced(OrderEvent):
+    """A fulfilment moved on (picking, ready, shipped, delivered, handed over); `lines` are its lines."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.STATUS_CHANGED
+    fulfillment_id: int
+    fulfillment_location_id: int
+    fulfillment_status: FulfillmentStatus  # after the move
+    previous_status: FulfillmentStatus
+    lines: tuple[EventLine, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PickupReady(OrderEvent):
+    """A pickup fulfilment is ready at `location_id`: the member is told at once."""
+
     fulfillment_id: int
     location_id: int
-    member_id: int | None
-    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCompleted(OrderEvent):
+    """Every fulfilment of the order was handed over or delivered."""
+
+    lines: tuple[EventLine, ...]
+    total: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRepriced(OrderEvent):
+    """A coupon redeemed at the till lowered the price of the order waiting for payment."""
+
+    coupon_id: int
+    discount_total: Decimal
+    total: Decimal
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
-class MemberMerged:
+class MemberMerged(DomainEvent):
     """Head office folded a duplicate member into the survivor (numbers kept: the duplicate is closed)."""
 
     survivor_id: int
@@ -80,16 +239,10 @@ class VariantAmount:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RefundRequested:
+class RefundRequested(OrderEvent):
     """A refund of some lines (or all that was left) of a paid order; PENDING until the provider answers."""
 
     refund_id: int
-    order_id: int
-    number: str
-    member_id: int | None
-    location_ids: tuple[int, ...]  # the stores that fulfil the order or took it
-    placed_at_location_id: int | None
-    attributed_staff_id: int | None
     amount: Decimal
     currency: str
     lines: tuple[RefundedLine, ...]
@@ -98,20 +251,13 @@ class RefundRequested:
     reason: str
     restock_location_id: int | None
     whole: bool  # after it, nothing of the order is left to refund
-    at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RefundSucceeded:
+class RefundSucceeded(OrderEvent):
     """The money is back with the customer: points, coupons and returned stock moved in the same change."""
 
     refund_id: int
-    order_id: int
-    number: str
-    member_id: int | None
-    location_ids: tuple[int, ...]
-    placed_at_location_id: int | None
-    attributed_staff_id: int | None
     amount: Decimal
     currency: str
     lines: tuple[RefundedLine, ...]
@@ -124,23 +270,31 @@ class RefundSucceeded:
     refunded_total: Decimal  # every SUCCEEDED refund of the order, this one included
     refunded_by_variant: tuple[VariantAmount, ...]  # the same, by variant (what commission and credit recompute on)
     fully_refunded: bool  # every unit of the order is back
-    at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RefundFailed:
+class RefundFailed(OrderEvent):
     """The provider could not pay it back: its units may be refunded again."""
 
     refund_id: int
-    order_id: int
-    number: str
-    member_id: int | None
-    location_ids: tuple[int, ...]
     amount: Decimal
     currency: str
     lines: tuple[RefundedLine, ...]
     reference: str
-    at: datetime
 
 
-Event = StockChanged | OrderChanged | PickupReady
+Event = (
+    StockChanged
+    | OrderPlaced
+    | OrderPaid
+    | OrderCancelled
+    | OrderExpired
+    | FulfillmentAdvanced
+    | PickupReady
+    | OrderCompleted
+    | OrderRepriced
+    | MemberMerged
+    | RefundRequested
+    | RefundSucceeded
+    | RefundFailed
+)

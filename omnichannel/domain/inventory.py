@@ -85,3 +85,12 @@ def adjusted(level: StockLevel, delta: int) -> StockLevel:
             ["delta"],
         )
     return StockLevel(level.location_id, level.variant_id, on_hand, level.reserved, level.safety_stock)
+
+
+def adjustment(level: StockLevel, delta: int, note: str) -> tuple[StockLevel, StockMovement]:
+    """A manual change of on-hand stock: the row after it and its ledger entry."""
+    after = adjusted(level, delta)
+    movement = StockMovement(
+        level.location_id, level.variant_id, MovementReason.ADJUSTMENT, delta, 0, after.on_hand, after.reserved, note
+    )
+    return after, movement

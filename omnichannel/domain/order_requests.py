@@ -175,6 +175,16 @@ def fingerprint(request: OrderRequest) -> str:
     return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
 
 
+def check_same_request(stored: str, given: str) -> None:
+    """An idempotency key names one request: the same key with another request is refused."""
+    if stored != given:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was already used for a different order.",
+            ["idempotencyKey"],
+        )
+
+
 def sellable(request: OrderRequest, variants: Mapping[int, Variant | None]) -> None:
     """Every line names a variant that exists and is for sale."""
     for index, line in enumerate(request.lines):

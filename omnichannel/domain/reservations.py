@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .catalog import Variant
 from .errors import DomainError, ErrorCode
-from .events import StockChanged
+from .events import StockChanged, stock_changes
 from .inventory import MovementReason, StockLevel, StockMovement
 from .locations import FulfillmentMode, Location
 
@@ -134,8 +134,22 @@ def movements(
     ]
 
 
-def stock_events(reason: MovementReason, levels_after: Sequence[StockLevel], at: datetime) -> list[StockChanged]:
-    return [
-        StockChanged(lvl.location_id, lvl.variant_id, lvl.on_hand, lvl.reserved, lvl.safety_stock, reason.value, at)
-        for lvl in levels_after
-    ]
+@dataclass(frozen=True, slots=True)
+class StockMoves:
+    """What holds applied to their stock rows mean: the ledger entries to write and the facts to record."""
+
+    movements: list[StockMovement]
+    events: list[StockChanged]
+
+
+def moved(
+    reason: MovementReason,
+    holds: Sequence[Hold],
+    levels_after: Sequence[StockLevel],
+    *,
+    reference: str | None,
+    at: datetime,
+) -> StockMoves:
+    """Holds reserved, released or sold (in lock order; levels_after[i] is holds[i]'s row after it)."""
+    entries = movements(reason, holds, levels_after, reference)
+    return StockMoves(entries, stock_changes(entries, levels_after, at))

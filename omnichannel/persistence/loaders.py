@@ -32,7 +32,9 @@ from .loyalty_loaders import (
     TemplateById,
 )
 from .refund_loaders import RefundById, RefundsByOrder
-from .repositories import catalog, inventory, locations, orders, people
+from .repositories import catalog, locations, people
+from .repositories import order_reads as orders
+from .repositories import stock as inventory
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -1,10 +1,20 @@
-"""Unit of work: one database transaction that rolls back unless committed, plus its events.
+"""The unit of work over PostgreSQL (domain.ports.UnitOfWork): every repository, one transaction.
 
-The events other systems follow are appended to the durable event log just before COMMIT, in the
-same transaction: the change and its event exist together or not at all (transactional outbox).
+    uow = TortoiseUnitOfWork(loaders=ctx.loaders, handlers=services.handlers)
+    order = await uow.orders.get(order_id)                  # outside a transaction: its own statement
+    async def change(tx: UnitOfWork) -> OrderAggregate:     # inside: one transaction
+        order = await tx.orders.get_for_update(order_id)
+        ...
+        tx.record(*order.events)
+        return order
+    changed = await uow.atomic(change)                      # handlers, then COMMIT; uow.committed has the events
 
-Use cases run their work through `transactional`, which retries the whole unit when PostgreSQL
-reports a deadlock or a serialization failure, so those never reach a client.
+`atomic` rolls back on any exception (dropping what was recorded) and runs the whole work again
+when PostgreSQL reports a deadlock or a serialization failure, so those never reach a client. The
+in-transaction handlers (domain.ports.EventHandlers) run after the work and before COMMIT, on this
+same unit of work: their writes commit or roll back with the change. The last of them appends the
+change's facts to the durable event log (`uow.event_log`), so a fact other systems follow exists
+exactly when its change does (a transactional outbox).
 """
 
 from __future__ import annotations
@@ -12,75 +22,106 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TypeVar
 
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from .repositories import event_log
-from .repositories.inventory import StockStore
-from .repositories.order_store import OrderStore
-from .repositories.reservations import ReservationStore
-from .repositories.routing import RulesStore
+from ..domain import ports
+from ..domain.events import DomainEvent
+from ..domain.ports import EventHandlers, UnitOfWork
+from .loaders import Loaders
+from .repositories.catalog import CatalogStore
+from .repositories.commission import CommissionRuleStore
+from .repositories.coupons import CouponStore
+from .repositories.event_log_append import EventLogStore
+from .repositories.floor import TryOnStore
+from .repositories.idempotency import IdempotencyStore
+from .repositories.locations import LocationStore
+from .repositories.members import MemberStore
+from .repositories.orders import OrderStore
+from .repositories.payments import PaymentStore
+from .repositories.points import PointsStore
+from .repositories.promotions import PromotionStore
+from .repositories.refunds import RefundStore
+from .repositories.routing import RoutingStore
+from .repositories.stock import StockStore
+from .repositories.throttles import ThrottleStore
+from .session import Session
 
 T = TypeVar("T")
 
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+RETRIES = 5
 
 
-class UnitOfWork:
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-        self._committed = False
-        self._context: TransactionContext | None = None
-        self._conn: BaseDBAsyncClient | None = None
+class TortoiseUnitOfWork:
+    def __init__(self, *, loaders: Loaders | None = None, handlers: EventHandlers | None = None) -> None:
+        self._session = session = Session(loaders if loaders is not None else Loaders())
+        self._handlers = handlers if handlers is not None else EventHandlers()
+        self._pending: list[DomainEvent] | None = None  # the open transaction's events (None: none open)
+        self.committed: list[DomainEvent] = []
+        self.orders: ports.OrderRepository = OrderStore(session)
+        self.payments: ports.PaymentRepository = PaymentStore(session)
+        self.stock: ports.StockRepository = StockStore(session)
+        self.idempotency: ports.IdempotencyRepository = IdempotencyStore(session)
+        self.catalog: ports.CatalogRepository = CatalogStore(session)
+        self.locations: ports.LocationRepository = LocationStore(session)
+        self.routing: ports.RoutingRepository = RoutingStore(session)
+        self.promotions: ports.PromotionRepository = PromotionStore(session)
+        self.members: ports.MemberRepository = MemberStore(session)
+        self.coupons: ports.CouponRepository = CouponStore(session)
+        self.points: ports.PointsRepository = PointsStore(session)
+        self.throttles: ports.ThrottleRepository = ThrottleStore(session)
+        self.try_ons: ports.TryOnRepository = TryOnStore(session)
+        self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
+        self.refunds: ports.RefundRepository = RefundStore(session)
+        self.event_log: ports.EventLogRepository = EventLogStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:
-        if self._conn is None:
-            raise RuntimeError("unit of work used outside 'async with'")
-        return self._conn
+        """The open transaction's connection (for SQL written in tests; use cases use the repositories)."""
+        if self._session.conn is None:
+            raise RuntimeError("no transaction is open: use uow.atomic(work)")
+        return self._session.conn
 
-    @property
-    def stock(self) -> StockStore:
-        return StockStore(self.conn)
+    def record(self, *events: DomainEvent) -> None:
+        if self._pending is not None:
+            self._pending.extend(events)
+            return
+        waiting = [type(e).__name__ for e in events if self._handlers.for_event(e)]
+        if waiting:
+            raise RuntimeError(f"{waiting} recorded outside a transaction, but in-transaction handlers wait for them")
+        self.committed.extend(events)
 
-    @property
-    def orders(self) -> OrderStore:
-        return OrderStore(self.conn)
+    def handles(self, *event_types: type[DomainEvent]) -> bool:
+        return self._handlers.handles(*event_types)
 
-    @property
-    def reservations(self) -> ReservationStore:
-        return ReservationStore(self.conn)
+    async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        if self._pending is not None:
+            raise RuntimeError("atomic() inside atomic(): a change is one transaction")
+        for attempt in range(RETRIES + 1):
+            try:
+                return await self._once(work)
+            except Exception as error:
+                if attempt < RETRIES and is_retryable(error):
+                    await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+                    continue
+                raise
+        raise AssertionError("unreachable")
 
-    @property
-    def routing_rules(self) -> RulesStore:
-        return RulesStore(self.conn)
-
-    def record(self, event: Any) -> None:
-        """Remember an event to publish once the transaction has committed."""
-        self.events.append(event)
-
-    async def __aenter__(self) -> Self:
-        self._context = in_transaction("default")
-        self._conn = await self._context.__aenter__()
-        return self
-
-    async def commit(self) -> None:
-        await event_log.append(self.conn, self.events)
-        await self.conn.commit()  # type: ignore[attr-defined]
-        self._committed = True
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._context is not None
-        if exc_type is None and not self._committed:
-            await self.conn.rollback()  # type: ignore[attr-defined]
-        await self._context.__aexit__(exc_type, exc, tb)
-        if not self._committed:
-            self.events.clear()
+    async def _once(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        pending: list[DomainEvent] = []
+        try:
+            async with in_transaction("default") as conn:  # COMMIT on leaving without an exception
+                self._session.conn, self._pending = conn, pending
+                result = await work(self)
+                await self._handlers.run(self, pending)
+        finally:
+            self._session.conn, self._pending = None, None
+            self._session.forget_stale()
+        self.committed.extend(pending)
+        return result
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -92,18 +133,15 @@ def is_retryable(error: BaseException) -> bool:
     return False
 
 
-async def transactional(work: Callable[[UnitOfWork], Awaitable[T]], *, retries: int = 5) -> tuple[T, list[Any]]:
-    """Run work in a fresh unit of work and commit; returns its result and the events to publish."""
-    for attempt in range(retries + 1):
-        uow = UnitOfWork()
-        try:
-            async with uow:
-                result = await work(uow)
-                await uow.commit()
-            return result, list(uow.events)
-        except Exception as error:
-            if attempt < retries and is_retryable(error):
-                await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
-                continue
-            raise
-    raise AssertionError("unreachable")
+async def transactional(
+    work: Callable[[TortoiseUnitOfWork], Awaitable[T]], *, handlers: EventHandlers | None = None
+) -> tuple[T, list[DomainEvent]]:
+    """Run work in a fresh unit of work (scripts and tests); returns its result and committed events."""
+    uow = TortoiseUnitOfWork(handlers=handlers)
+
+    async def typed(tx: UnitOfWork) -> T:
+        assert tx is uow
+        return await work(uow)
+
+    result = await uow.atomic(typed)
+    return result, list(uow.committed)

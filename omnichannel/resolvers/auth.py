@@ -8,11 +8,11 @@ import hashlib
 from ..domain.access import STORE_ROLES, Principal, Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.people import StaffMember, member_principal, normalise_email, staff_principal
+from ..domain.ports import UnitOfWork
 from ..domain.throttle import SIGN_IN_ACCOUNT_FROM_ADDRESS, SIGN_IN_FROM_ADDRESS
-from ..persistence.repositories import locations, people, throttle
+from ..persistence.repositories import locations, people
 from ..security import TokenService, dummy_hash, verify_password
 from .context import Context
-from .results import Result
 
 
 def _digest(email: str) -> str:
@@ -27,28 +27,23 @@ async def _store_code(staff: StaffMember) -> str | None:
     return found[0].code if found else None
 
 
-async def sign_in(ctx: Context, *, email: str, password: str) -> Result[tuple[str, StaffMember]]:
+async def sign_in(ctx: Context, uow: UnitOfWork, *, email: str, password: str) -> tuple[str, StaffMember]:
     """Staff email + password for a token.
 
     Wrong passwords are throttled per account and client address, and per address across accounts
     (domain/throttle.py): a guesser locks out only itself, never the account's owner elsewhere. The
     attempt is checked and counted in one step before the password is verified."""
-    try:
-        address = normalise_email(email)
-    except DomainError as error:
-        return Result.fail(error)
+    address = normalise_email(email)
     account_key = (f"signin:{_digest(address)}:{ctx.address}", SIGN_IN_ACCOUNT_FROM_ADDRESS)
     address_key = (f"signin-from:{ctx.address}", SIGN_IN_FROM_ADDRESS)
     keys = [account_key, address_key]
-    wait = await throttle.begin_attempt(keys, ctx.now)
+    wait = await uow.throttles.begin_attempt(keys, ctx.now)
     if wait:
-        return Result.fail(
-            DomainError(
-                ErrorCode.TOO_MANY_ATTEMPTS,
-                f"Too many failed sign-ins from this address; try again in {wait} seconds.",
-                ["email"],
-                retry_after=wait,
-            )
+        raise DomainError(
+            ErrorCode.TOO_MANY_ATTEMPTS,
+            f"Too many failed sign-ins from this address; try again in {wait} seconds.",
+            ["email"],
+            retry_after=wait,
         )
     valid = False
     try:
@@ -57,13 +52,13 @@ async def sign_in(ctx: Context, *, email: str, password: str) -> Result[tuple[st
         verified = await asyncio.to_thread(verify_password, password_hash, password)
         valid = found is not None and verified
     finally:
-        await throttle.finish_attempt(keys, ctx.now(), wrong=not valid)
+        await uow.throttles.finish_attempt(keys, ctx.now(), wrong=not valid)
     if not valid or found is None:
-        return Result.fail(DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.", ["password"]))
-    await throttle.clear(account_key[0])  # "in a row": the right password starts the count again
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.", ["password"])
+    await uow.throttles.clear(account_key[0])  # "in a row": the right password starts the count again
     staff = found[0]
     token = ctx.services.tokens.issue(staff_principal(staff, await _store_code(staff)))
-    return Result.ok((token, staff))
+    return token, staff
 
 
 class TokenRequestError(Exception):

@@ -15,13 +15,14 @@ from ..domain.catalog import SalesChannel
 from ..domain.commission import CommissionRule, check_may_manage_rules, new_rule
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.order_access import actor
+from ..domain.ports import UnitOfWork
 from ..persistence.repositories import commission as repo
 from .context import Context
-from .results import Result
 
 
 async def create_rule(
     ctx: Context,
+    uow: UnitOfWork,
     *,
     name: str,
     rate_percent: Decimal,
@@ -29,32 +30,29 @@ async def create_rule(
     category_ids: Sequence[int],
     valid_from: datetime | None,
     valid_until: datetime | None,
-) -> Result[CommissionRule]:
+) -> CommissionRule:
     check_may_manage_rules(ctx.principal)
-    try:
-        rule = new_rule(
-            name=name,
-            rate_percent=rate_percent,
-            channels=channels,
-            category_ids=category_ids,
-            valid_from=valid_from,
-            valid_until=valid_until,
-        )
-    except DomainError as error:
-        return Result.fail(error)
-    missing = await repo.missing_categories(rule.category_ids)
+    rule = new_rule(
+        name=name,
+        rate_percent=rate_percent,
+        channels=channels,
+        category_ids=category_ids,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    missing = await uow.commission_rules.missing_categories(rule.category_ids)
     if missing:
         index = list(category_ids).index(missing[0])
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such category.", ["categoryIds", str(index)]))
-    return Result.ok(await repo.create_rule(rule, actor=actor(ctx.principal), now=ctx.now()))
+        raise DomainError(ErrorCode.NOT_FOUND, "No such category.", ["categoryIds", str(index)])
+    return await uow.commission_rules.create(rule, actor=actor(ctx.principal), now=ctx.now())
 
 
-async def end_rule(ctx: Context, *, rule_id: int) -> Result[CommissionRule]:
+async def end_rule(ctx: Context, uow: UnitOfWork, *, rule_id: int) -> CommissionRule:
     check_may_manage_rules(ctx.principal)
-    rule = await repo.end_rule(rule_id, ctx.now())
+    rule = await uow.commission_rules.end(rule_id, ctx.now())
     if rule is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such commission rule.", ["ruleId"]))
-    return Result.ok(rule)
+        raise DomainError(ErrorCode.NOT_FOUND, "No such commission rule.", ["ruleId"])
+    return rule
 
 
 async def rules(ctx: Context) -> list[CommissionRule]:

@@ -6,17 +6,23 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain.access import ANONYMOUS, Principal
 from ..domain.loyalty import LoyaltyRules
+from ..domain.ports import EventHandlers, UnitOfWork
 from ..domain.webhooks import WebhookPolicy
 from ..persistence.loaders import Loaders
+from ..persistence.uow import TortoiseUnitOfWork
 from ..security import TokenService
 from ..sms import CodeSender, LogCodeSender
 from ..subscriptions.broker import Broker
 from .events.log import EventLog
 from .shared_events import SharedEvents
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, loaders: Loaders | None, handlers: EventHandlers) -> UnitOfWork: ...
 
 
 def utc_now() -> datetime:
@@ -36,6 +42,15 @@ class Services:
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
     code_sender: CodeSender = field(default_factory=LogCodeSender)
     store_credit_share: Decimal = Decimal("0.3")  # of an online order, to the store that fulfils it
+    # in-transaction event handlers: app.py passes resolvers/in_transaction.handlers_for(...)
+    handlers: EventHandlers = field(default_factory=EventHandlers)
+    # how a unit of work is made (tests pass an in-memory one: tests/unit/fakes.py)
+    unit_of_work: UnitOfWorkFactory = TortoiseUnitOfWork
+
+    def new_uow(self, loaders: Loaders | None = None) -> UnitOfWork:
+        """A unit of work with this process's in-transaction handlers (jobs; requests use Context.uow)."""
+        return self.unit_of_work(loaders=loaders, handlers=self.handlers)
+
     event_log: EventLog | None = None  # this process's log tail (None: live events over the broker only)
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
@@ -82,6 +97,10 @@ class Context:
 
     def now(self) -> datetime:
         return self.services.clock()
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work for this request: its reads go through (and its writes refresh) our loaders."""
+        return self.services.new_uow(self.loaders)
 
     def fresh_loaders(self) -> Loaders:
         """New loaders (websocket contexts live as long as the socket; each event starts clean)."""

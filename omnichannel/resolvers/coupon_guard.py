@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 from ..domain import coupons as rules
 from ..domain.access import Principal
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.ports import UnitOfWork
 from ..domain.throttle import ThrottlePolicy
-from ..persistence.repositories import throttle
 from .context import Context
 
 Keys = list[tuple[str, ThrottlePolicy]]
@@ -34,24 +34,24 @@ def guess_keys(principal: Principal, store_id: int | None) -> Keys:
     return keys
 
 
-async def begin_guess(ctx: Context, keys: Keys) -> int:
+async def begin_guess(ctx: Context, uow: UnitOfWork, keys: Keys) -> int:
     """0: the codes may be tried now (the attempt is in flight until finish_guess); else the seconds
     until guessing opens again."""
-    return await throttle.begin_attempt(keys, ctx.now)
+    return await uow.throttles.begin_attempt(keys, ctx.now)
 
 
-async def finish_guess(ctx: Context, keys: Keys, *, wrong: bool) -> None:
-    await throttle.finish_attempt(keys, ctx.now(), wrong=wrong)
+async def finish_guess(ctx: Context, uow: UnitOfWork, keys: Keys, *, wrong: bool) -> None:
+    await uow.throttles.finish_attempt(keys, ctx.now(), wrong=wrong)
 
 
 @asynccontextmanager
-async def guessing(ctx: Context, keys: Keys, *, with_codes: bool) -> AsyncIterator[None]:
+async def guessing(ctx: Context, uow: UnitOfWork, keys: Keys, *, with_codes: bool) -> AsyncIterator[None]:
     """Around trying coupon codes: refuses (TOO_MANY_COUPON_ATTEMPTS with the wait) while locked out;
     the attempt counts as a failure only when the block raises INVALID_COUPON_CODE."""
     if not with_codes:
         yield
         return
-    wait = await begin_guess(ctx, keys)
+    wait = await begin_guess(ctx, uow, keys)
     if wait:
         raise rules.too_many_guesses(wait)
     wrong = False
@@ -61,4 +61,4 @@ async def guessing(ctx: Context, keys: Keys, *, with_codes: bool) -> AsyncIterat
         wrong = error.code is ErrorCode.INVALID_COUPON_CODE
         raise
     finally:
-        await finish_guess(ctx, keys, wrong=wrong)
+        await finish_guess(ctx, uow, keys, wrong=wrong)

@@ -7,26 +7,25 @@ rolled back, so they are never lost with it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from ..domain import coupons as rules
-from ..domain.access import Role, require_role
+from ..domain.access import Role
 from ..domain.catalog import SalesChannel
 from ..domain.coupons import AuditEvent, AuditKind, Coupon, CouponKind, CouponTemplate
 from ..domain.errors import DomainError, ErrorCode
-from ..persistence.repositories import coupons as coupon_repo
-from ..persistence.repositories.coupons import CouponStore
-from ..persistence.repositories.members import MemberStore
-from ..persistence.uow import UnitOfWork, transactional
+from ..domain.ports import UnitOfWork
 from .context import Context
 from .members import actor_of
-from .results import Result
+from .mutation import requires
 
 
+@requires(Role.HQ_ADMIN)
 async def create_template(
     ctx: Context,
+    uow: UnitOfWork,
     *,
     title: str,
     kind: CouponKind,
@@ -41,74 +40,63 @@ async def create_template(
     product_ids: Sequence[int] = (),
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
-) -> Result[CouponTemplate]:
-    require_role(ctx.principal, Role.HQ_ADMIN)
+) -> CouponTemplate:
     now, actor = ctx.now(), actor_of(ctx.principal)
-    try:
-        spec = rules.new_template(
-            title=title,
-            kind=kind,
-            value=value,
-            max_discount=max_discount,
-            min_spend=min_spend,
-            total_quantity=total_quantity,
-            per_member_limit=per_member_limit,
-            channels=channels,
-            store_ids=store_ids,
-            category_ids=category_ids,
-            product_ids=product_ids,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            now=now,
-        )
-        await _check_references(ctx, spec.store_ids, "storeIds")
-    except DomainError as error:
-        return Result.fail(error)
+    spec = rules.new_template(
+        title=title,
+        kind=kind,
+        value=value,
+        max_discount=max_discount,
+        min_spend=min_spend,
+        total_quantity=total_quantity,
+        per_member_limit=per_member_limit,
+        channels=channels,
+        store_ids=store_ids,
+        category_ids=category_ids,
+        product_ids=product_ids,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        now=now,
+    )
+    known = await uow.locations.many(sorted(spec.store_ids))
+    for n, store_id in enumerate(spec.store_ids):
+        if store_id not in known:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such store.", ["storeIds", str(n)])
 
-    async def work(uow: UnitOfWork) -> CouponTemplate:
-        template = await CouponStore(uow.conn).create_template(spec, actor)
-        await coupon_repo.record(
-            [AuditEvent(AuditKind.TEMPLATE_CREATED, now, template_id=template.id, actor=actor)], conn=uow.conn
-        )
+    async def change(tx: UnitOfWork) -> CouponTemplate:
+        template = await tx.coupons.create_template(spec, actor)
+        await tx.coupons.audit([AuditEvent(AuditKind.TEMPLATE_CREATED, now, template_id=template.id, actor=actor)])
         return template
 
-    template, _ = await transactional(work)
-    return Result.ok(template)
+    return await uow.atomic(change)
 
 
-async def _check_references(ctx: Context, store_ids: Iterable[int], field: str) -> None:
-    for n, found in enumerate(await ctx.loaders.location.load_many(list(store_ids))):
-        if found is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "No such store.", [field, str(n)])
-
-
-async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None = None) -> Result[Coupon]:
+@requires(Role.MEMBER)
+async def claim(ctx: Context, uow: UnitOfWork, *, template_id: int, channel: SalesChannel | None = None) -> Coupon:
     """A member claims a coupon; the total and their own limit hold however many claim at once."""
-    require_role(ctx.principal, Role.MEMBER)
     principal_member = ctx.principal.member_id
     assert principal_member is not None
     now, actor = ctx.now(), actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> Coupon:
+    async def change(tx: UnitOfWork) -> Coupon:
         # one claim of this member at a time (and never onto a member merged away meanwhile)
-        member = await MemberStore(uow.conn).lock_current(principal_member)
-        store = CouponStore(uow.conn)
-        template = await store.template(template_id)
+        member = await tx.members.lock_current(principal_member)
+        template = await tx.coupons.template(template_id)
         if member is None or template is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["templateId"])
         member_id = member.id
-        rules.check_claim(template, now=now, already_held=await store.held(member_id, template_id))
-        if not await store.take_one(template_id):
+        rules.check_claim(template, now=now, already_held=await tx.coupons.held(member_id, template_id))
+        if not await tx.coupons.take_one(template_id):
             raise rules.exhausted()
-        coupon = await store.issue(template, member_id, now)
+        coupon = await tx.coupons.issue(template, member_id, now)
         event = AuditEvent(
             AuditKind.CLAIMED, now, template_id, coupon.id, member_id, channel, code=coupon.code, actor=actor
         )
-        await coupon_repo.record([event], conn=uow.conn)
+        await tx.coupons.audit([event])
         return coupon
 
     try:
-        coupon, _ = await transactional(work)
+        return await uow.atomic(change)
     except DomainError as error:
         refused = AuditEvent(
             AuditKind.CLAIM_REFUSED,
@@ -120,20 +108,18 @@ async def claim(ctx: Context, *, template_id: int, channel: SalesChannel | None 
             detail=error.message,
             actor=actor,
         )
-        await coupon_repo.record([refused])
-        return Result.fail(error)
-    return Result.ok(coupon)
+        await uow.coupons.audit([refused])  # after the rollback, on its own: never lost with it
+        raise
 
 
 async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, actor: str) -> list[Coupon]:
     """An order is cancelled or expired: its coupons come back once (or retire, when past their window)."""
-    store = CouponStore(uow.conn)
     returned = []
     events = []
-    for coupon in await store.lock_for_order(order_id):
+    for coupon in await uow.coupons.lock_for_order(order_id):
         still_valid = coupon.valid_until is None or now < coupon.valid_until
         status = rules.CouponStatus.ACTIVE if still_valid else rules.CouponStatus.EXPIRED
-        if not await store.release(coupon.id, status):
+        if not await uow.coupons.release(coupon.id, status):
             continue  # not REDEEMED: already given back
         kind = AuditKind.RETURNED if still_valid else AuditKind.NOT_RETURNED_EXPIRED
         events.append(
@@ -149,25 +135,24 @@ async def return_for_order(uow: UnitOfWork, *, order_id: int, now: datetime, act
             )
         )
         returned.append(coupon)
-    await coupon_repo.record(events, conn=uow.conn)
+    await uow.coupons.audit(events)
     return returned
 
 
-async def void_coupon(ctx: Context, *, coupon_id: int, reason: str) -> Result[Coupon]:
+@requires(Role.HQ_ADMIN)
+async def void_coupon(ctx: Context, uow: UnitOfWork, *, coupon_id: int, reason: str) -> Coupon:
     """Head office withdraws an unused coupon (fraud, mistake); it can never be used afterwards."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
     now, actor = ctx.now(), actor_of(ctx.principal)
     cleaned = reason.strip()
     if not cleaned or len(cleaned) > 200:
-        return Result.fail(DomainError(ErrorCode.INVALID_INPUT, "Say why (1 to 200 characters).", ["reason"]))
+        raise DomainError(ErrorCode.INVALID_INPUT, "Say why (1 to 200 characters).", ["reason"])
 
-    async def work(uow: UnitOfWork) -> Coupon:
-        store = CouponStore(uow.conn)
-        found = await store.lock_by_ids([coupon_id])
+    async def change(tx: UnitOfWork) -> Coupon:
+        found = await tx.coupons.lock_by_ids([coupon_id])
         if not found:
             raise DomainError(ErrorCode.NOT_FOUND, "No such coupon.", ["couponId"])
         coupon = found[0]
-        if not await store.void(coupon.id):
+        if not await tx.coupons.void(coupon.id):
             if coupon.status is rules.CouponStatus.VOID:
                 raise DomainError(ErrorCode.COUPON_VOID, "This coupon was already withdrawn.", ["couponId"])
             raise DomainError(ErrorCode.COUPON_ALREADY_USED, "A used coupon cannot be withdrawn.", ["couponId"])
@@ -181,31 +166,22 @@ async def void_coupon(ctx: Context, *, coupon_id: int, reason: str) -> Result[Co
             detail=cleaned,
             actor=actor,
         )
-        await coupon_repo.record([event], conn=uow.conn)
-        return (await store.lock_by_ids([coupon_id]))[0]
+        await tx.coupons.audit([event])
+        return (await tx.coupons.lock_by_ids([coupon_id]))[0]
 
-    try:
-        coupon, _ = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
-    return Result.ok(coupon)
+    return await uow.atomic(change)
 
 
-async def end_template(ctx: Context, *, template_id: int) -> Result[CouponTemplate]:
+@requires(Role.HQ_ADMIN)
+async def end_template(ctx: Context, uow: UnitOfWork, *, template_id: int) -> CouponTemplate:
     """Head office stops a template: no more claims; coupons already claimed stay valid."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
     now, actor = ctx.now(), actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> CouponTemplate:
-        template = await CouponStore(uow.conn).end_template(template_id)
+    async def change(tx: UnitOfWork) -> CouponTemplate:
+        template = await tx.coupons.end_template(template_id)
         if template is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such coupon template.", ["templateId"])
-        await coupon_repo.record([AuditEvent(AuditKind.TEMPLATE_ENDED, now, template.id, actor=actor)], conn=uow.conn)
+        await tx.coupons.audit([AuditEvent(AuditKind.TEMPLATE_ENDED, now, template.id, actor=actor)])
         return template
 
-    try:
-        template, _ = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
-    ctx.loaders.coupon_template.clear(template_id)
-    return Result.ok(template)
+    return await uow.atomic(change)

@@ -6,21 +6,21 @@ import functools
 from collections.abc import AsyncIterator, Sequence
 
 from ..domain import inventory
-from ..domain.access import Principal, Role, require_role, require_stock_admin
+from ..domain.access import Role, require_stock_admin
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.events import StockChanged
+from ..domain.events import StockChanged, stock_changes
 from ..domain.geo import GeoPoint, bounding_box
-from ..domain.inventory import MovementReason, StockLevel, StockMovement
+from ..domain.inventory import StockLevel
 from ..domain.locations import Location
-from ..persistence.repositories import inventory as stock_repo
+from ..domain.ports import UnitOfWork
 from ..persistence.repositories import locations as location_repo
-from ..persistence.uow import UnitOfWork, transactional
+from ..persistence.repositories import stock as stock_repo
 from ..subscriptions import topics
 from .context import Context
 from .events.feeds import ReplayFilter, follow
 from .maybe import MaybeAwaitable
-from .publish import publish
-from .results import Result
+from .members import actor_of
+from .mutation import requires
 
 MAX_VARIANTS = 100
 MAX_RADIUS_KM = 1000.0
@@ -107,52 +107,28 @@ async def availability(
     return rows
 
 
-def _actor(principal: Principal) -> str:
-    return f"{principal.role.value if principal.role else 'ANONYMOUS'}:{principal.subject}"
-
-
+@requires(Role.STORE_MANAGER, Role.HQ_ADMIN, Role.SERVICE)
 async def adjust_stock(
-    ctx: Context, *, location_id: int, variant_id: int, delta: int, reason: str
-) -> Result[StockLevel]:
+    ctx: Context, uow: UnitOfWork, *, location_id: int, variant_id: int, delta: int, reason: str
+) -> StockLevel:
     """A manager, head office or the ERP changes on-hand stock; the ledger records it atomically."""
-    require_role(ctx.principal, Role.STORE_MANAGER, Role.HQ_ADMIN, Role.SERVICE)
-    location = await ctx.loaders.location.load(location_id)
+    location = await uow.locations.get(location_id)
     if location is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["storeId"]))
+        raise DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["storeId"])
     require_stock_admin(ctx.principal, location.code)
-    if await ctx.loaders.variant.load(variant_id) is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantId"]))
-    try:
-        note = inventory.check_adjustment(delta, reason)
-    except DomainError as error:
-        return Result.fail(error)
+    if not await uow.catalog.variants([variant_id]):
+        raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantId"])
+    note = inventory.check_adjustment(delta, reason)
+    now, actor = ctx.now(), actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> StockLevel:
-        before = await uow.stock.lock_level(location_id, variant_id)
-        after = inventory.adjusted(before, delta)
-        movement = StockMovement(
-            location_id, variant_id, MovementReason.ADJUSTMENT, delta, 0, after.on_hand, after.reserved, note
-        )
-        await uow.stock.apply(after, movement, _actor(ctx.principal))
-        uow.record(
-            StockChanged(
-                location_id,
-                variant_id,
-                after.on_hand,
-                after.reserved,
-                after.safety_stock,
-                MovementReason.ADJUSTMENT.value,
-                ctx.now(),
-            )
-        )
+    async def change(tx: UnitOfWork) -> StockLevel:
+        before = await tx.stock.lock_level(location_id, variant_id)
+        after, movement = inventory.adjustment(before, delta, note)
+        await tx.stock.apply(after, movement, actor)
+        tx.record(*stock_changes([movement], [after], now))
         return after
 
-    try:
-        level, events = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
-    await publish(ctx.broker, events)
-    return Result.ok(level)
+    return await uow.atomic(change)
 
 
 async def stock_events(

@@ -25,12 +25,9 @@ from ..domain.members import (
     wrong_code,
 )
 from ..domain.people import Member, member_principal
-from ..persistence.repositories import members as member_repo
-from ..persistence.repositories.members import MemberStore
-from ..persistence.uow import UnitOfWork, transactional
+from ..domain.ports import UnitOfWork
 from ..security import hash_sign_in_code, same_hash
 from .context import Context
-from .results import Result
 
 log = logging.getLogger("omnichannel.members")
 
@@ -42,32 +39,25 @@ class CodeSent:
     resend_after: datetime
 
 
-async def request_code(ctx: Context, *, phone: str) -> Result[CodeSent]:
+async def request_code(ctx: Context, uow: UnitOfWork, *, phone: str) -> CodeSent:
     """Send a one-time code to a phone (throttled per phone; only its keyed hash is stored)."""
-    try:
-        number = normalise_phone(phone)
-    except DomainError as error:
-        return Result.fail(error)
+    number = normalise_phone(phone)
     now = ctx.now()
     code = new_sign_in_code()
     secret = ctx.services.tokens.secret
 
-    async def work(uow: UnitOfWork) -> None:
-        store = MemberStore(uow.conn)
-        await store.lock_phone(number)
-        check_code_request(await store.recent_codes(number, now - timedelta(hours=1)), now)
-        await store.add_code(number, hash_sign_in_code(secret, number, code), now, now + SIGN_IN.ttl)
+    async def change(tx: UnitOfWork) -> None:
+        await tx.members.lock_phone(number)
+        check_code_request(await tx.members.recent_codes(number, now - timedelta(hours=1)), now)
+        await tx.members.add_code(number, hash_sign_in_code(secret, number, code), now, now + SIGN_IN.ttl)
 
-    try:
-        await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
+    await uow.atomic(change)
     try:
         await ctx.services.code_sender.send(number, code)
     except Exception:
         log.exception("could not send a sign-in code to %s", masked_phone(number))
-        return Result.fail(DomainError(ErrorCode.INVALID_INPUT, "The code could not be sent; try again.", ["phone"]))
-    return Result.ok(CodeSent(masked_phone(number), now + SIGN_IN.ttl, now + SIGN_IN.resend_after))
+        raise DomainError(ErrorCode.INVALID_INPUT, "The code could not be sent; try again.", ["phone"]) from None
+    return CodeSent(masked_phone(number), now + SIGN_IN.ttl, now + SIGN_IN.resend_after)
 
 
 LINKABLE = (IdentityKind.WECHAT_OPENID, IdentityKind.WECHAT_UNIONID, IdentityKind.STORE_CARD)
@@ -85,33 +75,29 @@ def linkable_identities(links: Sequence[tuple[IdentityKind, str]]) -> list[Ident
 
 
 async def sign_in_with_code(
-    ctx: Context, *, phone: str, code: str, links: Sequence[tuple[IdentityKind, str]] = ()
-) -> Result[tuple[str, Member]]:
+    ctx: Context, uow: UnitOfWork, *, phone: str, code: str, links: Sequence[tuple[IdentityKind, str]] = ()
+) -> tuple[str, Member]:
     """Exchange a phone's one-time code for a MEMBER token; the member is found (or made) by phone."""
-    try:
-        number = normalise_phone(phone)
-        extra = linkable_identities(links)
-    except DomainError as error:
-        return Result.fail(error)
+    number = normalise_phone(phone)
+    extra = linkable_identities(links)
     now = ctx.now()
     secret = ctx.services.tokens.secret
 
-    async def work(uow: UnitOfWork) -> Member | None:
-        store = MemberStore(uow.conn)
-        await store.lock_phone(number)
-        current = check_code_usable(await store.latest_code(number), now)
+    async def change(tx: UnitOfWork) -> Member | None:
+        await tx.members.lock_phone(number)
+        current = check_code_usable(await tx.members.latest_code(number), now)
         if not same_hash(current.code_hash, hash_sign_in_code(secret, number, code.strip())):
-            await store.count_wrong_attempt(current.id)
+            await tx.members.count_wrong_attempt(current.id)
             return None  # committed: the wrong guess counts
-        if not await store.use_code(current.id, now):
+        if not await tx.members.use_code(current.id, now):
             raise DomainError(ErrorCode.SIGN_IN_CODE_EXPIRED, "This code has already been used.", ["code"])
         phone_identity = Identity(IdentityKind.PHONE, number)
-        member = await member_repo.by_identity(phone_identity, conn=uow.conn)
+        member = await tx.members.by_identity(phone_identity)
         if member is None:
-            member = await store.create(number)
-            await store.link(member.id, phone_identity)
+            member = await tx.members.create(number)
+            await tx.members.link(member.id, phone_identity)
         for n, item in enumerate(extra):
-            if await store.link(member.id, item) != member.id:
+            if await tx.members.link(member.id, item) != member.id:
                 raise DomainError(
                     ErrorCode.IDENTITY_IN_USE,
                     f"This {item.kind.value.lower()} belongs to another member; ask a store to merge your accounts.",
@@ -119,15 +105,12 @@ async def sign_in_with_code(
                 )
         return member
 
-    try:
-        member, _ = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
+    member = await uow.atomic(change)
     if member is None:
-        return Result.fail(wrong_code())
+        raise wrong_code()
     principal = member_principal(member)
     token = ctx.services.tokens.issue(principal)
     # the rest of this operation answers as the member just signed in (their identities, points...),
     # not as the anonymous caller who sent the code
     ctx.principal = principal
-    return Result.ok((token, member))
+    return token, member

@@ -5,20 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from ..domain.access import Principal, Role, require_role
+from ..domain.access import Principal, Role
 from ..domain.coupons import AuditEvent, AuditKind
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.events import MemberMerged
 from ..domain.loyalty import Tier
 from ..domain.members import Identity, MergeSummary, check_merge
 from ..domain.people import Member
-from ..persistence.repositories import coupons as coupon_repo
+from ..domain.ports import UnitOfWork
 from ..persistence.repositories import members as member_repo
-from ..persistence.repositories.members import MemberStore
-from ..persistence.uow import UnitOfWork, transactional
 from .context import Context
-from .publish import publish
-from .results import Result
+from .mutation import requires
 
 # Staff serve members at the counter and on the clerk pad; analysts read aggregates, not people.
 MEMBER_READERS = frozenset({Role.CLERK, Role.STORE_MANAGER, Role.HQ_ADMIN, Role.SERVICE})
@@ -87,23 +84,24 @@ async def identities_of(ctx: Context, member: Member) -> list[Identity]:
     return []
 
 
-async def merge_members(ctx: Context, *, survivor_id: int, duplicate_id: int) -> Result[tuple[Member, MergeSummary]]:
+@requires(Role.HQ_ADMIN)
+async def merge_members(
+    ctx: Context, uow: UnitOfWork, *, survivor_id: int, duplicate_id: int
+) -> tuple[Member, MergeSummary]:
     """Head office folds a duplicate into the survivor: orders, points, coupons and identities move."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
     now = ctx.now()
     actor = actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> tuple[Member, MergeSummary]:
-        store = MemberStore(uow.conn)
-        locked = await store.lock([survivor_id, duplicate_id])
+    async def change(tx: UnitOfWork) -> tuple[Member, MergeSummary]:
+        locked = await tx.members.lock([survivor_id, duplicate_id])
         for member_id, field in ((survivor_id, "survivorId"), (duplicate_id, "duplicateId")):
             if member_id not in locked:
                 raise DomainError(ErrorCode.NOT_FOUND, "No such member.", [field])
         survivor, duplicate = locked[survivor_id], locked[duplicate_id]
         check_merge(survivor, duplicate)
-        moved = await coupon_repo.CouponStore(uow.conn).member_coupon_ids(duplicate.id)
-        summary = await store.merge(survivor, duplicate, now=now, actor=actor)
-        await coupon_repo.record(
+        moved = await tx.coupons.member_coupon_ids(duplicate.id)
+        summary = await tx.members.merge(survivor, duplicate, now=now, actor=actor)
+        await tx.coupons.audit(
             [
                 AuditEvent(
                     AuditKind.MOVED_BY_MERGE,
@@ -115,16 +113,10 @@ async def merge_members(ctx: Context, *, survivor_id: int, duplicate_id: int) ->
                     actor=actor,
                 )
                 for coupon_id, template_id in moved
-            ],
-            conn=uow.conn,
+            ]
         )
-        uow.record(MemberMerged(survivor.id, survivor.member_number, duplicate.id, duplicate.member_number, now))
-        after = await store.lock([survivor.id])
+        tx.record(MemberMerged(survivor.id, survivor.member_number, duplicate.id, duplicate.member_number, now))
+        after = await tx.members.lock([survivor.id])
         return after[survivor.id], summary
 
-    try:
-        result, events = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
-    await publish(ctx.broker, events)
-    return Result.ok(result)
+    return await uow.atomic(change)

@@ -12,35 +12,30 @@ from collections.abc import AsyncIterator
 from ..domain import order_access
 from ..domain.access import Role, require_signed_in
 from ..domain.errors import AccessDenied
-from ..domain.events import OrderChanged, PickupReady
+from ..domain.events import OrderEvent, PickupReady
 from ..domain.locations import Location
 from ..domain.orders import Order
 from ..subscriptions import topics
 from .context import Context
 from .events.feeds import ReplayFilter, follow
 
-STORE_FEED_TYPES = (
-    "order.created",
-    "order.paid",
-    "order.status_changed",
-    "order.completed",
-    "order.cancelled",
-    "order.expired",
-)
+# the log types of the order facts a store's feed hears (those with a `feed` kind)
+STORE_FEED_TYPES = ("order.created", "order.paid", "order.status_changed", "order.cancelled", "order.expired")
 
 
 async def store_order_events(
     ctx: Context, *, location_id: int, after: int | None = None
-) -> AsyncIterator[tuple[OrderChanged, int | None]]:
-    """Each event (with its log position) comes with ctx.loaders set to the loaders shared by every
-    subscriber of it."""
+) -> AsyncIterator[tuple[OrderEvent, int | None]]:
+    """The store's order facts (those with a `feed` kind) with their log positions; each comes with
+    ctx.loaders set to the loaders shared by every subscriber of it."""
     location: Location | None = await ctx.loaders.location.load(location_id)
     order_access.check_may_watch_store(ctx.principal, location.code if location else None)
     wanted = ReplayFilter(STORE_FEED_TYPES, store_ids=(location_id,))
     async for item in follow(ctx, [topics.orders_at(location_id)], after, wanted):
-        if isinstance(item.event, OrderChanged):
+        event = item.event
+        if isinstance(event, OrderEvent) and event.feed is not None:
             ctx.loaders = item.loaders
-            yield item.event, item.position
+            yield event, item.position
             ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot
 
 

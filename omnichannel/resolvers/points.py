@@ -13,66 +13,58 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..domain import points as ledger
-from ..domain.access import Role, require_role
+from ..domain.access import Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.loyalty import LoyaltyRules
 from ..domain.orders import order_number
 from ..domain.people import Member
 from ..domain.points import EntryKind, PointsAccount, PointsEntry
+from ..domain.ports import PointsRepository, UnitOfWork
 from ..domain.refunds import PointsOutcome
 from ..persistence.repositories import points as points_repo
-from ..persistence.repositories import refunds as refunds_repo
-from ..persistence.repositories.points import PointsStore
-from ..persistence.uow import UnitOfWork, transactional
 from .availability import cancelled, is_unavailable
 from .catalog import check_page_size
 from .context import Context, Services
-from .members import actor_of, current_member, visible_member
-from .orders import visible_order
-from .results import Result
+from .members import actor_of, visible_member
+from .mutation import requires
+from .orders.reads import visible_order
 
 log = logging.getLogger("omnichannel.points")
 EXPIRY_BATCH = 200
 
 
-async def _account(store: PointsStore, member_id: int) -> PointsAccount:
+async def _account(store: PointsRepository, member_id: int) -> PointsAccount:
     account = await store.lock_account(member_id)
     if account is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
     return account
 
 
-async def adjust_points(ctx: Context, *, member_id: int, delta: int, reason: str) -> Result[Member]:
+@requires(Role.HQ_ADMIN)
+async def adjust_points(ctx: Context, uow: UnitOfWork, *, member_id: int, delta: int, reason: str) -> Member:
     """Head office goodwill or correction; never below zero."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
-    member = await current_member(ctx, member_id)
+    member = await uow.members.current(member_id)
     if member is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
     now, rules, actor = ctx.now(), ctx.services.loyalty, actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> int:
-        store = PointsStore(uow.conn)
-        account = await _account(store, member.id)
+    async def change(tx: UnitOfWork) -> int:
+        account = await _account(tx.points, member.id)
         posting = ledger.adjust(account, delta, reason, now=now, rules=rules)
-        await store.post(account.member_id, posting, now=now, actor=actor)
+        await tx.points.post(account.member_id, posting, now=now, actor=actor)
         return account.member_id
 
-    try:
-        member_id, _ = await transactional(work)
-    except DomainError as error:
-        return Result.fail(error)
-    ctx.loaders.member.clear(member_id)
-    refreshed = await ctx.loaders.member.load(member_id)
-    if refreshed is None:  # members are never deleted; merged ones stay as rows
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
-    return Result.ok(refreshed)
+    adjusted = await uow.members.get(await uow.atomic(change))
+    if adjusted is None:  # members are never deleted; merged ones stay as rows
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
+    return adjusted
 
 
 async def redeem(
     uow: UnitOfWork, *, member_id: int, points: int, order_id: int, reason: str, now: datetime, actor: str
 ) -> bool:
     """Spend points on an order inside the caller's transaction; False when already posted for it."""
-    store = PointsStore(uow.conn)
+    store = uow.points
     account = await _account(store, member_id)
     member_id = account.member_id  # the survivor, when the member was merged away
     key = ledger.redeem_key(order_id)
@@ -97,7 +89,7 @@ async def earn_for_order(
     actor: str,
 ) -> int:
     """Points for a paid order at the member's tier (before this order); posted once per order."""
-    store = PointsStore(uow.conn)
+    store = uow.points
     account = await _account(store, member_id)
     member_id = account.member_id  # the survivor, when the member was merged away
     key = ledger.earn_key(order_id)
@@ -125,11 +117,11 @@ async def reverse_for_order(
 ) -> tuple[int, int]:
     """An order is cancelled or refunded: take back what it earned (as far as the balance allows)
     and give back what it redeemed. Each happens once. Returns (taken back, given back)."""
-    store = PointsStore(uow.conn)
+    store = uow.points
     account = await _account(store, member_id)
     member_id = account.member_id  # the survivor, when the member was merged away
     entries = await store.order_entries(order_id)
-    back, settled = await refunds_repo.points_moved(uow.conn, order_id)  # what refunds already moved
+    back, settled = await uow.refunds.points_moved(order_id)  # what succeeded refunds already moved
     earned = sum(e.points for e in entries if e.kind is EntryKind.EARN) - settled
     redeemed = -sum(e.points for e in entries if e.kind is EntryKind.REDEEM) - back
     taken = given = 0
@@ -172,9 +164,9 @@ async def refund_points(
 ) -> PointsOutcome:
     """A refund succeeded: give back the redeemed points in its share, then take back the earned ones
     as far as the balance allows. Each once per refund (keyed)."""
-    store = PointsStore(uow.conn)
+    store = uow.points
     account = await _account(store, member_id)
-    member_id = account.member_id
+    member_id = account.member_id  # the survivor, when the member was merged away
     given = taken = 0
     back_key, take_key = f"refund-return:{refund_id}", f"refund-reverse:{refund_id}"
     if returned > 0 and not await store.posted(back_key):
@@ -201,31 +193,30 @@ async def refund_spend(
 ) -> None:
     """What a refund gave back no longer counts towards the member's tier (once per refund)."""
     if amount > 0:
-        store = PointsStore(uow.conn)
+        store = uow.points
         account = await _account(store, member_id)  # the survivor, when the member was merged away
         await store.record_spend(account.member_id, order_id, -amount, f"refund-spend:{refund_id}", now)
 
 
-async def expire_points(now: datetime, *, batch: int = EXPIRY_BATCH) -> int:
+async def expire_points(uow: UnitOfWork, now: datetime, *, batch: int = EXPIRY_BATCH) -> int:
     """Expire every lot whose date has come; returns how many members were touched.
 
     Safe with several processes: each batch locks its members with SKIP LOCKED, so two runners
-    share the work instead of doing it twice; a member's expiry is one transaction.
+    share the work instead of doing it twice; a batch of members is one transaction.
     """
     touched = 0
+
+    async def expire_batch(tx: UnitOfWork) -> int:
+        member_ids = await tx.points.lock_due_members(now, batch)
+        for member_id in member_ids:
+            account = await tx.points.lock_account(member_id)
+            posting = ledger.expire_due(account, now) if account is not None else None
+            if posting is not None:
+                await tx.points.post(member_id, posting, now=now, actor="job:points-expiry")
+        return len(member_ids)
+
     while True:
-
-        async def work(uow: UnitOfWork) -> int:
-            store = PointsStore(uow.conn)
-            member_ids = await store.lock_due_members(now, batch)
-            for member_id in member_ids:
-                account = await store.lock_account(member_id)
-                posting = ledger.expire_due(account, now) if account is not None else None
-                if posting is not None:
-                    await store.post(member_id, posting, now=now, actor="job:points-expiry")
-            return len(member_ids)
-
-        done, _ = await transactional(work)
+        done = await uow.atomic(expire_batch)
         touched += done
         if done < batch:
             return touched
@@ -235,7 +226,7 @@ async def run_expiry(services: Services, interval: float) -> None:
     """The expiry job, forever (started by the app's lifespan; cancelled on shutdown)."""
     while True:
         try:
-            count = await expire_points(services.clock())
+            count = await expire_points(services.new_uow(), services.clock())
             if count:
                 log.info("expired points of %d members", count)
         except asyncio.CancelledError:

@@ -8,16 +8,19 @@ from decimal import Decimal
 
 from ..domain.access import Role, require_role
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.ports import UnitOfWork
 from ..domain.promotions import Promotion, PromotionKind, new_promotion
 from ..persistence.repositories import promotions as promotion_repo
 from .catalog import check_page_size
 from .context import Context
 from .members import actor_of
-from .results import Result
+from .mutation import requires
 
 
+@requires(Role.HQ_ADMIN)
 async def create_promotion(
     ctx: Context,
+    uow: UnitOfWork,
     *,
     title: str,
     kind: PromotionKind,
@@ -28,32 +31,28 @@ async def create_promotion(
     product_ids: Sequence[int] = (),
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
-) -> Result[Promotion]:
-    require_role(ctx.principal, Role.HQ_ADMIN)
-    try:
-        spec = new_promotion(
-            title=title,
-            kind=kind,
-            threshold=threshold,
-            amount_off=amount_off,
-            percent=percent,
-            category_ids=category_ids,
-            product_ids=product_ids,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            now=ctx.now(),
-        )
-    except DomainError as error:
-        return Result.fail(error)
-    return Result.ok(await promotion_repo.create(spec, actor_of(ctx.principal)))
+) -> Promotion:
+    spec = new_promotion(
+        title=title,
+        kind=kind,
+        threshold=threshold,
+        amount_off=amount_off,
+        percent=percent,
+        category_ids=category_ids,
+        product_ids=product_ids,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        now=ctx.now(),
+    )
+    return await uow.promotions.create(spec, actor_of(ctx.principal))
 
 
-async def end_promotion(ctx: Context, *, promotion_id: int) -> Result[Promotion]:
-    require_role(ctx.principal, Role.HQ_ADMIN)
-    ended = await promotion_repo.end(promotion_id)
+@requires(Role.HQ_ADMIN)
+async def end_promotion(ctx: Context, uow: UnitOfWork, *, promotion_id: int) -> Promotion:
+    ended = await uow.promotions.end(promotion_id)
     if ended is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such promotion.", ["promotionId"]))
-    return Result.ok(ended)
+        raise DomainError(ErrorCode.NOT_FOUND, "No such promotion.", ["promotionId"])
+    return ended
 
 
 async def promotions_page(

@@ -8,7 +8,7 @@ from ..domain.money import Money
 from ..domain.orders import Order
 from ..domain.refunds import HOLDING, Refund
 from .context import Context
-from .orders import visible_order
+from .orders.reads import visible_order
 
 
 async def refunds_of(ctx: Context, order: Order) -> list[Refund]:

@@ -1,7 +1,7 @@
 """Routing: the fulfilment plan preview and head office's routing rules.
 
-`plan_fulfillment` is what `placeOrder` (orders) calls too, so the preview and the real order are
-planned by the same code over the same kind of data. It reads stock without locks: the order
+`plan_fulfillment` is what `placeOrder` (orders/place.py) calls too, so the preview and the real
+order are planned by the same code over the same kind of data. It reads stock without locks: the order
 reserves the plan's quantities with conditional UPDATEs and re-plans if it loses a race.
 
 Who may ask for a plan: anyone, signed in or not. The app shows delivery options before sign-in
@@ -17,27 +17,36 @@ from collections.abc import Mapping, Sequence
 from ..domain import order_requests, routing
 from ..domain.access import Role, require_role
 from ..domain.catalog import Variant
-from ..domain.errors import DomainError, ErrorCode
+from ..domain.errors import DomainError, DomainErrors, ErrorCode
 from ..domain.geo import GeoPoint, bounding_box
 from ..domain.locations import FulfillmentMode, Location
+from ..domain.ports import UnitOfWork
 from ..domain.routing import Plan, RouteLine, RoutingRules
-from ..persistence.repositories import routing as routing_repo
-from ..persistence.uow import UnitOfWork, transactional
 from .context import Context
-from .results import Result
+from .members import actor_of
+from .mutation import requires
 
 MAX_LINES = order_requests.MAX_LINES  # the plan of a cart is the plan of the order it becomes
 MAX_QUANTITY = order_requests.MAX_QUANTITY
 RULE_READERS = (Role.CLERK, Role.STORE_MANAGER, Role.HQ_ADMIN, Role.ANALYST, Role.SERVICE)
 
 
-async def current_rules() -> RoutingRules:
-    """The rules in force: what head office set, or the defaults when they never did."""
-    return await routing_repo.rules()
+async def fulfillment_plan(
+    ctx: Context,
+    *,
+    lines: Sequence[RouteLine],
+    mode: FulfillmentMode,
+    pickup_location_id: int | None,
+    destination: GeoPoint | None,
+) -> Plan:
+    """fulfillmentPlan: the plan preview, for anyone."""
+    return await plan_fulfillment(
+        ctx.uow(), lines=lines, mode=mode, pickup_location_id=pickup_location_id, destination=destination
+    )
 
 
 async def plan_fulfillment(
-    ctx: Context,
+    uow: UnitOfWork,
     *,
     lines: Sequence[RouteLine],
     mode: FulfillmentMode,
@@ -51,18 +60,16 @@ async def plan_fulfillment(
     if mode is FulfillmentMode.PICKUP:
         if pickup_location_id is None:
             raise DomainError(ErrorCode.INVALID_INPUT, "Pickup needs a pickup store.", ["pickupStoreId"])
-        pickup = await ctx.loaders.location.load(pickup_location_id)
+        pickup = await uow.locations.get(pickup_location_id)
         if pickup is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No such store.", ["pickupStoreId"])
     elif destination is None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Delivery needs a destination.", ["destination"])
-    variants = await _variants(ctx, lines)
-    rules = await current_rules()
+    variants = await _variants(uow, lines)
+    rules = await uow.routing.rules()
     center = pickup.point if pickup is not None else destination
     assert center is not None
-    network = await routing_repo.candidate_stock(list(variants), bounding_box(center, rules.search_radius_km))
-    for entry in network:
-        ctx.loaders.location.prime(entry.location.id, entry.location)
+    network = await uow.routing.candidate_stock(list(variants), bounding_box(center, rules.search_radius_km))
     return routing.plan(
         lines,
         mode,
@@ -86,11 +93,11 @@ def _check_size(lines: Sequence[RouteLine]) -> None:
             )
 
 
-async def _variants(ctx: Context, lines: Sequence[RouteLine]) -> dict[int, Variant]:
+async def _variants(uow: UnitOfWork, lines: Sequence[RouteLine]) -> dict[int, Variant]:
     """The lines' variants by id; unknown or discontinued ones are NOT_FOUND."""
     wanted = list(dict.fromkeys(line.variant_id for line in lines))
-    found: list[Variant | None] = await ctx.loaders.variant.load_many(wanted)
-    by_id = {v.id: v for v in found if v is not None and v.active}
+    found = await uow.catalog.variants(wanted)
+    by_id = {v.id: v for v in found.values() if v.active}
     for index, line in enumerate(lines):
         if line.variant_id not in by_id:
             raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["lines", str(index), "variantId"])
@@ -100,24 +107,23 @@ async def _variants(ctx: Context, lines: Sequence[RouteLine]) -> dict[int, Varia
 async def routing_rules(ctx: Context) -> RoutingRules:
     """The rules in force, for staff and services."""
     require_role(ctx.principal, *RULE_READERS)
-    return await current_rules()
+    return await ctx.uow().routing.rules()
 
 
-async def update_routing_rules(ctx: Context, changes: Mapping[str, object]) -> Result[RoutingRules]:
+@requires(Role.HQ_ADMIN)
+async def update_routing_rules(ctx: Context, uow: UnitOfWork, changes: Mapping[str, object]) -> RoutingRules:
     """Head office changes some rules; the others keep their value. Every bad value is reported."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
     given = {name: value for name, value in changes.items() if value is not None}
     if not given:
-        return Result.fail(DomainError(ErrorCode.INVALID_INPUT, "Give at least one rule to change.", None))
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give at least one rule to change.", None)
     problems = routing.check_rules(routing.with_changes(RoutingRules(), given))
     if problems:
-        return Result(errors=problems)
-    actor = f"{ctx.principal.role.value if ctx.principal.role else 'ANONYMOUS'}:{ctx.principal.subject}"
+        raise DomainErrors(problems)
+    actor = actor_of(ctx.principal)
 
-    async def work(uow: UnitOfWork) -> RoutingRules:
-        updated = routing.with_changes(await uow.routing_rules.lock(), given)
-        await uow.routing_rules.save(updated, actor)
+    async def change(tx: UnitOfWork) -> RoutingRules:
+        updated = routing.with_changes(await tx.routing.lock_rules(), given)
+        await tx.routing.save_rules(updated, actor)
         return updated
 
-    rules, _ = await transactional(work)
-    return Result.ok(rules)
+    return await uow.atomic(change)

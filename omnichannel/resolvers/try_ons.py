@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.locations import Location
+from ..domain.ports import UnitOfWork
 from ..domain.try_ons import (
     MAX_VARIANTS_PER_CALL,
     TRY_ON_WINDOW,
@@ -20,44 +21,41 @@ from ..domain.try_ons import (
     may_read,
     to_record,
 )
-from ..persistence.repositories.floor import TryOnStore
-from ..persistence.repositories.members import MemberStore
-from ..persistence.uow import UnitOfWork, transactional
 from .catalog import check_page_size
 from .context import Context
-from .members import current_member
-from .results import Result
 
 
 async def record_try_on(
-    ctx: Context, *, location_id: int, member_id: int, variant_ids: Sequence[int], source: TryOnSource
-) -> Result[list[TryOn]]:
-    location: Location | None = await ctx.loaders.location.load(location_id)
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    location_id: int,
+    member_id: int,
+    variant_ids: Sequence[int],
+    source: TryOnSource,
+) -> list[TryOn]:
+    location: Location | None = await uow.locations.get(location_id)
     check_may_record(ctx.principal, location.code if location else None)
     if not 1 <= len(variant_ids) <= MAX_VARIANTS_PER_CALL:
-        return Result.fail(
-            DomainError(ErrorCode.INVALID_INPUT, f"Give 1 to {MAX_VARIANTS_PER_CALL} variants.", ["variantIds"])
-        )
-    member = await current_member(ctx, member_id)
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Give 1 to {MAX_VARIANTS_PER_CALL} variants.", ["variantIds"])
+    member = await uow.members.current(member_id)
     if member is None:
-        return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"]))
-    variants = await ctx.loaders.variant.load_many(list(variant_ids))
-    for index, variant in enumerate(variants):
-        if variant is None:
-            return Result.fail(DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantIds", str(index)]))
+        raise DomainError(ErrorCode.NOT_FOUND, "No such member.", ["memberId"])
+    known = await uow.catalog.variants(list(variant_ids))
+    for index, variant_id in enumerate(variant_ids):
+        if variant_id not in known:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantIds", str(index)])
     wanted = distinct(variant_ids)
     now = ctx.now()
 
-    async def work(uow: UnitOfWork) -> list[TryOn]:
-        await MemberStore(uow.conn).lock([member.id])  # one member's records queue here
-        store = TryOnStore(uow.conn)
-        new = to_record(wanted, await store.last_seen(member.id, wanted, now - TRY_ON_WINDOW), now)
-        await store.add(member.id, location_id, new, source, ctx.principal.staff_id, now)
-        latest = {t.variant_id: t for t in await store.latest(member.id, wanted)}
+    async def record(tx: UnitOfWork) -> list[TryOn]:
+        await tx.members.lock([member.id])  # one member's records queue here
+        new = to_record(wanted, await tx.try_ons.last_seen(member.id, wanted, now - TRY_ON_WINDOW), now)
+        await tx.try_ons.add(member.id, location_id, new, source, ctx.principal.staff_id, now)
+        latest = {t.variant_id: t for t in await tx.try_ons.latest(member.id, wanted)}
         return [latest[v] for v in wanted]
 
-    recorded, _ = await transactional(work)
-    return Result.ok(recorded)
+    return await uow.atomic(record)
 
 
 async def try_ons_of(ctx: Context, member_id: int, first: int | None) -> list[TryOn]:

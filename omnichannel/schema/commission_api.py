@@ -11,6 +11,7 @@ from strawberry.types import Info
 from ..resolvers import commission_reads as read_use_cases
 from ..resolvers import commission_rules as rule_use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from ..resolvers.results import Result
 from .commission import (
     CommissionEntry,
@@ -86,8 +87,9 @@ class CommissionMutation:
     async def create_commission_rule(
         self, info: Info[Context, None], input: CreateCommissionRuleInput
     ) -> CommissionRulePayload:
-        result = await rule_use_cases.create_rule(
+        result = await mutate(
             info.context,
+            rule_use_cases.create_rule,
             name=input.name,
             rate_percent=input.rate_percent,
             channels=input.channels or [],
@@ -101,4 +103,5 @@ class CommissionMutation:
     async def end_commission_rule(
         self, info: Info[Context, None], input: EndCommissionRuleInput
     ) -> CommissionRulePayload:
-        return _payload(await rule_use_cases.end_rule(info.context, rule_id=decode_id(input.rule_id, "CommissionRule")))
+        rule_id = decode_id(input.rule_id, "CommissionRule")
+        return _payload(await mutate(info.context, rule_use_cases.end_rule, rule_id=rule_id))

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from ..resolvers import coupon_reads, coupon_redemption
 from ..resolvers import coupons as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .coupons import (
     Coupon,
     CouponAuditConnection,
@@ -154,8 +155,9 @@ class CouponMutation:
     async def create_coupon_template(
         self, info: Info[Context, None], input: CreateCouponTemplateInput
     ) -> CouponTemplatePayload:
-        result = await use_cases.create_template(
+        result = await mutate(
             info.context,
+            use_cases.create_template,
             title=input.title,
             kind=input.kind,
             value=input.value,
@@ -175,16 +177,20 @@ class CouponMutation:
 
     @strawberry.mutation(description="A member claims a coupon (total and per-member limits hold under any load).")
     async def claim_coupon(self, info: Info[Context, None], input: ClaimCouponInput) -> ClaimCouponPayload:
-        result = await use_cases.claim(
-            info.context, template_id=decode_id(input.template_id, "CouponTemplate"), channel=input.channel
+        result = await mutate(
+            info.context,
+            use_cases.claim,
+            template_id=decode_id(input.template_id, "CouponTemplate"),
+            channel=input.channel,
         )
         coupon = Coupon.from_domain(result.value, info.context) if result.value is not None else None
         return ClaimCouponPayload(coupon=coupon, user_errors=UserError.many(result.errors))
 
     @strawberry.mutation(description="A clerk redeems a coupon at the till of their store; used once, ever.")
     async def redeem_coupon(self, info: Info[Context, None], input: RedeemCouponInput) -> RedeemCouponPayload:
-        result = await coupon_redemption.redeem(
+        result = await mutate(
             info.context,
+            coupon_redemption.redeem,
             code=input.code,
             store_id=decode_id(input.store_id, "Store"),
             order_id=decode_id(input.order_id, "Order") if input.order_id else None,
@@ -194,8 +200,8 @@ class CouponMutation:
 
     @strawberry.mutation(description="Head office: withdraw an unused coupon (it becomes VOID for good).")
     async def void_coupon(self, info: Info[Context, None], input: VoidCouponInput) -> CouponPayload:
-        result = await use_cases.void_coupon(
-            info.context, coupon_id=decode_id(input.coupon_id, "Coupon"), reason=input.reason
+        result = await mutate(
+            info.context, use_cases.void_coupon, coupon_id=decode_id(input.coupon_id, "Coupon"), reason=input.reason
         )
         coupon = Coupon.from_domain(result.value, info.context) if result.value is not None else None
         return CouponPayload(coupon=coupon, user_errors=UserError.many(result.errors))
@@ -204,6 +210,8 @@ class CouponMutation:
     async def end_coupon_template(
         self, info: Info[Context, None], input: EndCouponTemplateInput
     ) -> CouponTemplatePayload:
-        result = await use_cases.end_template(info.context, template_id=decode_id(input.template_id, "CouponTemplate"))
+        result = await mutate(
+            info.context, use_cases.end_template, template_id=decode_id(input.template_id, "CouponTemplate")
+        )
         template = CouponTemplate.from_domain(result.value) if result.value is not None else None
         return CouponTemplatePayload(template=template, user_errors=UserError.many(result.errors))

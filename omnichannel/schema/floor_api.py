@@ -11,6 +11,7 @@ from ..resolvers import recommendations as recommendation_use_cases
 from ..resolvers import try_ons as try_on_use_cases
 from ..resolvers import viewer
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .enums import TryOnSource
 from .errors import UserError
 from .floor import PickListLine, Recommendation, TryOn
@@ -84,8 +85,9 @@ class FloorMutation:
         description="Store staff record what a member tries on (RFID or scan), a batch of variants per call"
     )
     async def record_try_on(self, info: Info[Context, None], input: RecordTryOnInput) -> RecordTryOnPayload:
-        result = await try_on_use_cases.record_try_on(
+        result = await mutate(
             info.context,
+            try_on_use_cases.record_try_on,
             location_id=decode_id(input.store_id, "Store"),
             member_id=decode_id(input.member_id, "Member"),
             variant_ids=[decode_id(v, "Variant") for v in input.variant_ids[:51]],

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .errors import UserError
 from .events import AFTER_CURSOR_DESCRIPTION, decode_log_cursor, encode_log_cursor
 from .inventory import AdjustStockInput, AdjustStockPayload, StockChangedEvent, StockLevel
@@ -22,8 +23,9 @@ class InventoryMutation:
         description="Change on-hand stock (store manager at their store, head office, ERP); written to the ledger."
     )
     async def adjust_stock(self, info: Info[Context, None], input: AdjustStockInput) -> AdjustStockPayload:
-        result = await use_cases.adjust_stock(
+        result = await mutate(
             info.context,
+            use_cases.adjust_stock,
             location_id=decode_id(input.store_id, "Store"),
             variant_id=decode_id(input.variant_id, "Variant"),
             delta=input.delta,

@@ -97,7 +97,7 @@ class Member(Node):
         after: str | None = None,
         channel: SalesChannel | None = None,
     ) -> Annotated[OrderConnection, strawberry.lazy("omnichannel.schema.orders")]:
-        from ..resolvers import orders as order_use_cases
+        from ..resolvers.orders import reads as order_use_cases
         from .order_query import order_connection
 
         orders, has_next = await order_use_cases.orders_of_member(

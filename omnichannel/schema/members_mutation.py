@@ -11,6 +11,7 @@ from ..resolvers import member_sign_in as sign_in_use_cases
 from ..resolvers import members as use_cases
 from ..resolvers import points as points_use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .enums import IdentityKind, SalesChannel
 from .errors import UserError
 from .members import Member
@@ -86,7 +87,7 @@ class MemberMutation:
     async def request_sign_in_code(
         self, info: Info[Context, None], input: RequestSignInCodeInput
     ) -> RequestSignInCodePayload:
-        result = await sign_in_use_cases.request_code(info.context, phone=input.phone)
+        result = await mutate(info.context, sign_in_use_cases.request_code, phone=input.phone)
         sent = result.value
         return RequestSignInCodePayload(
             sent_to=sent.sent_to if sent else None,
@@ -97,8 +98,9 @@ class MemberMutation:
 
     @strawberry.mutation(description="Exchange a phone's one-time code for a MEMBER token (a new phone joins).")
     async def sign_in_with_code(self, info: Info[Context, None], input: SignInWithCodeInput) -> MemberSignInPayload:
-        result = await sign_in_use_cases.sign_in_with_code(
+        result = await mutate(
             info.context,
+            sign_in_use_cases.sign_in_with_code,
             phone=input.phone,
             code=input.code,
             links=[(item.kind, item.value) for item in input.link or []],
@@ -110,8 +112,9 @@ class MemberMutation:
 
     @strawberry.mutation(description="Head office: fold a duplicate member into the survivor; the duplicate closes.")
     async def merge_members(self, info: Info[Context, None], input: MergeMembersInput) -> MergeMembersPayload:
-        result = await use_cases.merge_members(
+        result = await mutate(
             info.context,
+            use_cases.merge_members,
             survivor_id=decode_id(input.survivor_id, "Member"),
             duplicate_id=decode_id(input.duplicate_id, "Member"),
         )
@@ -136,8 +139,12 @@ class MemberMutation:
 
     @strawberry.mutation(description="head office goodwill or correction; never below zero")
     async def adjust_points(self, info: Info[Context, None], input: AdjustPointsInput) -> AdjustPointsPayload:
-        result = await points_use_cases.adjust_points(
-            info.context, member_id=decode_id(input.member_id, "Member"), delta=input.delta, reason=input.reason
+        result = await mutate(
+            info.context,
+            points_use_cases.adjust_points,
+            member_id=decode_id(input.member_id, "Member"),
+            delta=input.delta,
+            reason=input.reason,
         )
         member = Member.from_domain(result.value) if result.value is not None else None
         return AdjustPointsPayload(member=member, user_errors=UserError.many(result.errors))

@@ -10,8 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from ..resolvers import order_feed
-from ..resolvers import orders as use_cases
 from ..resolvers.context import Context
+from ..resolvers.orders import reads as use_cases
 from .enums import OrderStatus
 from .events import AFTER_CURSOR_DESCRIPTION, CURSOR_DESCRIPTION, decode_log_cursor, encode_log_cursor
 from .locations import Store
@@ -91,9 +91,10 @@ class OrderSubscription:
         async for event, position in events:
             order = await ctx.loaders.order.load(event.order_id)
             if order is not None:
+                kind = event.feed.value if event.feed is not None else ""
                 yield StoreOrderEvent(
-                    kind=event.kind,
-                    status=OrderStatus(event.status),
+                    kind=kind,
+                    status=event.status,
                     order=Order.from_domain(order),
                     at=event.at,
                     cursor=encode_log_cursor(position),

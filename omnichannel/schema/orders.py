@@ -14,9 +14,9 @@ from ..domain.money import Money as DomainMoney
 from ..resolvers import checkout as checkout_use_cases
 from ..resolvers import credit as credit_use_cases
 from ..resolvers import members as member_use_cases
-from ..resolvers import orders as use_cases
 from ..resolvers import refund_reads
 from ..resolvers.context import Context
+from ..resolvers.orders import reads as use_cases
 from .catalog import Money
 from .enums import FulfillmentMode, FulfillmentStatus, OrderStatus, SalesChannel
 from .lines import OrderLine

@@ -9,6 +9,7 @@ from ..domain.access import STAFF_ROLES, Role
 from ..domain.people import StaffMember
 from ..resolvers import auth as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .errors import UserError
 from .locations import Store
 from .node import register_node
@@ -59,7 +60,7 @@ class SignInPayload:
 
 
 async def sign_in(info: Info[Context, None], input: SignInInput) -> SignInPayload:
-    result = await use_cases.sign_in(info.context, email=input.email, password=input.password)
+    result = await mutate(info.context, use_cases.sign_in, email=input.email, password=input.password)
     if result.value is None:
         return SignInPayload(token=None, staff=None, user_errors=UserError.many(result.errors))
     token, staff = result.value

@@ -13,6 +13,7 @@ from ..domain.pricing import DiscountLine as DomainDiscountLine
 from ..domain.pricing import PricedCart
 from ..resolvers import checkout as checkout_use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .catalog import Money, Variant
 from .coupons import MASK
 from .enums import DiscountKind, SalesChannel
@@ -123,8 +124,9 @@ class PriceQuotePayload:
 class PricingQuery:
     @strawberry.field(description="Price a cart for a channel: lines, promotions, coupons, points, total.")
     async def price_quote(self, info: Info[Context, None], input: PriceQuoteInput) -> PriceQuotePayload:
-        result = await checkout_use_cases.quote(
+        result = await mutate(
             info.context,
+            checkout_use_cases.quote,
             channel=input.channel,
             lines=[
                 checkout_use_cases.CheckoutLine(decode_id(line.variant_id, "Variant"), line.quantity)

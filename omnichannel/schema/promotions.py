@@ -11,6 +11,7 @@ from strawberry.types import Info
 from ..domain.promotions import Promotion as DomainPromotion
 from ..resolvers import promotions as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .enums import PromotionKind
 from .errors import UserError
 from .node import register_node
@@ -111,8 +112,9 @@ class PromotionQuery:
 class PromotionMutation:
     @strawberry.mutation(description="Head office: start an automatic promotion (every channel at once).")
     async def create_promotion(self, info: Info[Context, None], input: CreatePromotionInput) -> PromotionPayload:
-        result = await use_cases.create_promotion(
+        result = await mutate(
             info.context,
+            use_cases.create_promotion,
             title=input.title,
             kind=input.kind,
             threshold=input.threshold,
@@ -128,6 +130,8 @@ class PromotionMutation:
 
     @strawberry.mutation(description="Head office: end a promotion now.")
     async def end_promotion(self, info: Info[Context, None], input: EndPromotionInput) -> PromotionPayload:
-        result = await use_cases.end_promotion(info.context, promotion_id=decode_id(input.promotion_id, "Promotion"))
+        result = await mutate(
+            info.context, use_cases.end_promotion, promotion_id=decode_id(input.promotion_id, "Promotion")
+        )
         promotion = Promotion.from_domain(result.value) if result.value is not None else None
         return PromotionPayload(promotion=promotion, user_errors=UserError.many(result.errors))

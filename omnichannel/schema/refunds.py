@@ -12,8 +12,9 @@ from ..domain.money import Money as DomainMoney
 from ..domain.refunds import Refund as RefundRecord
 from ..domain.refunds import RefundStatus as DomainRefundStatus
 from ..resolvers import refund_reads
-from ..resolvers import refunds as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
+from ..resolvers.orders import confirm_refund, refund
 from .catalog import Money
 from .errors import UserError
 from .lines import OrderLine, OrderLineInput
@@ -125,23 +126,25 @@ class RefundMutation:
             if input.lines is not None
             else None
         )
-        result = await use_cases.refund_order(
+        result = await mutate(
             info.context,
+            refund.refund_order,
             order_id=decode_id(input.order_id, "Order"),
             lines=lines,
             reason=input.reason,
             restock_location_id=decode_id(input.restock_store_id, "Store") if input.restock_store_id else None,
         )
-        refund = Refund.from_domain(result.value) if result.value is not None else None
-        return RefundPayload(refund=refund, user_errors=UserError.many(result.errors))
+        made = Refund.from_domain(result.value) if result.value is not None else None
+        return RefundPayload(refund=made, user_errors=UserError.many(result.errors))
 
     @strawberry.mutation(description="the payment provider (SERVICE) says how a refund ended")
     async def confirm_refund(self, info: Info[Context, None], input: ConfirmRefundInput) -> RefundPayload:
-        result = await use_cases.confirm_refund(
+        result = await mutate(
             info.context,
+            confirm_refund.confirm_refund,
             refund_id=decode_id(input.refund_id, "Refund"),
             reference=input.reference,
             succeeded=input.succeeded,
         )
-        refund = Refund.from_domain(result.value) if result.value is not None else None
-        return RefundPayload(refund=refund, user_errors=UserError.many(result.errors))
+        ended = Refund.from_domain(result.value) if result.value is not None else None
+        return RefundPayload(refund=ended, user_errors=UserError.many(result.errors))

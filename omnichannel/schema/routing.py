@@ -10,6 +10,7 @@ from ..domain.routing import Plan, RouteLine, Shipment
 from ..domain.routing import RoutingRules as DomainRoutingRules
 from ..resolvers import routing as use_cases
 from ..resolvers.context import Context
+from ..resolvers.mutation import mutate
 from .catalog import Variant
 from .enums import FulfillmentMode
 from .errors import UserError
@@ -156,7 +157,7 @@ class RoutingQuery:
         "Open to everyone, like stock availability."
     )
     async def fulfillment_plan(self, info: Info[Context, None], input: FulfillmentPlanInput) -> FulfillmentPlan:
-        plan = await use_cases.plan_fulfillment(
+        plan = await use_cases.fulfillment_plan(
             info.context,
             lines=[RouteLine(decode_id(line.variant_id, "Variant"), line.quantity) for line in input.lines],
             mode=input.fulfillment_mode,
@@ -176,8 +177,9 @@ class RoutingMutation:
     async def update_routing_rules(
         self, info: Info[Context, None], input: UpdateRoutingRulesInput
     ) -> RoutingRulesPayload:
-        result = await use_cases.update_routing_rules(
+        result = await mutate(
             info.context,
+            use_cases.update_routing_rules,
             {
                 "store_preference_km": input.store_preference_km,
                 "allow_split": input.allow_split,

@@ -1,8 +1,17 @@
-"""Topic names. One place so publishers and subscribers can never disagree on a spelling."""
+"""Topic names, and which live feed hears which fact. One place so publishers and subscribers can
+never disagree on a spelling.
+
+- stock changes: the location's stock topic and the all-stock topic (stockChanged);
+- order facts that say something to a store (`OrderEvent.feed` is set): the topic of every location
+  that fulfils the order or took it (storeOrders) - one message per change;
+- PickupReady: the ordering member's topic (pickupReady);
+- other facts (OrderCompleted, OrderRepriced, ...): no live feed; in-transaction handlers and
+  readers of the committed events still see them.
+"""
 
 from __future__ import annotations
 
-from ..domain.events import Event, OrderChanged, PickupReady, StockChanged
+from ..domain.events import DomainEvent, OrderEvent, PickupReady, StockChanged
 
 STOCK_ALL = "stock"
 
@@ -19,12 +28,12 @@ def pickups_of(member_id: int) -> str:
     return f"pickup.member.{member_id}"
 
 
-def for_event(event: Event) -> list[str]:
-    """Every topic an event is published on."""
+def for_event(event: DomainEvent) -> list[str]:
+    """Every topic an event is published on (none: it is not a live-feed fact)."""
     if isinstance(event, StockChanged):
         return [stock_at(event.location_id), STOCK_ALL]
-    if isinstance(event, OrderChanged):
-        return [orders_at(location_id) for location_id in event.location_ids]
     if isinstance(event, PickupReady):
         return [pickups_of(event.member_id)] if event.member_id is not None else []
-    raise TypeError(f"no topic for {type(event).__name__}")
+    if isinstance(event, OrderEvent) and event.feed is not None:
+        return [orders_at(location_id) for location_id in event.location_ids]
+    return []

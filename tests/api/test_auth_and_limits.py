@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from omnichannel.persistence.seed.demo import DEMO_PASSWORD
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 SIGN_IN = """
 mutation($e: String!, $p: String!) {

@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import pytest
+
 from omnichannel.domain.coupons import GUESSES_PER_STAFF, GUESSES_PER_STORE
 from omnichannel.persistence import db
 from tests.api.loyalty import CLAIM, REDEEM, claim, create_template, gid, sign_up
 from tests.orders_support import location_id
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 S01, S02, S11 = gid("Store", 1), gid("Store", 2), gid("Store", 11)
 AUDIT = """query($t: ID, $kinds: [CouponAuditKind!]) { couponAudit(templateId: $t, kinds: $kinds, first: 100) {

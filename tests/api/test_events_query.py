@@ -92,9 +92,14 @@ async def test_an_orders_life_is_in_the_log_with_its_business_keys(gql, token):
     assert [t for t, _ in life] == [
         "order.created",
         "order.paid",
-        "order.status_changed",
+        "order.status_changed",  # the fulfilment is ready
         "order.ready_for_pickup",
+        "order.status_changed",  # the fulfilment is handed over
         "order.completed",
+    ]
+    assert [p["fulfillment"]["status"] for t, p in life if t == "order.status_changed"] == [
+        "READY_FOR_PICKUP",
+        "COMPLETED",
     ]
     created = life[0][1]
     assert created["order"] == {
@@ -112,7 +117,8 @@ async def test_an_orders_life_is_in_the_log_with_its_business_keys(gql, token):
     assert ready["store"] == {"id": s04, "code": "S04"} and ready["fulfillment"] == {
         "id": order["fulfillments"][0]["id"]
     }
-    assert life[4][1]["order"]["status"] == "COMPLETED"
+    assert life[5][1]["order"]["status"] == "COMPLETED"
+    assert life[1][1]["payment"] == {"amount": "39.80", "currency": "CNY", "reference": f"log-{order['number']}"}
     stock = [json.loads(e["payload"]) for e in events if e["type"] == "stock.changed"]
     mine = [p for p in stock if p["variant"]["id"] == order["lines"][0]["variant"]["id"]]
     assert [(p["reason"], p["onHand"], p["reserved"], p["available"]) for p in mine] == [

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from omnichannel.domain.ports import UnitOfWork
 from omnichannel.persistence import db
-from omnichannel.persistence.uow import UnitOfWork, transactional
-from omnichannel.resolvers import stock_holds
+from omnichannel.resolvers.orders import steps
 from tests.api.loyalty import ADJUST, REDEEM, claim, create_template, pk, sign_up
 from tests.orders_support import (
     CANCEL_ORDER,
@@ -182,10 +182,11 @@ async def test_an_unpaid_order_that_expires_gives_its_coupon_and_points_back(gql
     later = services.clock() + timedelta(seconds=services.reservation_ttl + 60)
 
     async def work(uow: UnitOfWork) -> None:
-        locked = await uow.orders.lock(order_id)
-        await stock_holds.expire(uow, locked, later, loyalty=services.loyalty)
+        locked = await uow.orders.get_for_update(order_id)
+        assert locked is not None
+        await steps.expire(uow, locked, later)
 
-    await transactional(work)
+    await services.new_uow().atomic(work)  # with the app's in-transaction handlers (loyalty gives back)
     me = (await gql(ME, token=member.token))["data"]["me"]
     assert me["pointsBalance"] == 200 and me["coupons"] == [{"code": code, "status": "ACTIVE"}]
     assert (await level(variant, "S05"))["reserved"] == 0

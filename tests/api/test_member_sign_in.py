@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.loyalty import ME, REQUEST_CODE, SIGN_IN, new_phone, sign_up
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 
 async def test_a_new_phone_joins_and_a_known_phone_from_another_channel_is_the_same_member(gql, outbox):

@@ -26,6 +26,9 @@ from tests.orders_support import (
 )
 from tests.ws_support import TRANSPORT_WS, in_process_sockets
 
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
+
 CALLERS = {
     "anonymous": None,
     "owner": ("MEMBER", {"member": "M0001"}),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from omnichannel.persistence.db import fetch
 from tests.api.loyalty import ADJUST, ME, claim, create_template, pk, sign_up
 from tests.orders_support import (
@@ -20,6 +22,9 @@ from tests.orders_support import (
     pickup_input,
     store_gid,
 )
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 
 async def test_an_order_coupons_made_free_is_paid_with_zero(gql, token, outbox):

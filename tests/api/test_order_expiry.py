@@ -7,7 +7,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 from omnichannel.persistence import db
-from omnichannel.resolvers import order_expiry
+from omnichannel.resolvers.orders import expire
 from tests.orders_support import (
     CONFIRM_PAYMENT,
     ORDER,
@@ -83,13 +83,12 @@ async def test_concurrent_sweepers_release_each_hold_exactly_once(app, gql, toke
         for _ in range(10):
             await gql(PLACE_ORDER, {"input": pickup_input(variant, s03, 1)}, token=member)
     assert (await level(variant, "S03"))["reserved"] == 10
-    broker = app.state.services.broker
 
     def later() -> datetime:
         return datetime.now(UTC) + timedelta(hours=2)  # as if the holds had long passed
 
     # (this also expires unpaid orders other tests left behind: harmless, each test makes its own)
-    counts = await asyncio.gather(*(order_expiry.sweep(broker, later, app.state.services.loyalty) for _ in range(6)))
+    counts = await asyncio.gather(*(expire.sweep(app.state.services, later) for _ in range(6)))
     assert sum(counts) >= 10
     assert (await level(variant, "S03"))["reserved"] == 0
     releases = await db.fetch(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from tests.orders_support import (
     COMPLETE_PICKUP,
     CONFIRM_PAYMENT,
@@ -18,6 +20,9 @@ from tests.orders_support import (
     pickup_input,
     store_gid,
 )
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 
 async def test_a_pickup_order_goes_from_placed_to_handed_over(gql, token):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from omnichannel.domain.pickup import PER_STORE
 from omnichannel.persistence import db
-from omnichannel.persistence.repositories import throttle
+from omnichannel.persistence.repositories import throttles as throttle
 from tests.orders_support import (
     COMPLETE_PICKUP,
     CONFIRM_PAYMENT,
@@ -19,6 +21,9 @@ from tests.orders_support import (
     pickup_input,
     store_gid,
 )
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 
 async def _ready_order(gql, token, store: str, member_number: str) -> tuple[dict, str]:
@@ -36,11 +41,6 @@ async def _ready_order(gql, token, store: str, member_number: str) -> tuple[dict
     )
     code = (await gql(ORDER, {"id": order["id"]}, token=member))["data"]["order"]["pickupCode"]
     return order, code
-
-
-async def _unlock() -> None:
-    """Lift pickup lockouts so later tests start clean."""
-    await db.execute("DELETE FROM throttle WHERE key LIKE 'pickup:%'")
 
 
 GUESSES = """mutation($s: ID!) {
@@ -73,7 +73,6 @@ async def test_aliases_batching_guesses_count_one_by_one_and_the_clerk_is_locked
     assert done["userErrors"] == [] and done["order"]["status"] == "COMPLETED"
     state = await throttle.state(f"pickup:staff:{await _staff_id('clerk.s08@demo.omnichannel.cn')}")
     assert state is not None and state.failures == 5
-    await _unlock()
 
 
 async def test_wrong_codes_from_several_people_lock_the_store(gql, token):
@@ -94,7 +93,6 @@ async def test_wrong_codes_from_several_people_lock_the_store(gql, token):
     other_clerk = await token("CLERK", store="S10")
     unaffected = await gql(COMPLETE_PICKUP, {"store": other_store, "code": "0000AAAA"}, token=other_clerk)
     assert errors_of(unaffected["data"]["completePickup"]) == ["INVALID_PICKUP_CODE"]
-    await _unlock()
 
 
 async def test_a_code_only_opens_its_own_store(gql, token):
@@ -109,7 +107,6 @@ async def test_a_code_only_opens_its_own_store(gql, token):
         token=await token("CLERK", store="S10"),
     )
     assert scanned["data"]["completePickup"]["order"]["status"] == "COMPLETED"
-    await _unlock()
 
 
 async def _staff_id(email: str) -> int:

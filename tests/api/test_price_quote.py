@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.loyalty import ADJUST, claim, create_template, gid, sign_up
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 QUOTE = """query($input: PriceQuoteInput!) { priceQuote(input: $input) {
   quote { channel subtotal { amount } discountTotal { amount } total { amount } pointsRedeemed pointsToEarn tier

@@ -8,6 +8,9 @@ import pytest
 
 from .routing_support import PLAN, available, point, sid, variant_where, vid
 
+# head office's rules are shared by every later test: put back whatever a test does
+pytestmark = pytest.mark.usefixtures("keep_routing_rules")
+
 RULES = """{ routingRules { storePreferenceKm allowSplit maxLocations mergeWindowMinutes transferEnabled
   transferHoursPer10Km searchRadiusKm } }"""
 UPDATE = """

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from omnichannel.domain.coupons import GUESSES_PER_MEMBER
 from omnichannel.persistence.seed.demo import DEMO_PASSWORD
 from tests.api.loyalty import gid, sign_up
+
+# wrong codes and passwords lock people out: the counters go back after every test, pass or fail
+pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
 SIGN_IN = """
 mutation($e: String!, $p: String!) {

@@ -11,9 +11,9 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from omnichannel.domain.ports import UnitOfWork
 from omnichannel.persistence import db
-from omnichannel.persistence.uow import UnitOfWork, transactional
-from omnichannel.resolvers import stock_holds
+from omnichannel.resolvers.orders import steps
 from tests.api.loyalty import ADJUST, claim, create_template, pk, sign_up
 from tests.orders_support import (
     CANCEL_ORDER,
@@ -191,9 +191,11 @@ async def test_cancelling_or_expiring_the_order_gives_the_till_coupon_back_once(
     later = services.clock() + timedelta(seconds=services.reservation_ttl + 60)
 
     async def expire(uow: UnitOfWork) -> None:
-        await stock_holds.expire(uow, await uow.orders.lock(pk(second["id"])), later, loyalty=services.loyalty)
+        locked = await uow.orders.get_for_update(pk(second["id"]))
+        assert locked is not None
+        await steps.expire(uow, locked, later)
 
-    await transactional(expire)
+    await services.new_uow().atomic(expire)  # with the app's in-transaction handlers (coupons come back)
     assert (await gql(COUPONS, token=member.token))["data"]["me"]["coupons"] == [{"code": code, "status": "ACTIVE"}]
     audit = (await gql(AUDIT, {"t": template["id"]}, token=hq))["data"]["couponAudit"]["edges"]
     kinds = [e["node"]["kind"] for e in audit]

@@ -12,12 +12,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omnichannel.domain import webhooks as rules
+from omnichannel.domain.catalog import SalesChannel
 from omnichannel.domain.errors import DomainError, ErrorCode
 from omnichannel.domain.event_log import EVENT_TYPES, MAPPERS, log_entry
 from omnichannel.domain.event_records import from_record, to_record
 from omnichannel.domain.events import (
+    EventLine,
+    FulfillmentAdvanced,
     MemberMerged,
-    OrderChanged,
+    OrderCancelled,
+    OrderCompleted,
+    OrderExpired,
+    OrderPaid,
+    OrderPlaced,
+    OrderRepriced,
     PickupReady,
     RefundedLine,
     RefundFailed,
@@ -26,9 +34,33 @@ from omnichannel.domain.events import (
     VariantAmount,
 )
 from omnichannel.domain.global_ids import global_id
+from omnichannel.domain.locations import FulfillmentMode
+from omnichannel.domain.orders import Canceller, FulfillmentStatus, OrderStatus
 from omnichannel.schema.relay import encode_id, split_id
 
 AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+COMMON = {
+    "order_id": 1, "number": "SO00000001", "channel": SalesChannel.APP, "mode": FulfillmentMode.PICKUP,
+    "status": OrderStatus.CONFIRMED, "member_id": 3, "placed_at_location_id": None, "attributed_staff_id": None,
+    "location_ids": (2,), "at": AT,
+}  # fmt: skip
+LINES = (EventLine(2, 7, 1, Decimal("9.90")),)
+MONEY = {"total": Decimal("9.90"), "currency": "CNY"}
+PLACED = OrderPlaced(
+    **COMMON, lines=LINES, subtotal=Decimal("9.90"), discount_total=Decimal("0.00"), points_redeemed=0, coupon_ids=(),
+    placed_by_staff_id=None, pickup_location_id=2, reservation_expires_at=None, **MONEY,
+)  # fmt: skip
+PAID = OrderPaid(
+    **COMMON, lines=LINES, subtotal=Decimal("9.90"), discount_total=Decimal("0.00"), amount=Decimal("9.90"),
+    reference="PAY-1", **MONEY,
+)  # fmt: skip
+ADVANCED = FulfillmentAdvanced(
+    **COMMON, fulfillment_id=5, fulfillment_location_id=2, fulfillment_status=FulfillmentStatus.PICKING,
+    previous_status=FulfillmentStatus.PENDING, lines=LINES,
+)  # fmt: skip
+CANCELLED = OrderCancelled(
+    **COMMON, lines=LINES, amount_paid=Decimal("9.90"), cancelled_by=Canceller.MEMBER, reason="changed my mind", **MONEY
+)
 
 
 @given(st.sampled_from(["Order", "Store", "Member"]), st.integers(min_value=0, max_value=2**31 - 1))
@@ -45,13 +77,14 @@ def test_event_ids_and_log_cursors_hold_bigints(type_name, pk):
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        (OrderChanged(1, "CREATED", "PENDING_PAYMENT", (2,), 3, AT), "order.created"),
-        (OrderChanged(1, "PAID", "CONFIRMED", (2,), 3, AT), "order.paid"),
-        (OrderChanged(1, "CANCELLED", "CANCELLED", (2,), None, AT), "order.cancelled"),
-        (OrderChanged(1, "STATUS_CHANGED", "COMPLETED", (2,), 3, AT), "order.completed"),
-        (OrderChanged(1, "STATUS_CHANGED", "EXPIRED", (2,), 3, AT), "order.expired"),
-        (OrderChanged(1, "STATUS_CHANGED", "PICKING", (2,), 3, AT), "order.status_changed"),
-        (PickupReady(1, 5, 2, 3, AT), "order.ready_for_pickup"),
+        (PLACED, "order.created"),
+        (PAID, "order.paid"),
+        (CANCELLED, "order.cancelled"),
+        (OrderCompleted(**COMMON, lines=LINES, **MONEY), "order.completed"),
+        (OrderExpired(**COMMON, lines=LINES, **MONEY), "order.expired"),
+        (ADVANCED, "order.status_changed"),
+        (OrderRepriced(**COMMON, coupon_id=4, discount_total=Decimal("1.00"), **MONEY), "order.repriced"),
+        (PickupReady(**COMMON, fulfillment_id=5, location_id=2), "order.ready_for_pickup"),
         (StockChanged(2, 7, 10, 3, 1, "SALE", AT), "stock.changed"),
         (MemberMerged(3, "M0003", 4, "M0004", AT), "member.merged"),
     ],
@@ -63,12 +96,21 @@ def test_every_logged_event_has_a_documented_type(event, expected):
 
 
 def test_payload_data_is_json_ready_and_names_objects_by_global_id():
-    stock = log_entry(StockChanged(2, 7, 10, 3, 1, "SALE", AT))
+    stock = log_entry(StockChanged(2, 7, 10, 3, 1, "SALE", AT, reference="SO00000001"))
     assert stock is not None
-    assert stock.data == {"onHand": 10, "reserved": 3, "safetyStock": 1, "available": 6, "reason": "SALE"}
+    assert stock.data == {
+        "onHand": 10, "reserved": 3, "safetyStock": 1, "available": 6, "reason": "SALE", "reference": "SO00000001"
+    }  # fmt: skip
     assert (stock.refs.store_id, stock.refs.variant_id, stock.refs.all_store_ids) == (2, 7, (2,))
-    ready = log_entry(PickupReady(1, 5, 2, None, AT))
+    ready = log_entry(PickupReady(**COMMON, fulfillment_id=5, location_id=2))
     assert ready is not None and ready.data["fulfillment"] == {"id": encode_id("Fulfillment", 5)}
+    assert (ready.refs.order_id, ready.refs.store_id, ready.refs.store_ids) == (1, 2, (2,))
+    paid = log_entry(PAID)
+    assert paid is not None and paid.data["payment"] == {"amount": "9.90", "currency": "CNY", "reference": "PAY-1"}
+    cancelled = log_entry(CANCELLED)
+    assert cancelled is not None and cancelled.data["cancelledBy"] == "MEMBER"
+    advanced = log_entry(ADVANCED)
+    assert advanced is not None and advanced.data["fulfillment"]["status"] == "PICKING"
     merged = log_entry(MemberMerged(3, "M0003", 4, "M0004", AT))
     assert merged is not None and merged.data == {"merged": {"id": encode_id("Member", 4), "number": "M0004"}}
 
@@ -82,12 +124,10 @@ def test_events_that_are_not_logged_map_to_nothing():
 
 
 SUCCEEDED = RefundSucceeded(
-    refund_id=7, order_id=1, number="SO00000001", member_id=3, location_ids=(2, 9), placed_at_location_id=None,
-    attributed_staff_id=None, amount=Decimal("27.00"), currency="CNY",
+    **{**COMMON, "location_ids": (2, 9)}, refund_id=7, amount=Decimal("27.00"), currency="CNY",
     lines=(RefundedLine(11, 5, "TST-1", 1, Decimal("27.00")),), points_returned=300, points_reversed=27,
     points_shortfall=0, reason="changed their mind", restock_location_id=2, reference="RF-1",
     refunded_total=Decimal("27.00"), refunded_by_variant=(VariantAmount(5, Decimal("27.00")),), fully_refunded=False,
-    at=AT,
 )  # fmt: skip
 
 
@@ -99,10 +139,7 @@ def test_refund_events_are_logged_with_their_amounts_as_strings():
     assert refund["lines"] == [{"variant": {"id": encode_id("Variant", 5), "sku": "TST-1"}, "quantity": 1,
                                 "amount": "27.00"}]  # fmt: skip
     assert refund["restockStore"] == encode_id("Store", 2) and refund["refundedTotal"] == "27.00"
-    failed = RefundFailed(
-        refund_id=7, order_id=1, number="SO00000001", member_id=None, location_ids=(2,), amount=Decimal("1.00"),
-        currency="CNY", lines=(), reference="X", at=AT,
-    )  # fmt: skip
+    failed = RefundFailed(**COMMON, refund_id=7, amount=Decimal("1.00"), currency="CNY", lines=(), reference="X")
     failed_entry = log_entry(failed)
     assert failed_entry is not None and failed_entry.type == "refund.failed"
     assert failed_entry.data["refund"]["status"] == "FAILED"
@@ -112,8 +149,11 @@ def test_refund_events_are_logged_with_their_amounts_as_strings():
     "event",
     [
         SUCCEEDED,
-        OrderChanged(1, "CREATED", "PENDING_PAYMENT", (2, 9), None, AT),
-        PickupReady(1, 5, 2, 3, AT),
+        PLACED,
+        PAID,
+        CANCELLED,
+        ADVANCED,
+        PickupReady(**COMMON, fulfillment_id=5, location_id=2),
         StockChanged(2, 7, 10, 3, 1, "SALE", AT),
         MemberMerged(3, "M0003", 4, "M0004", AT),
     ],

@@ -5,15 +5,14 @@ from __future__ import annotations
 import secrets
 
 from omnichannel.persistence import db
-from omnichannel.persistence.repositories.members import MemberStore
-from omnichannel.persistence.uow import UnitOfWork, transactional
+from omnichannel.persistence.uow import TortoiseUnitOfWork, transactional
 
 
 async def new_member() -> int:
     phone = "137" + "".join(secrets.choice("0123456789") for _ in range(8))
 
-    async def work(uow: UnitOfWork) -> int:
-        return (await MemberStore(uow.conn).create(phone)).id
+    async def work(uow: TortoiseUnitOfWork) -> int:
+        return (await uow.members.create(phone)).id
 
     member_id, _ = await transactional(work)
     return member_id

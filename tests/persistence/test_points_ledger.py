@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from omnichannel.domain.errors import DomainError, ErrorCode
 from omnichannel.domain.loyalty import LoyaltyRules
-from omnichannel.persistence.uow import UnitOfWork, transactional
+from omnichannel.persistence.uow import TortoiseUnitOfWork, transactional
 from omnichannel.resolvers import points
 from tests.persistence.loyalty_db import ledger_state, new_member
 
@@ -24,7 +24,7 @@ ORDER_IDS = itertools.count(9_000_000)
 
 
 async def earn(member_id: int, order_id: int, amount: str, now: datetime = NOW) -> int:
-    async def work(uow: UnitOfWork) -> int:
+    async def work(uow: TortoiseUnitOfWork) -> int:
         return await points.earn_for_order(
             uow, member_id=member_id, order_id=order_id, amount_paid=Decimal(amount), now=now, rules=RULES, actor="t"
         )
@@ -34,7 +34,7 @@ async def earn(member_id: int, order_id: int, amount: str, now: datetime = NOW) 
 
 
 async def redeem(member_id: int, amount: int, order_id: int, now: datetime = NOW) -> bool:
-    async def work(uow: UnitOfWork) -> bool:
+    async def work(uow: TortoiseUnitOfWork) -> bool:
         return await points.redeem(
             uow, member_id=member_id, points=amount, order_id=order_id, reason="test", now=now, actor="t"
         )
@@ -44,7 +44,7 @@ async def redeem(member_id: int, amount: int, order_id: int, now: datetime = NOW
 
 
 async def reverse(member_id: int, order_id: int, now: datetime = NOW) -> tuple[int, int]:
-    async def work(uow: UnitOfWork) -> tuple[int, int]:
+    async def work(uow: TortoiseUnitOfWork) -> tuple[int, int]:
         return await points.reverse_for_order(
             uow, member_id=member_id, order_id=order_id, now=now, rules=RULES, actor="t"
         )
@@ -98,7 +98,10 @@ async def test_two_expiry_runners_expire_each_lot_once(app):
         await earn(member, next(ORDER_IDS), "30.00", now=earned_at)
         await earn(member, next(ORDER_IDS), "5.00", now=datetime(2004, 6, 1, tzinfo=UTC))
     when = datetime(2005, 1, 2, tzinfo=UTC)
-    await asyncio.gather(points.expire_points(when, batch=2), points.expire_points(when, batch=2))
+    await asyncio.gather(
+        points.expire_points(TortoiseUnitOfWork(), when, batch=2),
+        points.expire_points(TortoiseUnitOfWork(), when, batch=2),
+    )
     for member in members:
         assert await ledger_state(member) == (5, 5, 5, 3)
 
@@ -144,7 +147,7 @@ class LedgerOnPostgres(RuleBasedStateMachine):
     @rule(days=st.integers(1, 500))
     def time_passes_and_points_expire(self, days: int) -> None:
         self.now += timedelta(days=days)
-        self.run(points.expire_points(self.now))
+        self.run(points.expire_points(TortoiseUnitOfWork(), self.now))
 
     @invariant()
     def balance_is_the_sum_of_entries_and_never_negative(self) -> None:
@@ -163,10 +166,8 @@ async def test_adjusting_an_empty_balance_below_zero_or_by_nothing_is_refused(ap
     member = await new_member()
     from omnichannel.domain import points as ledger
 
-    async def work(uow: UnitOfWork) -> None:
-        from omnichannel.persistence.repositories.points import PointsStore
-
-        account = await PointsStore(uow.conn).lock_account(member)
+    async def work(uow: TortoiseUnitOfWork) -> None:
+        account = await uow.points.lock_account(member)
         ledger.adjust(account, delta, "test", now=NOW, rules=RULES)
 
     with pytest.raises(DomainError):

@@ -15,7 +15,7 @@ from omnichannel.domain.geo import GeoPoint, bounding_box
 from omnichannel.domain.routing import RoutingRules
 from omnichannel.persistence import db
 from omnichannel.persistence.repositories import routing as repo
-from omnichannel.persistence.uow import UnitOfWork
+from omnichannel.persistence.uow import TortoiseUnitOfWork
 
 PEOPLES_SQUARE = GeoPoint(31.2328, 121.4737)
 VARIANTS = [1, 2, 3, 4, 5]
@@ -28,20 +28,23 @@ class Rollback(Exception):
 async def in_rolled_back_transaction(work) -> Any:  # type: ignore[no-untyped-def]
     """Run work(uow) and roll everything back; returns what work returned."""
     box: list[Any] = []
+
+    async def then_roll_back(uow: TortoiseUnitOfWork) -> None:
+        box.append(await work(uow))
+        raise Rollback
+
     try:
-        async with UnitOfWork() as uow:
-            box.append(await work(uow))
-            raise Rollback
+        await TortoiseUnitOfWork().atomic(then_roll_back)
     except Rollback:
         return box[0]
 
 
 async def test_defaults_when_never_set_then_what_was_saved(app):
-    async def work(uow: UnitOfWork) -> tuple[RoutingRules, RoutingRules, RoutingRules, str]:
+    async def work(uow: TortoiseUnitOfWork) -> tuple[RoutingRules, RoutingRules, RoutingRules, str]:
         await db.execute("DELETE FROM routing_rules", conn=uow.conn)
         before = await repo.rules(conn=uow.conn)
-        locked = await uow.routing_rules.lock()
-        await uow.routing_rules.save(RoutingRules(max_locations=5, transfer_enabled=True), "HQ_ADMIN:7")
+        locked = await uow.routing.lock_rules()
+        await uow.routing.save_rules(RoutingRules(max_locations=5, transfer_enabled=True), "HQ_ADMIN:7")
         after = await repo.rules(conn=uow.conn)
         actor = (await db.fetch("SELECT updated_by FROM routing_rules", conn=uow.conn))[0]["updated_by"]
         return before, locked, after, actor
@@ -55,8 +58,8 @@ async def test_defaults_when_never_set_then_what_was_saved(app):
     "assignment", ["max_locations = 0", "search_radius_km = 'NaN'", "store_preference_km = -1", "id = 2"]
 )
 async def test_the_table_refuses_what_the_domain_refuses(app, assignment):
-    async def work(uow: UnitOfWork) -> None:
-        await uow.routing_rules.lock()
+    async def work(uow: TortoiseUnitOfWork) -> None:
+        await uow.routing.lock_rules()
         await db.execute(f"UPDATE routing_rules SET {assignment}", conn=uow.conn)
 
     with pytest.raises(asyncpg.CheckViolationError):
@@ -101,7 +104,7 @@ def _index_conditions(node: dict[str, Any]) -> str:
 async def test_the_stock_query_reads_rows_only_of_candidate_locations(app, radius_km):
     box = bounding_box(PEOPLES_SQUARE, radius_km)
 
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
+    async def work(uow: TortoiseUnitOfWork) -> dict[str, Any]:
         await _seed_far_away_and_closed(uow.conn)
         await db.execute("ANALYZE location; ANALYZE stock_level", conn=uow.conn)
         network = await repo.candidate_stock(VARIANTS, box, conn=uow.conn)
@@ -153,7 +156,7 @@ async def test_the_stock_query_reads_rows_only_of_candidate_locations(app, radiu
 
 
 async def test_only_positive_availability_is_returned_net_of_reservations_and_safety_stock(app):
-    async def work(uow: UnitOfWork) -> dict[int, int]:
+    async def work(uow: TortoiseUnitOfWork) -> dict[int, int]:
         await db.execute(
             "INSERT INTO location (code, name, kind, lat, lng, modes) VALUES ('NEAR1', 'Near', 'STORE', 45.0, 90.0, "
             "'EXPRESS')",

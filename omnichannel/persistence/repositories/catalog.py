@@ -1,20 +1,29 @@
-"""Products, variants and prices."""
+"""Products, variants and prices; the catalogue reads of the unit of work (placing an order's first read)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.catalog import PriceOverride, Product, Variant
+from ...domain.ports import PlacementSnapshot
 from ..db import fetch
 from ..mappers import (
+    LOCATION_COLUMNS,
     PAGE_WITH_VARIANTS_COLUMNS,
     PRODUCT_COLUMNS,
     VARIANT_COLUMNS,
+    to_location,
     to_page_with_variants,
     to_price_override,
     to_product,
+    to_stock_level,
     to_variant,
 )
+from ..session import Session
 
 
 def _like_pattern(search: str) -> str:
@@ -81,3 +90,65 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
         [list(variant_ids)],
     )
     return [to_price_override(r) for r in rows]
+
+
+# What placing an order at one location needs to know, read in one round trip: the variants of the
+# order, their price overrides, the location itself and its stock of them (four lookups otherwise).
+SNAPSHOT = f"""
+SELECT (SELECT row_to_json(l) FROM (SELECT {LOCATION_COLUMNS} FROM location WHERE id = $2) l)::text AS location,
+  {", ".join("v." + c for c in VARIANT_COLUMNS.split(", "))},
+  s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock,
+  (SELECT json_agg(json_build_object('variant_id', p.variant_id, 'channel', p.channel,
+     'location_id', p.location_id, 'amount', p.amount::text))
+   FROM price_override p WHERE p.variant_id = v.id)::text AS overrides
+FROM (SELECT 1) AS one
+LEFT JOIN variant v ON v.id = ANY($1::int[])
+LEFT JOIN stock_level s ON s.variant_id = v.id AND s.location_id = $2
+"""
+
+
+async def snapshot(
+    variant_ids: Sequence[int], location_id: int, *, conn: BaseDBAsyncClient | None = None
+) -> PlacementSnapshot:
+    rows = await fetch(SNAPSHOT, [list(variant_ids), location_id], conn=conn)
+    raw_location = rows[0]["location"] if rows else None
+    found = PlacementSnapshot(to_location(orjson.loads(raw_location)) if raw_location else None)
+    for row in rows:
+        if row["id"] is None:
+            continue
+        found.variants[row["id"]] = to_variant(row)
+        found.overrides[row["id"]] = [
+            to_price_override({**o, "amount": Decimal(o["amount"])}) for o in orjson.loads(row["overrides"] or "[]")
+        ]
+        if row["variant_id"] is not None:
+            found.levels[row["id"]] = to_stock_level(row)
+    return found
+
+
+class CatalogStore:
+    """Catalogue reads of the unit of work (domain.ports.CatalogRepository), through the request's loaders."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def variants(self, ids: Sequence[int]) -> dict[int, Variant]:
+        found: list[Variant | None] = await self._session.loaders.variant.load_many(list(ids))
+        return {v.id: v for v in found if v is not None}
+
+    async def price_overrides(self, ids: Sequence[int]) -> dict[int, list[PriceOverride]]:
+        found: list[list[PriceOverride]] = await self._session.loaders.price_overrides.load_many(list(ids))
+        return dict(zip(ids, found, strict=True))
+
+    async def products(self, ids: Sequence[int]) -> dict[int, Product]:
+        found: list[Product | None] = await self._session.loaders.product.load_many(list(ids))
+        return {p.id: p for p in found if p is not None}
+
+    async def for_placement(self, variant_ids: Sequence[int], location_id: int) -> PlacementSnapshot:
+        found = await snapshot(variant_ids, location_id, conn=self._session.conn)
+        loaders = self._session.loaders
+        for variant in found.variants.values():
+            loaders.variant.prime(variant.id, variant)
+            loaders.price_overrides.prime(variant.id, found.overrides.get(variant.id, []))
+        if found.location is not None:
+            loaders.location.prime(found.location.id, found.location)
+        return found

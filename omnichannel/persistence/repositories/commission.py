@@ -13,6 +13,7 @@ from ...domain.catalog import SalesChannel
 from ...domain.commission import CommissionRule, Earning, Entry, EntryKind, NewRule, SummaryRow
 from ...domain.commission_access import Scope
 from ..db import execute, fetch
+from ..session import Session
 
 RULE_COLUMNS = "id, name, rate_percent, channels, category_ids, valid_from, valid_until, ended_at, created_at"
 INSERT_COLUMNS = "staff_id, location_id, order_id, kind, amount, sales, rule_id, reference, at"
@@ -52,7 +53,9 @@ def to_entry(row: Any) -> Entry:
     )
 
 
-async def create_rule(rule: NewRule, *, actor: str, now: datetime) -> CommissionRule:
+async def create_rule(
+    rule: NewRule, *, actor: str, now: datetime, conn: BaseDBAsyncClient | None = None
+) -> CommissionRule:
     rows = await fetch(
         "INSERT INTO commission_rule (name, rate_percent, channels, category_ids, valid_from, valid_until, "
         f"created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {RULE_COLUMNS}",
@@ -66,14 +69,17 @@ async def create_rule(rule: NewRule, *, actor: str, now: datetime) -> Commission
             actor,
             now,
         ],
+        conn=conn,
     )
     return to_rule(rows[0])
 
 
-async def end_rule(rule_id: int, now: datetime) -> CommissionRule | None:
+async def end_rule(rule_id: int, now: datetime, *, conn: BaseDBAsyncClient | None = None) -> CommissionRule | None:
     """End a rule now (an ended rule stays as it was); None when there is no such rule."""
-    await execute("UPDATE commission_rule SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL", [rule_id, now])
-    rows = await fetch(f"SELECT {RULE_COLUMNS} FROM commission_rule WHERE id = $1", [rule_id])
+    await execute(
+        "UPDATE commission_rule SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL", [rule_id, now], conn=conn
+    )
+    rows = await fetch(f"SELECT {RULE_COLUMNS} FROM commission_rule WHERE id = $1", [rule_id], conn=conn)
     return to_rule(rows[0]) if rows else None
 
 
@@ -87,8 +93,8 @@ async def rules_by_ids(ids: Sequence[int]) -> list[CommissionRule]:
     return [to_rule(r) for r in rows]
 
 
-async def missing_categories(ids: Sequence[int]) -> list[int]:
-    rows = await fetch("SELECT id FROM category WHERE id = ANY($1::int[])", [list(ids)])
+async def missing_categories(ids: Sequence[int], *, conn: BaseDBAsyncClient | None = None) -> list[int]:
+    rows = await fetch("SELECT id FROM category WHERE id = ANY($1::int[])", [list(ids)], conn=conn)
     found = {r["id"] for r in rows}
     return [i for i in ids if i not in found]
 
@@ -135,6 +141,22 @@ async def summary(scope: Scope, *, start: datetime, end: datetime) -> list[Summa
         params,
     )
     return [SummaryRow(r["staff_id"], r["orders"], r["sales"], r["commission"]) for r in rows]
+
+
+class CommissionRuleStore:
+    """Head office's commission rules, the unit of work's repository (domain.ports.CommissionRuleRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def create(self, rule: NewRule, *, actor: str, now: datetime) -> CommissionRule:
+        return await create_rule(rule, actor=actor, now=now, conn=self._session.conn)
+
+    async def end(self, rule_id: int, now: datetime) -> CommissionRule | None:
+        return await end_rule(rule_id, now, conn=self._session.conn)
+
+    async def missing_categories(self, ids: Sequence[int]) -> list[int]:
+        return await missing_categories(ids, conn=self._session.conn)
 
 
 class CommissionStore:

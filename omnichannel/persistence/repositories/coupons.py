@@ -18,6 +18,7 @@ from ...domain.catalog import SalesChannel
 from ...domain.coupons import AuditEvent, AuditKind, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from ..db import execute_many, fetch
 from ..mappers import COUPON_COLUMNS, TEMPLATE_COLUMNS, format_channels, format_ids, to_coupon, to_template
+from ..session import Session
 
 COUPON_FROM = "coupon c JOIN coupon_template t ON t.id = c.template_id"
 
@@ -126,10 +127,25 @@ async def record(events: Sequence[AuditEvent], *, conn: BaseDBAsyncClient | None
 
 
 class CouponStore:
-    """Coupon writes inside a unit of work's transaction."""
+    """The coupon repository of the unit of work (domain.ports.CouponRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient | None:
+        return self._session.conn
+
+    async def by_codes(self, codes: Sequence[str]) -> list[Coupon]:
+        """Coupons by code, unlocked (pricing a cart before anything is held)."""
+        return await self._select("c.code = ANY($1::text[])", [list(codes)])
+
+    async def templates(self, ids: Sequence[int]) -> dict[int, CouponTemplate]:
+        found: list[CouponTemplate | None] = await self._session.loaders.coupon_template.load_many(list(ids))
+        return {t.id: t for t in found if t is not None}
+
+    async def audit(self, events: Sequence[AuditEvent]) -> None:
+        await record(events, conn=self._conn)
 
     async def create_template(self, spec: TemplateSpec, actor: str) -> CouponTemplate:
         rows = await fetch(
@@ -244,6 +260,7 @@ class CouponStore:
             [template_id],
             conn=self._conn,
         )
+        self._session.stale("coupon_template", template_id)
         return to_template(rows[0]) if rows else None
 
     async def member_coupon_ids(self, member_id: int) -> list[tuple[int, int]]:

@@ -16,7 +16,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.event_log import log_entry
 from ...domain.event_records import to_record
+from ...domain.events import DomainEvent
 from ..db import fetch
+from ..session import Session
 
 
 class Outbox:
@@ -89,18 +91,23 @@ def new_order_cte(param: str) -> str:
     """A CTE `ev` appending entries inside the one-statement order placement, where the new order is
     the CTE `o` and the reserved level the CTE `r` (neither is visible to a table read yet).
 
-    Entries with patch 'order' are about the new order (their order_id is filled from `o`); entries
-    with patch 'level' carry the level `r` left (on hand, reserved, safety stock, available).
+    Entries with patch 'order' are about the new order (their order_id and number are filled from
+    `o`); entries with patch 'level' carry the level `r` left (on hand, reserved, safety stock,
+    available) and the order number as their reference.
     """
     level_data = (
         "jsonb_build_object('onHand', r.on_hand, 'reserved', r.reserved, 'safetyStock', r.safety_stock, "
-        "'available', greatest(0, r.on_hand - r.reserved - r.safety_stock))"
+        "'available', greatest(0, r.on_hand - r.reserved - r.safety_stock), 'reference', o.number)"
     )
-    level_event = "jsonb_build_object('on_hand', r.on_hand, 'reserved', r.reserved, 'safety_stock', r.safety_stock)"
+    level_event = (
+        "jsonb_build_object('on_hand', r.on_hand, 'reserved', r.reserved, 'safety_stock', r.safety_stock, "
+        "'reference', o.number)"
+    )
+    order_event = "jsonb_build_object('order_id', o.id, 'number', o.number)"
     data = f"(x.data || CASE WHEN x.patch = 'level' THEN {level_data} ELSE {_EMPTY} END)"
     event = (
-        "CASE x.patch WHEN 'level' THEN (x.event::jsonb || " + level_event + ")::text "
-        "WHEN 'order' THEN (x.event::jsonb || jsonb_build_object('order_id', o.id))::text ELSE x.event END"
+        f"CASE x.patch WHEN 'level' THEN (x.event::jsonb || {level_event})::text "
+        f"WHEN 'order' THEN (x.event::jsonb || {order_event})::text ELSE x.event END"
     )
     order_id = "CASE WHEN x.patch = 'order' THEN o.id ELSE x.order_id END"
     return f"""ev AS (
@@ -147,3 +154,14 @@ async def append(conn: BaseDBAsyncClient, events: Iterable[Any]) -> None:
     batch = entries_json(events)
     if batch is not None:
         await fetch(APPEND, [batch], conn=conn)
+
+
+class EventLogStore:
+    """The event log repository of the unit of work (domain.ports.EventLogRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        assert self._session.conn is not None, "the event log is written inside the change's transaction"
+        await append(self._session.conn, events)

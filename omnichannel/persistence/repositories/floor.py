@@ -11,6 +11,7 @@ from ...domain.member_lookup import LookupKey, LookupRecord
 from ...domain.pick_list import PAID_OPEN, TO_PICK, PickListLine
 from ...domain.try_ons import TryOn, TryOnSource
 from ..db import execute, fetch
+from ..session import Session
 
 # purchased: a paid (not cancelled) order of the member with this variant, paid at or after the try-on
 TRY_ON_COLUMNS = (
@@ -65,10 +66,15 @@ async def lookups(*, limit: int) -> list[LookupRecord]:
 
 
 class TryOnStore:
-    """Writes inside a unit of work (the member's row lock serialises one member's records)."""
+    """The try-on repository of the unit of work (domain.ports.TryOnRepository); the member's row
+    lock serialises one member's records."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient | None:
+        return self._session.conn
 
     async def last_seen(self, member_id: int, variant_ids: Sequence[int], since: datetime) -> dict[int, datetime]:
         rows = await fetch(

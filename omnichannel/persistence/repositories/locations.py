@@ -8,6 +8,7 @@ from ...domain.geo import BoundingBox
 from ...domain.locations import Location
 from ..db import fetch
 from ..mappers import LOCATION_COLUMNS, to_location
+from ..session import Session
 
 
 async def by_ids(ids: Sequence[int]) -> list[Location]:
@@ -47,3 +48,22 @@ async def page_by_code(after_code: str | None, limit: int) -> list[Location]:
         [after_code, limit],
     )
     return [to_location(r) for r in rows]
+
+
+class LocationStore:
+    """Location reads of the unit of work (domain.ports.LocationRepository), through the request's loaders."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def get(self, location_id: int) -> Location | None:
+        found: Location | None = await self._session.loaders.location.load(location_id)
+        return found
+
+    async def many(self, location_ids: Sequence[int]) -> dict[int, Location]:
+        found: list[Location | None] = await self._session.loaders.location.load_many(list(location_ids))
+        return {loc.id: loc for loc in found if loc is not None}
+
+    async def by_code(self, code: str) -> Location | None:
+        found: Location | None = await self._session.loaders.location_by_code.load(code)
+        return found

@@ -11,12 +11,13 @@ from ...domain.members import Identity, IdentityKind, MergeSummary, SignInCode, 
 from ...domain.people import Member
 from ..db import execute, fetch
 from ..mappers import MEMBER_COLUMNS, to_member
+from ..session import Session
 
 MAX_MERGE_HOPS = 8
 CODE_COLUMNS = "id, phone, code_hash, created_at, expires_at, used_at, attempts"
 
 
-async def survivors(member_ids: Sequence[int]) -> dict[int, int]:
+async def survivors(member_ids: Sequence[int], *, conn: BaseDBAsyncClient | None = None) -> dict[int, int]:
     """Each known id mapped to the member it now is (itself, or the survivor it was merged into)."""
     result: dict[int, int] = {}
     pending = {i: i for i in set(member_ids)}
@@ -24,7 +25,7 @@ async def survivors(member_ids: Sequence[int]) -> dict[int, int]:
         if not pending:
             break
         rows = await fetch(
-            "SELECT id, merged_into_id FROM member WHERE id = ANY($1::int[])", [list(set(pending.values()))]
+            "SELECT id, merged_into_id FROM member WHERE id = ANY($1::int[])", [list(set(pending.values()))], conn=conn
         )
         target = {r["id"]: r["merged_into_id"] for r in rows}
         nxt: dict[int, int] = {}
@@ -58,10 +59,29 @@ async def identities_of(member_ids: Sequence[int]) -> list[tuple[int, Identity]]
 
 
 class MemberStore:
-    """Member writes inside a unit of work's transaction."""
+    """The member repository of the unit of work (domain.ports.MemberRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient | None:
+        return self._session.conn
+
+    async def get(self, member_id: int) -> Member | None:
+        found: Member | None = await self._session.loaders.member.load(member_id)
+        return found
+
+    async def current(self, member_id: int) -> Member | None:
+        """The member this id is now: itself, or the survivor it was merged into."""
+        member = await self.get(member_id)
+        if member is None or member.merged_into_id is None:
+            return member
+        survivor = (await survivors([member_id], conn=self._conn)).get(member_id)
+        return await self.get(survivor) if survivor is not None else None
+
+    async def by_identity(self, identity: Identity) -> Member | None:
+        return await by_identity(identity, conn=self._conn)
 
     async def lock(self, member_ids: Sequence[int]) -> dict[int, Member]:
         """Lock these member rows (in id order, so two merges never deadlock)."""
@@ -137,6 +157,8 @@ class MemberStore:
             "UPDATE member SET merged_into_id = $1 WHERE merged_into_id = $2", [survivor.id, duplicate.id], conn=conn
         )
         summary = MergeSummary(duplicate.points_balance, coupons, identities, orders)
+        for member_id in pair:
+            self._session.stale("member", member_id)
         await execute(
             "INSERT INTO member_merge (survivor_id, duplicate_id, points, coupons, identities, orders, actor, "
             "merged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

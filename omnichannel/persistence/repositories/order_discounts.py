@@ -11,7 +11,7 @@ from ...domain.pricing import DiscountKind, DiscountLine
 from ..db import execute, execute_many, fetch
 
 
-async def add(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[DiscountLine]) -> None:
+async def add(conn: BaseDBAsyncClient | None, order_id: int, discounts: Sequence[DiscountLine]) -> None:
     if not discounts:
         return
     await execute_many(
@@ -25,13 +25,13 @@ async def add(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[Discou
     )
 
 
-async def replace(conn: BaseDBAsyncClient, order_id: int, discounts: Sequence[DiscountLine]) -> None:
+async def replace(conn: BaseDBAsyncClient | None, order_id: int, discounts: Sequence[DiscountLine]) -> None:
     """The order's discount lines become these (the caller holds the order's row lock)."""
     await execute("DELETE FROM order_discount WHERE order_id = $1", [order_id], conn=conn)
     await add(conn, order_id, discounts)
 
 
-async def of_order(conn: BaseDBAsyncClient, order_id: int) -> list[DiscountLine]:
+async def of_order(conn: BaseDBAsyncClient | None, order_id: int) -> list[DiscountLine]:
     """One order's discount lines, in order, inside the caller's transaction."""
     return [line for _, line in await of_orders([order_id], conn=conn)]
 

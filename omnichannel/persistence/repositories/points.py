@@ -15,15 +15,20 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from ...domain.points import Lot, PointsAccount, PointsEntry, Posting
 from ..db import execute, execute_many, fetch
 from ..mappers import POINTS_ENTRY_COLUMNS, to_points_entry
+from ..session import Session
 
 MAX_MERGE_HOPS = 8
 
 
 class PointsStore:
-    """Ledger writes inside a unit of work's transaction."""
+    """The points repository of the unit of work (domain.ports.PointsRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient | None:
+        return self._session.conn
 
     async def lock_account(self, member_id: int) -> PointsAccount | None:
         """The member's balance and open lots, the member row locked until commit (None: no member).
@@ -85,6 +90,7 @@ class PointsStore:
         await execute(
             "UPDATE member SET points_balance = $2 WHERE id = $1", [member_id, posting.balance_after], conn=self._conn
         )
+        self._session.stale("member", member_id)
         return int(rows[0]["id"])
 
     async def order_entries(self, order_id: int) -> list[PointsEntry]:
@@ -112,10 +118,6 @@ class PointsStore:
             conn=self._conn,
         )
         return bool(rows)
-
-    async def set_order_points_earned(self, order_id: int, points: int) -> None:
-        """The order shows what its payment earned (the order centre's row, loyalty's column)."""
-        await execute("UPDATE customer_order SET points_earned = $2 WHERE id = $1", [order_id, points], conn=self._conn)
 
     async def lock_due_members(self, now: datetime, limit: int) -> list[int]:
         """Members with points due to expire, locked; rows another process holds are skipped."""

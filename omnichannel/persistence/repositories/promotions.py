@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -9,14 +10,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from ...domain.promotions import Promotion, PromotionSpec
 from ..db import fetch
 from ..mappers import PROMOTION_COLUMNS, format_ids, to_promotion
+from ..session import Session
 
 
-async def live(now: datetime) -> list[Promotion]:
+async def live(now: datetime, *, conn: BaseDBAsyncClient | None = None) -> list[Promotion]:
     """Promotions running at this moment (one short list for every cart)."""
     rows = await fetch(
         f"SELECT {PROMOTION_COLUMNS} FROM promotion WHERE active AND (valid_from IS NULL OR valid_from <= $1) "
         "AND (valid_until IS NULL OR valid_until > $1) ORDER BY id",
         [now],
+        conn=conn,
     )
     return [to_promotion(r) for r in rows]
 
@@ -62,3 +65,25 @@ async def end(promotion_id: int, *, conn: BaseDBAsyncClient | None = None) -> Pr
         f"UPDATE promotion SET active = false WHERE id = $1 RETURNING {PROMOTION_COLUMNS}", [promotion_id], conn=conn
     )
     return to_promotion(rows[0]) if rows else None
+
+
+class PromotionStore:
+    """The promotion repository of the unit of work (domain.ports.PromotionRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def live(self, now: datetime) -> list[Promotion]:
+        return await live(now, conn=self._session.conn)
+
+    async def by_ids(self, ids: Sequence[int]) -> dict[int, Promotion]:
+        found: list[Promotion | None] = await self._session.loaders.promotion.load_many(list(ids))
+        return {p.id: p for p in found if p is not None}
+
+    async def create(self, spec: PromotionSpec, actor: str) -> Promotion:
+        return await create(spec, actor, conn=self._session.conn)
+
+    async def end(self, promotion_id: int) -> Promotion | None:
+        ended = await end(promotion_id, conn=self._session.conn)
+        self._session.stale("promotion", promotion_id)
+        return ended

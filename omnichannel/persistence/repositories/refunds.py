@@ -14,8 +14,9 @@ from typing import Any
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.refunds import PaidLine, PaidOrder, Refund, RefundLine, RefundPlan, RefundStatus
+from ...domain.refunds import PaidLine, PaidOrder, PointsOutcome, Refund, RefundLine, RefundPlan, RefundStatus
 from ..db import fetch
+from ..session import Session
 
 REFUND_COLUMNS = (
     "r.id, r.order_id, r.status, r.amount, r.currency, r.points_returned, r.points_reversed, r.points_shortfall, "
@@ -156,7 +157,7 @@ async def complete(
     return _refund(rows[0])
 
 
-async def order_of(conn: BaseDBAsyncClient, refund_id: int) -> int | None:
+async def order_of(conn: BaseDBAsyncClient | None, refund_id: int) -> int | None:
     rows = await fetch("SELECT order_id FROM refund WHERE id = $1", [refund_id], conn=conn)
     return int(rows[0]["order_id"]) if rows else None
 
@@ -175,3 +176,78 @@ async def points_moved(conn: BaseDBAsyncClient, order_id: int) -> tuple[int, int
         conn=conn,
     )
     return int(rows[0]["back"]), int(rows[0]["taken"])
+
+
+class RefundStore:
+    """The refund repository of the unit of work (domain.ports.RefundRepository); writers run in the
+    open transaction (the caller holds the order's row lock)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient:
+        assert self._session.conn is not None, "refunds are read and written inside the order's transaction"
+        return self._session.conn
+
+    async def paid_order(self, order_id: int) -> PaidOrder | None:
+        return await paid_order(self._conn, order_id)
+
+    async def of_order(self, order_id: int) -> list[Refund]:
+        return await of_order(self._conn, order_id)
+
+    async def order_of(self, refund_id: int) -> int | None:
+        return await order_of(self._session.conn, refund_id)
+
+    async def lock(self, refund_id: int) -> Refund | None:
+        return await lock(self._conn, refund_id)
+
+    async def with_reference(self, reference: str) -> int | None:
+        return await refund_with_reference(self._conn, reference)
+
+    async def create(
+        self,
+        *,
+        order_id: int,
+        plan: RefundPlan,
+        currency: str,
+        reason: str,
+        restock_location_id: int | None,
+        actor: str,
+        now: datetime,
+    ) -> Refund:
+        created = await create(
+            self._conn,
+            order_id=order_id,
+            plan=plan,
+            currency=currency,
+            reason=reason,
+            restock_location_id=restock_location_id,
+            actor=actor,
+            now=now,
+        )
+        self._session.stale("refunds_of_order", order_id)
+        return created
+
+    async def complete(
+        self, refund_id: int, *, status: RefundStatus, reference: str, points: PointsOutcome, now: datetime
+    ) -> Refund:
+        done = await complete(
+            self._conn,
+            refund_id,
+            status=status,
+            reference=reference,
+            points_returned=points.returned,
+            points_reversed=points.reversed,
+            points_shortfall=points.shortfall,
+            now=now,
+        )
+        self._session.stale("refunds_of_order", done.order_id)
+        self._session.stale("refund", refund_id)
+        return done
+
+    async def skus(self, variant_ids: Sequence[int]) -> dict[int, str]:
+        return await skus(self._conn, variant_ids)
+
+    async def points_moved(self, order_id: int) -> tuple[int, int]:
+        return await points_moved(self._conn, order_id)

@@ -10,6 +10,7 @@ from ...domain.geo import BoundingBox
 from ...domain.routing import LocationStock, RoutingRules
 from ..db import execute, fetch
 from ..mappers import LOCATION_COLUMNS, ROUTING_RULES_COLUMNS, to_location, to_routing_rules
+from ..session import Session
 
 # Locations in the box first (index on lat, lng), then, for each of them and each variant of the
 # order, one unique-index probe into stock_level: rows of other locations (or variants) are never read.
@@ -51,21 +52,29 @@ async def rules(*, conn: BaseDBAsyncClient | None = None) -> RoutingRules:
     return to_routing_rules(rows[0]) if rows else RoutingRules()
 
 
-class RulesStore:
-    """Changing the rules inside a unit of work's transaction."""
+class RoutingStore:
+    """The routing repository of the unit of work (domain.ports.RoutingRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
 
-    async def lock(self) -> RoutingRules:
+    async def rules(self) -> RoutingRules:
+        return await rules(conn=self._session.conn)
+
+    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]:
+        network = await candidate_stock(variant_ids, box, conn=self._session.conn)
+        for entry in network:
+            self._session.loaders.location.prime(entry.location.id, entry.location)
+        return network
+
+    async def lock_rules(self) -> RoutingRules:
         """The current rules, row-locked until commit (the row is created with the defaults when absent)."""
-        await execute("INSERT INTO routing_rules (id) VALUES (1) ON CONFLICT (id) DO NOTHING", conn=self._conn)
-        rows = await fetch(
-            f"SELECT {ROUTING_RULES_COLUMNS} FROM routing_rules WHERE id = 1 FOR UPDATE", conn=self._conn
-        )
+        conn = self._session.conn
+        await execute("INSERT INTO routing_rules (id) VALUES (1) ON CONFLICT (id) DO NOTHING", conn=conn)
+        rows = await fetch(f"SELECT {ROUTING_RULES_COLUMNS} FROM routing_rules WHERE id = 1 FOR UPDATE", conn=conn)
         return to_routing_rules(rows[0])
 
-    async def save(self, rules: RoutingRules, actor: str) -> None:
+    async def save_rules(self, rules: RoutingRules, actor: str) -> None:
         await execute(
             "UPDATE routing_rules SET store_preference_km = $1, allow_split = $2, max_locations = $3, "
             "merge_window_minutes = $4, transfer_enabled = $5, transfer_hours_per_10km = $6, "
@@ -80,5 +89,5 @@ class RulesStore:
                 rules.search_radius_km,
                 actor,
             ],
-            conn=self._conn,
+            conn=self._session.conn,
         )

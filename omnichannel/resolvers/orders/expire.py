@@ -3,6 +3,8 @@
 Runs inside every server process (started by the app lifespan). Each order is expired in its own
 short transaction, picked with FOR UPDATE SKIP LOCKED, so several processes sweep side by side
 without ever releasing the same stock twice. The hold itself was fixed when the order was placed.
+The in-transaction handlers give the order's coupons and points back; its facts are published
+after each commit.
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ..domain.loyalty import LoyaltyRules
-from ..persistence.repositories import idempotency
-from ..persistence.uow import UnitOfWork, transactional
-from ..subscriptions.broker import Broker
-from . import stock_holds
-from .availability import cancelled, is_unavailable
-from .publish import publish
+from ...domain.ports import UnitOfWork
+from ..availability import cancelled, is_unavailable
+from ..context import Services
+from ..mutation import publish
+from . import steps
 
 log = logging.getLogger("omnichannel.expiry")
 
@@ -26,41 +26,44 @@ MAX_PER_TICK = 500
 KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)
 
 
-async def expire_one(broker: Broker, now: datetime, loyalty: LoyaltyRules) -> bool:
+async def expire_one(uow: UnitOfWork, now: datetime) -> bool:
     """Expire the unpaid order whose hold ended first, if any. True when one was expired."""
 
-    async def work(uow: UnitOfWork) -> bool:
-        due = await uow.orders.lock_unpaid_past_hold(now, limit=1)
+    async def expire(tx: UnitOfWork) -> bool:
+        due = await tx.orders.lock_unpaid_past_hold(now, limit=1)
         if not due:
             return False
-        await stock_holds.expire(uow, due[0], now, loyalty=loyalty)
+        await steps.expire(tx, due[0], now)
         return True
 
-    expired, events = await transactional(work)
-    await publish(broker, events)
-    return expired
+    return await uow.atomic(expire)
 
 
-async def sweep(broker: Broker, clock: Callable[[], datetime], loyalty: LoyaltyRules, limit: int = MAX_PER_TICK) -> int:
+async def sweep(services: Services, clock: Callable[[], datetime], limit: int = MAX_PER_TICK) -> int:
     """Expire every order due now (at most `limit`); returns how many."""
     count = 0
     now = clock()
-    while count < limit and await expire_one(broker, now, loyalty):
+    while count < limit:
+        uow = services.new_uow()
+        expired = await expire_one(uow, now)
+        await publish(services.broker, uow.committed)
+        if not expired:
+            break
         count += 1
     return count
 
 
-async def run(broker: Broker, clock: Callable[[], datetime], interval: float, loyalty: LoyaltyRules) -> None:
+async def run(services: Services, interval: float) -> None:
     """Sweep every `interval` seconds until cancelled; one failing sweep never stops the next."""
     ticks = 0
     while True:
         try:
-            expired = await sweep(broker, clock, loyalty)
+            expired = await sweep(services, services.clock)
             if expired:
                 log.info("expired %d unpaid order(s)", expired)
             ticks += 1
             if ticks % 1000 == 0:
-                await idempotency.forget_older_than(clock() - KEEP_IDEMPOTENCY_KEYS)
+                await services.new_uow().idempotency.forget_older_than(services.clock() - KEEP_IDEMPOTENCY_KEYS)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -5,65 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..domain import order_access
-from ..domain.access import STAFF_ROLES, Role, require_signed_in
-from ..domain.catalog import SalesChannel
-from ..domain.errors import AccessDenied, DomainError, ErrorCode
-from ..domain.locations import Location
-from ..domain.order_totals import PricedLine
-from ..domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
-from ..domain.people import StaffMember
-from ..domain.pickup import display
-from ..persistence.repositories import orders as order_repo
-from ..persistence.repositories.orders import OrderFilter
-from .catalog import check_page_size
-from .context import Context
-
-
-async def store_codes(ctx: Context, order: Order) -> set[str]:
-    """Codes of the stores that fulfil the order or took it."""
-    fulfillments: list[Fulfillment] = await ctx.loaders.fulfillments_of_order.load(order.id)
-    ids = {f.location_id for f in fulfillments}
-    if order.placed_at_location_id is not None:
-        ids.add(order.placed_at_location_id)
-    found: list[Location | None] = await ctx.loaders.location.load_many(sorted(ids))
-    return {loc.code for loc in found if loc is not None}
-
-
-async def fulfilling_codes(ctx: Context, order: Order) -> set[str]:
-    """Codes of the stores that fulfil the order (not the one that only took it)."""
-    fulfillments: list[Fulfillment] = await ctx.loaders.fulfillments_of_order.load(order.id)
-    found: list[Location | None] = await ctx.loaders.location.load_many(sorted({f.location_id for f in fulfillments}))
-    return {loc.code for loc in found if loc is not None}
+from ...domain import order_access
+from ...domain.access import STAFF_ROLES, Role, require_signed_in
+from ...domain.catalog import SalesChannel
+from ...domain.errors import AccessDenied
+from ...domain.locations import Location
+from ...domain.order_totals import PricedLine
+from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
+from ...domain.people import StaffMember
+from ...domain.pickup import display
+from ...persistence.repositories import order_reads as order_repo
+from ...persistence.repositories.order_reads import OrderFilter
+from ..catalog import check_page_size
+from ..context import Context
+from . import access
 
 
 async def visible_order(ctx: Context, order_id: int) -> Order | None:
     """The order when the caller may see it; None when it does not exist or is not theirs to see."""
-    if ctx.principal.is_anonymous:
-        return None
-    order: Order | None = await ctx.loaders.order.load(order_id)
-    if order is None:
-        return None
-    if order_access.may_view(ctx.principal, order, await store_codes(ctx, order)):
-        return order
-    return None
+    return await access.visible_order(ctx, ctx.uow(), order_id)
 
 
 async def order_query(ctx: Context, order_id: int) -> Order | None:
     """order(id:): signed-in callers only; null for orders they may not see."""
     require_signed_in(ctx.principal)
     return await visible_order(ctx, order_id)
-
-
-async def order_for_action(ctx: Context, order_id: int) -> Order:
-    """The order a mutation acts on. Unknown and invisible orders get the same NOT_FOUND, so a caller
-    learns nothing about orders it may not see (another member's order does not "exist" for you);
-    FORBIDDEN is for orders the caller sees but may not act on."""
-    require_signed_in(ctx.principal)
-    order = await visible_order(ctx, order_id)
-    if order is not None:
-        return order
-    raise DomainError(ErrorCode.NOT_FOUND, "No such order.", ["orderId"])
 
 
 def pickup_code(ctx: Context, order: Order) -> str | None:
@@ -128,7 +94,7 @@ async def orders_page(
     size = check_page_size(first)
     location_id = None
     if scope.store_code is not None:
-        store = await ctx.loaders.location_by_code.load(scope.store_code)
+        store: Location | None = await ctx.loaders.location_by_code.load(scope.store_code)
         if store is None:
             return [], False
         location_id = store.id
@@ -155,7 +121,7 @@ async def orders_of_member(
         if principal.member_id != member_id:
             return [], False
     elif principal.is_store_staff and principal.store_code:
-        store = await ctx.loaders.location_by_code.load(principal.store_code)
+        store: Location | None = await ctx.loaders.location_by_code.load(principal.store_code)
         if store is None:
             return [], False
         location_id = store.id

@@ -1,0 +1,47 @@
+"""In-transaction event handlers: work that must commit or roll back with the change that caused it.
+
+A use case records the facts of its change (domain.events) on its unit of work; before COMMIT the
+unit of work runs every handler registered here for those facts' types (a handler registered for a
+base class, e.g. OrderEvent or DomainEvent, hears every subclass), in registration order, on the
+same transaction. A handler that raises rolls the whole change back (a DomainError becomes the
+mutation's userError). Facts a handler records are handled in turn and published with the rest.
+
+A handler is `async def handler(uow: UnitOfWork, event: TheEvent) -> None`; settings it needs are
+bound here (app.py calls handlers_for with them). To add one, write it in your area's module and add
+one line:
+
+    async def add_to_sales_rollup(uow: UnitOfWork, event: OrderPaid) -> None:   # resolvers/reports.py
+        await uow.sales.add(event.channel, event.placed_at_location_id, event.total, event.at)
+
+    registry.add(OrderPaid, reports.add_to_sales_rollup)                           # below
+
+Handlers run wherever the fact is recorded: a mutation, the expiry sweeper, a job. Keep them
+short (they hold the change's row locks) and idempotent where the fact can repeat. Note: placing a
+one-line order without an idempotency key is a single SQL statement with no transaction around it;
+registering a handler for OrderPlaced or StockChanged sends every order through the transactional
+path instead (see resolvers/orders/place.py for its measured cost).
+
+The last handler (`add_last`) is the durable event log's writer (resolvers/events/outbox.py): it
+gets all the facts of the change at once. It does not count as a handler of OrderPlaced: the
+one-statement placement writes its log entries in its own statement.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
+from ..domain.loyalty import LoyaltyRules
+from ..domain.ports import EventHandlers
+from . import loyalty
+from .events import outbox
+
+
+def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
+    """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services)."""
+    registry = EventHandlers()
+    registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
+    registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
+    registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
+    return registry

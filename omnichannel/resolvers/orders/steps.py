@@ -1,0 +1,53 @@
+"""Steps several order use cases take inside their transaction: free or sell held stock, expire an order.
+
+Each applies holds (in lock order, one conditional UPDATE per stock row) after the order row was
+locked, writes the ledger entries domain.reservations says they mean, and records their
+StockChanged facts; the order's own facts are recorded by the use case once it saved the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ...domain import reservations
+from ...domain.inventory import MovementReason, StockLevel
+from ...domain.order_aggregate import OrderAggregate
+from ...domain.ports import UnitOfWork
+from ...domain.reservations import Hold
+
+EXPIRY = "system:expiry"
+
+
+async def release(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
+    """Held units go back on offer (RELEASE)."""
+    if holds:
+        await _moved(tx, MovementReason.RELEASE, order, holds, await tx.stock.release(holds), actor, now)
+
+
+async def sell(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
+    """Held units leave the building: on hand and reserved go down together (SALE)."""
+    if holds:
+        await _moved(tx, MovementReason.SALE, order, holds, await tx.stock.sell(holds), actor, now)
+
+
+async def expire(tx: UnitOfWork, order: OrderAggregate, now: datetime) -> None:
+    """An unpaid order past its hold (row locked): EXPIRED and its stock released; the in-transaction
+    handlers give its coupons and points back."""
+    await release(tx, order, order.expire(now), actor=EXPIRY, now=now)
+    await tx.orders.save(order)
+    tx.record(*order.events)
+
+
+async def _moved(
+    tx: UnitOfWork,
+    reason: MovementReason,
+    order: OrderAggregate,
+    holds: Sequence[Hold],
+    levels: Sequence[StockLevel],
+    actor: str,
+    now: datetime,
+) -> None:
+    moves = reservations.moved(reason, holds, levels, reference=order.order.number, at=now)
+    await tx.stock.add_movements(moves.movements, actor)
+    tx.record(*moves.events)
