@@ -14,6 +14,8 @@
   back (`points_returned`) and the points it earned are taken back (`points_reversed`). Taking back
   never makes a balance negative: what the member already spent is recorded as a shortfall.
 - Coupons come back (if still valid) only once the whole order is refunded.
+- Returned goods go back on hand (restockStoreId) only for an order that was shipped or handed over:
+  before that the goods never left the store, and cancelling the order releases them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from .errors import DomainError, ErrorCode
+from .orders import OrderStatus
 
 CENT = Decimal("0.01")
 MAX_REASON = 500
@@ -204,6 +207,18 @@ def plan(order: PaidOrder, refunds: Sequence[Refund], wanted: Sequence[tuple[int
     whole = all(after.get(line.line_id, 0) == line.quantity for line in order.lines)
     amount = sum((line.amount for line in lines), Decimal("0.00"))
     return RefundPlan(tuple(lines), amount, returned, reversed_, whole)
+
+
+HANDED_OVER = frozenset({OrderStatus.SHIPPED, OrderStatus.COMPLETED})  # goods a customer can bring back
+
+
+def check_restock(status: OrderStatus) -> None:
+    if status not in HANDED_OVER:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Nothing of this order was handed over or shipped: there are no goods to put back on hand.",
+            ["restockStoreId"],
+        )
 
 
 def check_reason(reason: str) -> str:

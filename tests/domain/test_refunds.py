@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omnichannel.domain import order_access
 from omnichannel.domain import refunds as rules
-from omnichannel.domain.errors import DomainError, ErrorCode
+from omnichannel.domain.access import Principal, Role
+from omnichannel.domain.errors import AccessDenied, AuthenticationRequired, DomainError, ErrorCode
+from omnichannel.domain.orders import OrderStatus
 from omnichannel.domain.refunds import PaidLine, PaidOrder, Refund, RefundStatus
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -113,6 +116,41 @@ def test_confirmation_is_idempotent_on_its_reference():
         assert refused.value.code is ErrorCode.INVALID_TRANSITION
 
 
+@pytest.mark.parametrize(
+    ("principal", "restock", "allowed"),
+    [
+        (Principal(Role.HQ_ADMIN, "hq"), "S09", True),
+        (Principal(Role.SERVICE, "psp"), None, True),
+        (Principal(Role.STORE_MANAGER, "m1", staff_id=1, store_code="S01"), None, True),  # fulfils it
+        (Principal(Role.STORE_MANAGER, "m1", staff_id=1, store_code="S01"), "S01", True),  # back at the counter
+        (Principal(Role.STORE_MANAGER, "m1", staff_id=1, store_code="S01"), "S02", False),  # not their stock room
+        (Principal(Role.STORE_MANAGER, "m3", staff_id=3, store_code="S03"), None, False),  # only took the order
+        (Principal(Role.CLERK, "c1", staff_id=2, store_code="S01"), None, False),
+        (Principal(Role.MEMBER, "M0001", member_id=1), None, False),
+        (Principal(Role.ANALYST, "bi"), None, False),
+    ],
+)
+def test_who_may_refund_and_where_goods_go_back(principal, restock, allowed):
+    fulfilling = {"S01", "S02"}  # the order's fulfilments; S03 took it (a clerk-pad order)
+    if allowed:
+        order_access.check_may_refund(principal, fulfilling, restock)
+    else:
+        with pytest.raises(AccessDenied):
+            order_access.check_may_refund(principal, fulfilling, restock)
+    with pytest.raises(AuthenticationRequired):
+        order_access.check_may_refund(Principal(None), fulfilling, None)
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_goods_go_back_on_hand_only_once_they_left_the_store(status):
+    if status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        rules.check_restock(status)
+    else:
+        with pytest.raises(DomainError) as refused:
+            rules.check_restock(status)
+        assert refused.value.code is ErrorCode.INVALID_INPUT and refused.value.field == ["restockStoreId"]
+
+
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999.99"), places=2)
 lines_strategy = st.lists(st.tuples(st.integers(1, 4), st.integers(1, 5), amounts), min_size=1, max_size=5)
 
@@ -142,20 +180,27 @@ def test_any_sequence_of_refunds_gives_back_at_most_what_was_paid_and_never_make
             assert error.code is ErrorCode.REFUND_EXCEEDS_ORDER
             continue
         assert plan.amount >= 0 and plan.points_returned >= 0 and plan.points_reversed >= 0
+        held_before = sum((r.amount for r in done if r.status is not RefundStatus.FAILED), Decimal(0))
+        assert plan.amount <= paid.total - held_before  # never more than is left
         status = RefundStatus.FAILED if fails else RefundStatus.SUCCEEDED
         if status is RefundStatus.SUCCEEDED:
             applied = rules.apply_points(plan.points_returned, plan.points_reversed, points)
+            assert applied.reversed + applied.shortfall == plan.points_reversed  # what is not taken is recorded
+            assert applied.shortfall == max(plan.points_reversed - (points + plan.points_returned), 0)
             points += applied.returned - applied.reversed
             assert points >= 0
         done.append(refund_of(plan, n, status))
         held = [r for r in done if r.status is not RefundStatus.FAILED]
         assert sum((r.amount for r in held), Decimal(0)) <= paid.total
         assert sum(r.points_returned for r in held) <= redeemed and sum(r.points_reversed for r in held) <= earned
+    held = [r for r in done if r.status is not RefundStatus.FAILED]
     try:
-        rest = rules.plan(paid, done, None)
+        rest = rules.plan(paid, done, None)  # the last refund takes exactly the remainder
+        assert rest.whole and rest.amount == paid.total - sum((r.amount for r in held), Decimal(0))
+        assert rest.points_returned == redeemed - sum(r.points_returned for r in held)
         done.append(refund_of(rest, 99, RefundStatus.SUCCEEDED))
     except DomainError as error:
-        assert error.code is ErrorCode.REFUND_EXCEEDS_ORDER
+        assert error.code is ErrorCode.REFUND_EXCEEDS_ORDER  # the partial refunds took everything already
     held = [r for r in done if r.status is not RefundStatus.FAILED]
     assert sum((r.amount for r in held), Decimal(0)) == paid.total  # everything back: exactly what was paid
     assert sum(r.points_returned for r in held) == redeemed and sum(r.points_reversed for r in held) == earned

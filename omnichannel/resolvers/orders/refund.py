@@ -14,48 +14,28 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
+from ...domain import order_access
 from ...domain import refunds as rules
 from ...domain.access import Role
-from ...domain.errors import AccessDenied, DomainError, ErrorCode
+from ...domain.errors import DomainError, ErrorCode
 from ...domain.events import RefundedLine, RefundRequested
 from ...domain.order_aggregate import facts_of
-from ...domain.orders import Order, OrderStatus
+from ...domain.orders import Order
 from ...domain.ports import UnitOfWork
 from ...domain.refunds import Refund
 from ..context import Context
 from ..mutation import requires
 from . import access
 
-HANDED_OVER = frozenset({OrderStatus.SHIPPED, OrderStatus.COMPLETED})  # goods a customer can bring back
 
-
-def actor_of(ctx: Context) -> str:
-    return f"{ctx.principal.role.value if ctx.principal.role else 'ANONYMOUS'}:{ctx.principal.subject}"
-
-
-async def _check_caller(ctx: Context, uow: UnitOfWork, order: Order, restock_location_id: int | None) -> None:
-    """Store managers refund orders their store fulfilled, and restock only at their own store."""
-    if ctx.principal.role is not Role.STORE_MANAGER:
-        return
-    if ctx.principal.store_code not in await access.store_codes(uow, order, fulfilling_only=True):
-        raise AccessDenied()
-    if restock_location_id is not None:
-        location = await uow.locations.get(restock_location_id)
-        if location is None or location.code != ctx.principal.store_code:
-            raise AccessDenied()
-
-
-async def _check_restock(uow: UnitOfWork, order: Order, restock_location_id: int | None) -> None:
+async def _restock_code(uow: UnitOfWork, restock_location_id: int | None) -> str | None:
+    """The code of the store (or warehouse) returned goods go back to; NOT_FOUND for an unknown one."""
     if restock_location_id is None:
-        return
-    if await uow.locations.get(restock_location_id) is None:
+        return None
+    location = await uow.locations.get(restock_location_id)
+    if location is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such store or warehouse.", ["restockStoreId"])
-    if order.status not in HANDED_OVER:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "Nothing of this order was handed over or shipped: there are no goods to put back on hand.",
-            ["restockStoreId"],
-        )
+    return location.code
 
 
 @requires(Role.HQ_ADMIN, Role.SERVICE, Role.STORE_MANAGER)
@@ -69,10 +49,13 @@ async def refund_order(
     restock_location_id: int | None,
 ) -> Refund:
     order = await access.order_for_action(ctx, uow, order_id)
-    await _check_caller(ctx, uow, order, restock_location_id)
+    restock_code = await _restock_code(uow, restock_location_id)
+    fulfilling = await access.store_codes(uow, order, fulfilling_only=True)
+    order_access.check_may_refund(ctx.principal, fulfilling, restock_code)
     cleaned = rules.check_reason(reason)
-    await _check_restock(uow, order, restock_location_id)
-    now, actor = ctx.now(), actor_of(ctx)
+    if restock_code is not None:
+        rules.check_restock(order.status)
+    now, actor = ctx.now(), order_access.actor(ctx.principal)
 
     async def refund(tx: UnitOfWork) -> Refund:
         found = await tx.orders.get_for_update(order_id)
