@@ -203,3 +203,45 @@ async def test_retention_run_by_several_processes_at_once_deletes_each_entry_onc
         "SELECT count(*) AS n FROM event_log WHERE payload->'merged'->>'number' LIKE $1", [f"prune%-{tag}"]
     )
     assert mine[0]["n"] == 0 and sum(deleted) + rest >= 30  # every old entry went, none twice (no error)
+
+
+async def test_retention_keeps_an_entry_whose_delivery_is_still_due_and_everything_after_it(app):
+    """Retention deletes a prefix of the log: an old entry a webhook has yet to receive stops it."""
+    from omnichannel.persistence.repositories import webhooks
+
+    tag = secrets.token_hex(4)
+    for name in ("before", "due", "after"):
+        async with in_transaction("default") as conn:
+            await repo.append(conn, [merged(f"{name}-{tag}")])
+    head = (await repo.sequence()).head
+    rows = await db.fetch(
+        "SELECT id, position, payload->'merged'->>'number' AS mark FROM event_log "
+        "WHERE payload->'merged'->>'number' LIKE $1 ORDER BY position",
+        [f"%-{tag}"],
+    )
+    due = next(r for r in rows if r["mark"] == f"due-{tag}")
+    hook = await webhooks.create("http://192.0.2.1/never", ["stock.low"], "whsec_test", "test")  # hears nothing else
+    try:
+        await db.execute(  # its next attempt is a day away: no worker takes it meanwhile
+            "INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at) "
+            "VALUES ($1, $2, 2, 'PENDING', now() + interval '1 day')",
+            [hook.id, due["id"]],
+        )
+        await db.execute("UPDATE event_log SET recorded_at = now() - interval '40 days' WHERE position <= $1", [head])
+        cutoff = datetime.now(UTC) - timedelta(days=30)
+        await repo.prune(cutoff)
+        assert (await repo.state())[1] == due["position"] - 1
+        left = await db.fetch(
+            "SELECT payload->'merged'->>'number' AS mark FROM event_log WHERE payload->'merged'->>'number' LIKE $1",
+            [f"%-{tag}"],
+        )
+        assert sorted(r["mark"] for r in left) == [f"after-{tag}", f"due-{tag}"]
+        await db.execute("UPDATE webhook_delivery SET status = 'DELIVERED' WHERE webhook_id = $1", [hook.id])
+        await repo.prune(cutoff)
+        assert (await repo.state())[1] >= head
+        gone = await db.fetch(
+            "SELECT count(*) AS n FROM event_log WHERE payload->'merged'->>'number' LIKE $1", [f"%-{tag}"]
+        )
+        assert gone[0]["n"] == 0
+    finally:
+        await webhooks.delete(hook.id)
