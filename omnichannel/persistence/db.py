@@ -195,6 +195,10 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.ConnectionFailureError,
 )
 _CLOSED = ("connection is closed", "pool is closing", "pool is closed")
+# The server ended the connection (a restart's admin_shutdown, pg_terminate_backend) while it sat idle
+# and asyncpg read the FATAL before the socket's close: its protocol is left consuming an error, and
+# the next statement on it fails with this InternalClientError instead of "connection is closed".
+_TERMINATED_WHILE_IDLE = "another operation (2) is in progress"
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -206,6 +210,8 @@ def is_unavailable(error: BaseException) -> bool:
         if isinstance(current, _UNAVAILABLE):
             return True
         if isinstance(current, asyncpg.exceptions.InterfaceError) and any(t in str(current) for t in _CLOSED):
+            return True
+        if isinstance(current, asyncpg.exceptions.InternalClientError) and _TERMINATED_WHILE_IDLE in str(current):
             return True
         current = current.__cause__ or current.__context__
         seen += 1
