@@ -31,9 +31,12 @@ from .domain.access import ANONYMOUS
 from .edge import BodyLimitMiddleware, error_response
 from .graphql_view import GuardedGraphQL
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
-from .persistence.db import connection, open_database
+from .persistence.db import connection, open_database, open_pool
+from .persistence.repositories.event_log import Outbox
 from .resolvers.availability import is_unavailable
 from .resolvers.context import Connection, Context, Services
+from .resolvers.events import delivery, retention
+from .resolvers.events.log import EventLog
 from .resolvers.in_transaction import handlers_for
 from .resolvers.members import effective_principal
 from .resolvers.orders import expire as order_expiry
@@ -150,7 +153,12 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         loyalty=settings.loyalty,
         store_credit_share=settings.store_credit_share,
         handlers=handlers_for(loyalty_rules=settings.loyalty),
+        webhooks=settings.webhooks,
     )
+    Outbox.enabled = settings.event_log
+    if settings.event_log:
+        services.event_log = EventLog(broker, database_url)
+        broker.log_follower = services.event_log
     schema = build_schema(demo=settings.demo, fast_executor=settings.fast_executor)
     executor, warnings = describe_executor(schema)
     log.info("executor: %s", executor)
@@ -189,22 +197,27 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         return Response(payload, media_type=content_type)
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(started: Starlette) -> AsyncIterator[None]:
         async with open_database(database_url, settings.db_pool_size):
             await broker.connect()
-            jobs = _start_jobs(settings, services, cache)
-            try:
-                yield
-            finally:
-                for job in jobs:
-                    job.cancel()
-                if jobs:  # a job stuck past its cancellation must not hold the shutdown forever
-                    stuck = (await asyncio.wait(jobs, timeout=JOBS_STOP_TIMEOUT))[1]
-                    for job in stuck:
-                        log.warning(
-                            "background job %s did not stop within %.0f s: %r", job.get_name(), JOBS_STOP_TIMEOUT, job
-                        )
-                await broker.disconnect()
+            async with _events_out(database_url, services) as deliverer:
+                started.state.deliverer = deliverer
+                jobs = _start_jobs(settings, services, cache)
+                try:
+                    yield
+                finally:
+                    for job in jobs:
+                        job.cancel()
+                    if jobs:  # a job stuck past its cancellation must not hold the shutdown forever
+                        stuck = (await asyncio.wait(jobs, timeout=JOBS_STOP_TIMEOUT))[1]
+                        for job in stuck:
+                            log.warning(
+                                "background job %s did not stop within %.0f s: %r",
+                                job.get_name(),
+                                JOBS_STOP_TIMEOUT,
+                                job,
+                            )
+            await broker.disconnect()
 
     app = Starlette(
         routes=[
@@ -233,6 +246,25 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
     return app
 
 
+@asynccontextmanager
+async def _events_out(database_url: str, services: Services) -> AsyncIterator[delivery.Deliverer]:
+    """The event log's tail and sequencer, and the webhook workers on a small pool of their own."""
+    if services.event_log is not None:
+        await services.event_log.start()
+    pool = await open_pool(database_url, delivery.SLOTS)
+    deliverer = delivery.Deliverer(pool, lambda: services.webhooks)
+    if services.event_log is not None:
+        services.event_log.on_new_entries(deliverer.wake)
+    await deliverer.start()
+    try:
+        yield deliverer
+    finally:
+        await deliverer.stop()
+        await pool.close()
+        if services.event_log is not None:
+            await services.event_log.stop()
+
+
 def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | None) -> list[asyncio.Task[None]]:
     """The background work of every server process (each is safe with several processes)."""
     jobs: dict[str, Coroutine[Any, Any, None]] = {}
@@ -242,6 +274,8 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
         jobs["response-cache"] = cache.watch(services.broker)
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold
         jobs["order-expiry"] = order_expiry.run(services, settings.expiry_sweep_interval)
+    if settings.event_retention_days > 0:
+        jobs["event-retention"] = retention.run(services.clock, settings.event_retention_days)
     return [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
 

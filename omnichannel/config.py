@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .domain.loyalty import DEFAULT_TIERS, LoyaltyRules, parse_tiers
+from .domain.webhooks import DEFAULT_RETRY_BASE, WebhookPolicy
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +38,9 @@ class Settings:
     max_sync_body_bytes: int = 16 * 1024 * 1024  # SERVICE and HQ_ADMIN tokens (bulk sync)
     max_token_ttl: int = 30 * 24 * 3600
     store_credit_share: Decimal = Decimal("0.3")
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    event_retention_days: int = 30
+    event_log: bool = True
 
     @property
     def embedded_database(self) -> bool:
@@ -102,7 +106,26 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         max_sync_body_bytes=_int(env, "OMNICHANNEL_MAX_SYNC_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
         max_token_ttl=_int(env, "OMNICHANNEL_MAX_TOKEN_TTL", 30 * 24 * 3600, minimum=60),
         store_credit_share=_share(env, "OMNICHANNEL_STORE_CREDIT_SHARE", "0.3"),
+        webhooks=_webhooks(env),
+        event_retention_days=_int(env, "OMNICHANNEL_EVENT_RETENTION_DAYS", 30),
+        event_log=_switch(env, "OMNICHANNEL_EVENT_LOG", True),
     )
+
+
+def _webhooks(env: Mapping[str, str]) -> WebhookPolicy:
+    """OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS=allow lets webhooks reach private addresses (on-premise
+    ERPs, tests); OMNICHANNEL_WEBHOOK_RETRY_BASE is the first retry's delay in seconds."""
+    private = (env.get("OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS") or "").strip().lower()
+    if private not in ("", "allow", "refuse"):
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS must be 'allow' or unset, got {private!r}")
+    raw = env.get("OMNICHANNEL_WEBHOOK_RETRY_BASE") or ""
+    try:
+        base = float(raw) if raw else DEFAULT_RETRY_BASE
+    except ValueError:
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_RETRY_BASE must be a number of seconds, got {raw!r}") from None
+    if not 0 < base <= 3600:
+        raise ConfigError(f"OMNICHANNEL_WEBHOOK_RETRY_BASE must be above 0 and at most 3600 seconds, got {base}")
+    return WebhookPolicy(allow_private_targets=private == "allow", retry_base=base)
 
 
 def _decimal(env: Mapping[str, str], name: str, default: str) -> Decimal:

@@ -56,6 +56,10 @@ class ErrorCode(StrEnum):
     NOT_SUPPORTED = "NOT_SUPPORTED"
     # live events
     TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+    # events out and after-sale
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    REFUND_EXCEEDS_ORDER = "REFUND_EXCEEDS_ORDER"
+    WEBHOOK_TARGET_FORBIDDEN = "WEBHOOK_TARGET_FORBIDDEN"
 
 
 class DomainError(Exception):

@@ -3,8 +3,9 @@
 The domain records them as it decides (domain.order_aggregate, domain.reservations); a use case
 never builds one. They travel three ways, always after the decision and never before its commit:
 - in the same transaction, to the in-transaction handlers registered for their type
-  (resolvers/in_transaction.py: loyalty on payment and cancellation, later an outbox, sales rollups,
-  commission, stock aggregates); a handler's writes commit or roll back with the change;
+  (resolvers/in_transaction.py: loyalty on payment and cancellation, sales rollups, commission,
+  stock aggregates); a handler's writes commit or roll back with the change; the durable event log
+  (domain.event_log says which facts it keeps) is written by the unit of work before COMMIT too;
 - after COMMIT, to the live feeds through the broker (subscriptions/topics.py says which topic
   hears which fact; subscriptions/codec.py writes them as JSON: Decimal as a string, enums as
   their value, datetimes in ISO 8601);
@@ -209,6 +210,79 @@ class OrderRepriced(OrderEvent):
     currency: str
 
 
+@dataclass(frozen=True, slots=True)
+class MemberMerged(DomainEvent):
+    """Head office folded a duplicate member into the survivor (numbers kept: the duplicate is closed)."""
+
+    survivor_id: int
+    survivor_number: str
+    merged_id: int
+    merged_number: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundedLine:
+    """Units of one order line a refund gives back, and their share of what was paid."""
+
+    order_line_id: int
+    variant_id: int
+    sku: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VariantAmount:
+    variant_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundRequested(OrderEvent):
+    """A refund of some lines (or all that was left) of a paid order; PENDING until the provider answers."""
+
+    refund_id: int
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    points_returned: int  # planned: given back when it succeeds
+    points_reversed: int  # planned: taken back when it succeeds, as far as the balance allows
+    reason: str
+    restock_location_id: int | None
+    whole: bool  # after it, nothing of the order is left to refund
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundSucceeded(OrderEvent):
+    """The money is back with the customer: points, coupons and returned stock moved in the same change."""
+
+    refund_id: int
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    points_returned: int
+    points_reversed: int
+    points_shortfall: int  # earned points the member had already spent: not taken back
+    reason: str
+    restock_location_id: int | None
+    reference: str
+    refunded_total: Decimal  # every SUCCEEDED refund of the order, this one included
+    refunded_by_variant: tuple[VariantAmount, ...]  # the same, by variant (what commission and credit recompute on)
+    fully_refunded: bool  # every unit of the order is back
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundFailed(OrderEvent):
+    """The provider could not pay it back: its units may be refunded again."""
+
+    refund_id: int
+    amount: Decimal
+    currency: str
+    lines: tuple[RefundedLine, ...]
+    reference: str
+
+
 Event = (
     StockChanged
     | OrderPlaced
@@ -219,4 +293,8 @@ Event = (
     | PickupReady
     | OrderCompleted
     | OrderRepriced
+    | MemberMerged
+    | RefundRequested
+    | RefundSucceeded
+    | RefundFailed
 )

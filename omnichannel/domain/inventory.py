@@ -16,6 +16,7 @@ class MovementReason(StrEnum):
     TRANSFER = "TRANSFER"
     ADJUSTMENT = "ADJUSTMENT"
     SYNC = "SYNC"
+    RETURN = "RETURN"
 
 
 class StockLevel(NamedTuple):

@@ -5,6 +5,9 @@
   store fulfils or took, and hand them over; a clerk-pad order is attributed to its clerk.
 - Head office sees and may cancel everything; analysts and services (ERP, payment provider) read.
 - The payment provider (SERVICE) confirms payments; store staff confirm the till orders they took.
+- Refunds: head office, the payment provider, or a store manager of a store that fulfilled the order
+  (a return at the counter), who puts returned goods back on hand at their own store only. Taking an
+  order is not enough: the money goes back for goods the store handed over.
 """
 
 from __future__ import annotations
@@ -77,6 +80,20 @@ def canceller(principal: Principal, order: Order, fulfilling_codes: Collection[s
     if principal.role is Role.HQ_ADMIN:
         return Canceller.HEAD_OFFICE
     raise AccessDenied()
+
+
+REFUND_ROLES = frozenset({Role.HQ_ADMIN, Role.SERVICE, Role.STORE_MANAGER})
+
+
+def check_may_refund(principal: Principal, fulfilling_codes: Collection[str], restock_code: str | None) -> None:
+    """fulfilling_codes: the stores that fulfil the order; restock_code: where returned goods go, if anywhere."""
+    require_signed_in(principal)
+    if principal.role in (Role.HQ_ADMIN, Role.SERVICE):
+        return
+    if principal.role is not Role.STORE_MANAGER or principal.store_code not in fulfilling_codes:
+        raise AccessDenied()
+    if restock_code is not None and restock_code != principal.store_code:
+        raise AccessDenied()
 
 
 def check_may_confirm_payment(principal: Principal, order: Order, taken_at_code: str | None) -> None:

@@ -74,6 +74,11 @@ def _facts(order: Order, fulfillments: Iterable[Fulfillment], at: datetime) -> _
     )
 
 
+def facts_of(order: Order, fulfillments: Iterable[Fulfillment], at: datetime) -> _Facts:
+    """What every fact about this order carries, for facts recorded beside the aggregate (refunds)."""
+    return _facts(order, fulfillments, at)
+
+
 def placed_facts(
     draft: OrderDraft, order: Order, fulfillments: Sequence[Fulfillment], levels_after: Sequence[StockLevel]
 ) -> list[DomainEvent]:

@@ -40,6 +40,7 @@ from .people import Member
 from .points import PointsAccount, PointsEntry, Posting
 from .pricing import DiscountLine
 from .promotions import Promotion, PromotionSpec
+from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .throttle import ThrottlePolicy, ThrottleState
@@ -272,6 +273,42 @@ class CommissionRuleRepository(Protocol):
 # ---- the unit of work --------------------------------------------------------------------------------
 
 
+class EventLogRepository(Protocol):
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        """Write the facts the event log keeps (domain.event_log) in the open transaction."""
+
+
+class RefundRepository(Protocol):
+    async def paid_order(self, order_id: int) -> PaidOrder | None: ...
+    async def of_order(self, order_id: int) -> list[Refund]: ...
+    async def order_of(self, refund_id: int) -> int | None: ...
+    async def lock(self, refund_id: int) -> Refund | None: ...
+    async def with_reference(self, reference: str) -> int | None: ...
+    async def create(
+        self,
+        *,
+        order_id: int,
+        plan: RefundPlan,
+        currency: str,
+        reason: str,
+        restock_location_id: int | None,
+        actor: str,
+        now: datetime,
+    ) -> Refund: ...
+    async def complete(
+        self,
+        refund_id: int,
+        *,
+        status: RefundStatus,
+        reference: str,
+        points: PointsOutcome,
+        now: datetime,
+    ) -> Refund: ...
+    async def skus(self, variant_ids: Sequence[int]) -> dict[int, str]: ...
+    async def points_moved(self, order_id: int) -> tuple[int, int]:
+        """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -287,6 +324,8 @@ class UnitOfWork(Protocol):
     throttles: ThrottleRepository
     try_ons: TryOnRepository
     commission_rules: CommissionRuleRepository
+    refunds: RefundRepository
+    event_log: EventLogRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
@@ -316,6 +355,14 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}
+        self._last: list[Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]] = []
+
+    def add_last(self, handler: Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]) -> EventHandlers:
+        """A handler of all the facts of a change at once, after every per-type handler (so it sees the
+        facts they recorded too): the event log's writer. `handles` does not count it - the
+        one-statement order placement writes the log in its own statement."""
+        self._last.append(handler)
+        return self
 
     def add(self, event_type: type[E], handler: Callable[[UnitOfWork, E], Awaitable[None]]) -> EventHandlers:
         self._by_type.setdefault(event_type, []).append(handler)
@@ -339,6 +386,9 @@ class EventHandlers:
             for handler in self.for_event(pending[index]):
                 await handler(uow, pending[index])
             index += 1
+        if pending:
+            for last in self._last:
+                await last(uow, pending)
 
 
 NO_HANDLERS = EventHandlers()

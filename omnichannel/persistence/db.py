@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -141,6 +141,20 @@ async def drop_database(url: str) -> None:
         await raw.close()
 
 
+async def listening_connection(url: str, channel: str, on_notify: Callable[[str], None]) -> asyncpg.Connection:
+    """A connection of its own that LISTENs on `channel` (pooled connections never LISTEN)."""
+    raw = await _raw_connect(url)
+    await raw.add_listener(channel, lambda _conn, _pid, _channel, payload: on_notify(payload))
+    return raw
+
+
+async def open_pool(url: str, size: int) -> asyncpg.Pool:
+    """A small pool of plain connections apart from the ORM's, for work that holds a connection
+    while it waits on the outside world (webhook deliveries), so requests never wait behind it."""
+    dsn, options = _dsn_and_options(url)
+    return await asyncpg.create_pool(dsn, min_size=0, max_size=size, **options)
+
+
 async def ping(url_or_none: str | None = None) -> bool:
     """True when the database answers a trivial query through the ORM's pool."""
     del url_or_none
@@ -181,6 +195,10 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.ConnectionFailureError,
 )
 _CLOSED = ("connection is closed", "pool is closing", "pool is closed")
+# The server ended the connection (a restart's admin_shutdown, pg_terminate_backend) while it sat idle
+# and asyncpg read the FATAL before the socket's close: its protocol is left consuming an error, and
+# the next statement on it fails with this InternalClientError instead of "connection is closed".
+_TERMINATED_WHILE_IDLE = "another operation (2) is in progress"
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -192,6 +210,8 @@ def is_unavailable(error: BaseException) -> bool:
         if isinstance(current, _UNAVAILABLE):
             return True
         if isinstance(current, asyncpg.exceptions.InterfaceError) and any(t in str(current) for t in _CLOSED):
+            return True
+        if isinstance(current, asyncpg.exceptions.InternalClientError) and _TERMINATED_WHILE_IDLE in str(current):
             return True
         current = current.__cause__ or current.__context__
         seen += 1

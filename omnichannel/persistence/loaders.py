@@ -20,6 +20,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .event_loaders import DeliveriesByWebhook, EventById, WebhookById
 from .floor_loaders import PaidCreditByOrder, TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
     CouponById,
@@ -30,6 +31,7 @@ from .loyalty_loaders import (
     SpendByMember,
     TemplateById,
 )
+from .refund_loaders import RefundById, RefundsByOrder
 from .repositories import catalog, locations, people
 from .repositories import order_reads as orders
 from .repositories import stock as inventory
@@ -382,3 +384,23 @@ class Loaders:
     @cached_property
     def paid_credit(self) -> PaidCreditByOrder:
         return PaidCreditByOrder()
+
+    @cached_property
+    def event(self) -> EventById:
+        return EventById()
+
+    @cached_property
+    def webhook(self) -> WebhookById:
+        return WebhookById()
+
+    @cached_property
+    def deliveries_of_webhook(self) -> DeliveriesByWebhook:
+        return DeliveriesByWebhook()
+
+    @cached_property
+    def refunds_of_order(self) -> RefundsByOrder:
+        return RefundsByOrder()
+
+    @cached_property
+    def refund(self) -> RefundById:
+        return RefundById()

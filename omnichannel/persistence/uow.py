@@ -12,7 +12,9 @@
 `atomic` rolls back on any exception (dropping what was recorded) and runs the whole work again
 when PostgreSQL reports a deadlock or a serialization failure, so those never reach a client. The
 in-transaction handlers (domain.ports.EventHandlers) run after the work and before COMMIT, on this
-same unit of work: their writes commit or roll back with the change.
+same unit of work: their writes commit or roll back with the change. The last of them appends the
+change's facts to the durable event log (`uow.event_log`), so a fact other systems follow exists
+exactly when its change does (a transactional outbox).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .loaders import Loaders
 from .repositories.catalog import CatalogStore
 from .repositories.commission import CommissionRuleStore
 from .repositories.coupons import CouponStore
+from .repositories.event_log_append import EventLogStore
 from .repositories.floor import TryOnStore
 from .repositories.idempotency import IdempotencyStore
 from .repositories.locations import LocationStore
@@ -40,6 +43,7 @@ from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
 from .repositories.promotions import PromotionStore
+from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
 from .repositories.throttles import ThrottleStore
@@ -71,6 +75,8 @@ class TortoiseUnitOfWork:
         self.throttles: ports.ThrottleRepository = ThrottleStore(session)
         self.try_ons: ports.TryOnRepository = TryOnStore(session)
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
+        self.refunds: ports.RefundRepository = RefundStore(session)
+        self.event_log: ports.EventLogRepository = EventLogStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:

@@ -11,11 +11,13 @@ from typing import Any, Protocol
 from ..domain.access import ANONYMOUS, Principal
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers, UnitOfWork
+from ..domain.webhooks import WebhookPolicy
 from ..persistence.loaders import Loaders
 from ..persistence.uow import TortoiseUnitOfWork
 from ..security import TokenService
 from ..sms import CodeSender, LogCodeSender
 from ..subscriptions.broker import Broker
+from .events.log import EventLog
 from .shared_events import SharedEvents
 
 
@@ -48,6 +50,9 @@ class Services:
     def new_uow(self, loaders: Loaders | None = None) -> UnitOfWork:
         """A unit of work with this process's in-transaction handlers (jobs; requests use Context.uow)."""
         return self.unit_of_work(loaders=loaders, handlers=self.handlers)
+
+    event_log: EventLog | None = None  # this process's log tail (None: live events over the broker only)
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
 
 @dataclass

@@ -20,6 +20,10 @@ short (they hold the change's row locks) and idempotent where the fact can repea
 one-line order without an idempotency key is a single SQL statement with no transaction around it;
 registering a handler for OrderPlaced or StockChanged sends every order through the transactional
 path instead (see resolvers/orders/place.py for its measured cost).
+
+The last handler (`add_last`) is the durable event log's writer (resolvers/events/outbox.py): it
+gets all the facts of the change at once. It does not count as a handler of OrderPlaced: the
+one-statement placement writes its log entries in its own statement.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
 from . import loyalty
+from .events import outbox
 
 
 def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
@@ -38,4 +43,5 @@ def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

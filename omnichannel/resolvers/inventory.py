@@ -15,9 +15,9 @@ from ..domain.locations import Location
 from ..domain.ports import UnitOfWork
 from ..persistence.repositories import locations as location_repo
 from ..persistence.repositories import stock as stock_repo
-from ..subscriptions import codec, topics
+from ..subscriptions import topics
 from .context import Context
-from .listening import listening
+from .events.feeds import ReplayFilter, follow
 from .maybe import MaybeAwaitable
 from .members import actor_of
 from .mutation import requires
@@ -132,9 +132,14 @@ async def adjust_stock(
 
 
 async def stock_events(
-    ctx: Context, *, location_ids: Sequence[int] | None, variant_ids: Sequence[int] | None
-) -> AsyncIterator[StockChanged]:
-    """Live stock changes at these locations and/or of these variants (everything when neither)."""
+    ctx: Context,
+    *,
+    location_ids: Sequence[int] | None,
+    variant_ids: Sequence[int] | None,
+    after: int | None = None,
+) -> AsyncIterator[tuple[StockChanged, int | None]]:
+    """Stock changes at these locations and/or of these variants (everything when neither), with
+    their log positions: those logged after `after` first (when given), then live ones."""
     wanted_variants = frozenset(variant_ids) if variant_ids else None
     if location_ids:  # follow only stores that exist: every one is a channel of its own
         found = await ctx.loaders.location.load_many(list(dict.fromkeys(location_ids)))
@@ -145,11 +150,15 @@ async def stock_events(
         if any(variant is None for variant in variants):
             raise DomainError(ErrorCode.NOT_FOUND, "No such variant.", ["variantIds"])
     subscribed = [topics.stock_at(i) for i in set(location_ids)] if location_ids else [topics.STOCK_ALL]
-    async with listening(ctx, subscribed) as subscription:
-        async for message in subscription:
-            event = codec.loads(message.data)
-            if not isinstance(event, StockChanged):
-                continue
-            if wanted_variants is not None and event.variant_id not in wanted_variants:
-                continue
-            yield event
+    wanted = ReplayFilter(
+        ("stock.changed",),
+        store_ids=tuple(sorted(set(location_ids))) if location_ids else None,
+        variant_ids=tuple(sorted(wanted_variants)) if wanted_variants is not None else None,
+    )
+    async for item in follow(ctx, subscribed, after, wanted):
+        event = item.event
+        if not isinstance(event, StockChanged):
+            continue
+        if wanted_variants is not None and event.variant_id not in wanted_variants:
+            continue
+        yield event, item.position

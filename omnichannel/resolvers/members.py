@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..domain.access import Principal, Role
 from ..domain.coupons import AuditEvent, AuditKind
 from ..domain.errors import DomainError, ErrorCode
+from ..domain.events import MemberMerged
 from ..domain.loyalty import Tier
 from ..domain.members import Identity, MergeSummary, check_merge
 from ..domain.people import Member
@@ -114,6 +115,7 @@ async def merge_members(
                 for coupon_id, template_id in moved
             ]
         )
+        tx.record(MemberMerged(survivor.id, survivor.member_number, duplicate.id, duplicate.member_number, now))
         after = await tx.members.lock([survivor.id])
         return after[survivor.id], summary
 

@@ -28,6 +28,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from ..domain.access import Role, require_role
 from ..domain.errors import DomainError, refusals
+from ..domain.event_log import is_logged
 from ..domain.events import DomainEvent
 from ..domain.ports import UnitOfWork
 from ..subscriptions import codec, topics
@@ -75,8 +76,25 @@ async def mutate(
 
 async def publish(broker: Broker, events: Iterable[DomainEvent]) -> None:
     """Send committed events to the live feeds (subscriptions/topics.py says where; facts with no
-    live topic are skipped). A broker outage loses live pushes, never the committed change."""
-    messages = [(topic, codec.dumps(event)) for event in events for topic in topics.for_event(event)]
+    live topic are skipped). A broker outage loses live pushes, never the committed change.
+
+    Facts the durable event log keeps (domain.event_log) were written in their transaction; every
+    process's log tail hands them to its subscribers, so for those this only waits until this
+    process has (a push never trails the mutation's answer). Without a log (OMNICHANNEL_EVENT_LOG=0)
+    they go over the broker like the rest.
+    """
+    follower = broker.log_follower
+    live: list[DomainEvent] = []
+    logged = False
+    for event in events:
+        if follower is not None and is_logged(event):
+            logged = True
+        else:
+            live.append(event)
+    if logged:
+        assert follower is not None
+        await follower.committed()
+    messages = [(topic, codec.dumps(event)) for event in live for topic in topics.for_event(event)]
     if not messages:
         return
     try:

@@ -1,8 +1,8 @@
 """Live order events: a store's feed for its staff, pickup-ready pushes for the ordering member.
 
-Access is checked before subscribing, so a refused caller never hears a single event. Events are
-published only after their transaction committed; a feed that reconnects catches up with
-orders(storeId:, updatedSince:).
+Access is checked before subscribing, so a refused caller never hears a single event. Events come
+from the committed event log; a feed that reconnects passes the last `cursor` it got as
+`afterCursor` and first receives what it missed.
 """
 
 from __future__ import annotations
@@ -17,25 +17,31 @@ from ..domain.locations import Location
 from ..domain.orders import Order
 from ..subscriptions import topics
 from .context import Context
-from .listening import listening
+from .events.feeds import ReplayFilter, follow
+
+# the log types of the order facts a store's feed hears (those with a `feed` kind)
+STORE_FEED_TYPES = ("order.created", "order.paid", "order.status_changed", "order.cancelled", "order.expired")
 
 
-async def store_order_events(ctx: Context, *, location_id: int) -> AsyncIterator[OrderEvent]:
-    """The store's order facts (those with a `feed` kind); each comes with ctx.loaders set to the
-    loaders shared by every subscriber of it."""
+async def store_order_events(
+    ctx: Context, *, location_id: int, after: int | None = None
+) -> AsyncIterator[tuple[OrderEvent, int | None]]:
+    """The store's order facts (those with a `feed` kind) with their log positions; each comes with
+    ctx.loaders set to the loaders shared by every subscriber of it."""
     location: Location | None = await ctx.loaders.location.load(location_id)
     order_access.check_may_watch_store(ctx.principal, location.code if location else None)
-    shared = ctx.services.shared_events
-    async with listening(ctx, [topics.orders_at(location_id)]) as subscription:
-        async for message in subscription:
-            event, loaders = shared.get(message.data)
-            if isinstance(event, OrderEvent) and event.feed is not None:
-                ctx.loaders = loaders
-                yield event
-                ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot
+    wanted = ReplayFilter(STORE_FEED_TYPES, store_ids=(location_id,))
+    async for item in follow(ctx, [topics.orders_at(location_id)], after, wanted):
+        event = item.event
+        if isinstance(event, OrderEvent) and event.feed is not None:
+            ctx.loaders = item.loaders
+            yield event, item.position
+            ctx.fresh_loaders()  # the socket's other operations never see an event's snapshot
 
 
-async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIterator[PickupReady]:
+async def pickup_ready_events(
+    ctx: Context, *, order_id: int | None, after: int | None = None
+) -> AsyncIterator[tuple[PickupReady, int | None]]:
     """The signed-in member's pickups (one order, or all of theirs)."""
     principal = ctx.principal
     require_signed_in(principal)
@@ -45,11 +51,10 @@ async def pickup_ready_events(ctx: Context, *, order_id: int | None) -> AsyncIte
         order: Order | None = await ctx.loaders.order.load(order_id)
         if order is None or order.member_id != principal.member_id:
             raise AccessDenied()
-    shared = ctx.services.shared_events
-    async with listening(ctx, [topics.pickups_of(principal.member_id)]) as subscription:
-        async for message in subscription:
-            event, loaders = shared.get(message.data)
-            if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):
-                ctx.loaders = loaders
-                yield event
-                ctx.fresh_loaders()
+    wanted = ReplayFilter(("order.ready_for_pickup",), member_id=principal.member_id, order_id=order_id)
+    async for item in follow(ctx, [topics.pickups_of(principal.member_id)], after, wanted):
+        event = item.event
+        if isinstance(event, PickupReady) and (order_id is None or event.order_id == order_id):
+            ctx.loaders = item.loaders
+            yield event, item.position
+            ctx.fresh_loaders()

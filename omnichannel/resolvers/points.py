@@ -20,6 +20,7 @@ from ..domain.orders import order_number
 from ..domain.people import Member
 from ..domain.points import EntryKind, PointsAccount, PointsEntry
 from ..domain.ports import PointsRepository, UnitOfWork
+from ..domain.refunds import PointsOutcome
 from ..persistence.repositories import points as points_repo
 from .availability import cancelled, is_unavailable
 from .catalog import check_page_size
@@ -120,8 +121,9 @@ async def reverse_for_order(
     account = await _account(store, member_id)
     member_id = account.member_id  # the survivor, when the member was merged away
     entries = await store.order_entries(order_id)
-    earned = sum(e.points for e in entries if e.kind is EntryKind.EARN)
-    redeemed = -sum(e.points for e in entries if e.kind is EntryKind.REDEEM)
+    back, settled = await uow.refunds.points_moved(order_id)  # what succeeded refunds already moved
+    earned = sum(e.points for e in entries if e.kind is EntryKind.EARN) - settled
+    redeemed = -sum(e.points for e in entries if e.kind is EntryKind.REDEEM) - back
     taken = given = 0
     earn_key = ledger.reverse_earn_key(order_id)
     if earned > 0 and not await store.posted(earn_key):
@@ -146,6 +148,54 @@ async def reverse_for_order(
         given = redeemed
     await store.reverse_spend(ledger.earn_key(order_id), ledger.reverse_earn_key(order_id), now)
     return taken, given
+
+
+async def refund_points(
+    uow: UnitOfWork,
+    *,
+    member_id: int,
+    order_id: int,
+    refund_id: int,
+    returned: int,
+    reversed_planned: int,
+    now: datetime,
+    rules: LoyaltyRules,
+    actor: str,
+) -> PointsOutcome:
+    """A refund succeeded: give back the redeemed points in its share, then take back the earned ones
+    as far as the balance allows. Each once per refund (keyed)."""
+    store = uow.points
+    account = await _account(store, member_id)
+    member_id = account.member_id  # the survivor, when the member was merged away
+    given = taken = 0
+    back_key, take_key = f"refund-return:{refund_id}", f"refund-reverse:{refund_id}"
+    if returned > 0 and not await store.posted(back_key):
+        reason = f"order {order_number(order_id)} refunded: the points it used"
+        posting = ledger.credit(
+            account, EntryKind.REVERSE, returned, reason, now=now, rules=rules, order_id=order_id, key=back_key
+        )
+        entry_id = await store.post(member_id, posting, now=now, actor=actor)
+        account = account.after(posting, entry_id)
+        given = returned
+    if reversed_planned > 0 and not await store.posted(take_key):
+        reason = f"order {order_number(order_id)} refunded: the points it earned"
+        posting = ledger.debit(
+            account, EntryKind.REVERSE, reversed_planned, reason, order_id=order_id, key=take_key, partial=True
+        )
+        if posting.entry.points != 0:
+            await store.post(member_id, posting, now=now, actor=actor)
+            taken = -posting.entry.points
+    return PointsOutcome(given, taken, reversed_planned - taken)
+
+
+async def refund_spend(
+    uow: UnitOfWork, *, member_id: int, order_id: int, refund_id: int, amount: Decimal, now: datetime
+) -> None:
+    """What a refund gave back no longer counts towards the member's tier (once per refund)."""
+    if amount > 0:
+        store = uow.points
+        account = await _account(store, member_id)  # the survivor, when the member was merged away
+        await store.record_spend(account.member_id, order_id, -amount, f"refund-spend:{refund_id}", now)
 
 
 async def expire_points(uow: UnitOfWork, now: datetime, *, batch: int = EXPIRY_BATCH) -> int:

@@ -126,16 +126,20 @@ class StockChangedEvent:
     available: int
     reason: str = strawberry.field(description="SALE, RESERVATION, RELEASE, TRANSFER, ADJUSTMENT, SYNC")
     at: datetime
+    cursor: str | None = strawberry.field(
+        description="this event's place in the event log: pass it as afterCursor to resume after it"
+    )
     _event: strawberry.Private[StockChanged]
 
     @staticmethod
-    def from_domain(event: StockChanged) -> StockChangedEvent:
+    def from_domain(event: StockChanged, cursor: str | None = None) -> StockChangedEvent:
         return StockChangedEvent(
             on_hand=event.on_hand,
             reserved=event.reserved,
             available=event.available,
             reason=event.reason,
             at=event.at,
+            cursor=cursor,
             _event=event,
         )
 

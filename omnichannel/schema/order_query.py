@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +13,7 @@ from ..resolvers import order_feed
 from ..resolvers.context import Context
 from ..resolvers.orders import reads as use_cases
 from .enums import OrderStatus
+from .events import AFTER_CURSOR_DESCRIPTION, CURSOR_DESCRIPTION, decode_log_cursor, encode_log_cursor
 from .locations import Store
 from .orders import Fulfillment, Order, OrderConnection, OrderEdge
 from .relay import PageInfo, decode_cursor, decode_id, encode_cursor
@@ -61,6 +63,7 @@ class StoreOrderEvent:
     status: OrderStatus = strawberry.field(description="the order's status right after the change")
     order: Order
     at: datetime
+    cursor: str | None = strawberry.field(description=CURSOR_DESCRIPTION)
 
 
 @strawberry.type
@@ -69,30 +72,47 @@ class PickupReadyEvent:
     store: Store
     fulfillment: Fulfillment
     ready_at: datetime
+    cursor: str | None = strawberry.field(description=CURSOR_DESCRIPTION)
 
 
 @strawberry.type
 class OrderSubscription:
     @strawberry.subscription(description="the live order feed of one store, for its staff")
     async def store_orders(
-        self, info: Info[Context, None], store_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        store_id: strawberry.ID,
+        after_cursor: Annotated[str | None, strawberry.argument(description=AFTER_CURSOR_DESCRIPTION)] = None,
     ) -> AsyncGenerator[StoreOrderEvent, None]:
         ctx = info.context
-        async for event in order_feed.store_order_events(ctx, location_id=decode_id(store_id, "Store")):
+        events = order_feed.store_order_events(
+            ctx, location_id=decode_id(store_id, "Store"), after=decode_log_cursor(after_cursor)
+        )
+        async for event, position in events:
             order = await ctx.loaders.order.load(event.order_id)
             if order is not None:
                 kind = event.feed.value if event.feed is not None else ""
-                yield StoreOrderEvent(kind=kind, status=event.status, order=Order.from_domain(order), at=event.at)
+                yield StoreOrderEvent(
+                    kind=kind,
+                    status=event.status,
+                    order=Order.from_domain(order),
+                    at=event.at,
+                    cursor=encode_log_cursor(position),
+                )
 
     @strawberry.subscription(
         description="the member's own orders (one order, or all of theirs when orderId is omitted)"
     )
     async def pickup_ready(
-        self, info: Info[Context, None], order_id: strawberry.ID | None = None
+        self,
+        info: Info[Context, None],
+        order_id: strawberry.ID | None = None,
+        after_cursor: Annotated[str | None, strawberry.argument(description=AFTER_CURSOR_DESCRIPTION)] = None,
     ) -> AsyncGenerator[PickupReadyEvent, None]:
         ctx = info.context
         wanted = decode_id(order_id, "Order") if order_id is not None else None
-        async for event in order_feed.pickup_ready_events(ctx, order_id=wanted):
+        events = order_feed.pickup_ready_events(ctx, order_id=wanted, after=decode_log_cursor(after_cursor))
+        async for event, position in events:
             order = await ctx.loaders.order.load(event.order_id)
             fulfillment = await ctx.loaders.fulfillment.load(event.fulfillment_id)
             location = await ctx.loaders.location.load(event.location_id)
@@ -102,4 +122,5 @@ class OrderSubscription:
                     store=Store.from_domain(location),
                     fulfillment=Fulfillment.from_domain(fulfillment),
                     ready_at=event.at,
+                    cursor=encode_log_cursor(position),
                 )

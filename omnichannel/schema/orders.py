@@ -14,6 +14,7 @@ from ..domain.money import Money as DomainMoney
 from ..resolvers import checkout as checkout_use_cases
 from ..resolvers import credit as credit_use_cases
 from ..resolvers import members as member_use_cases
+from ..resolvers import refund_reads
 from ..resolvers.context import Context
 from ..resolvers.orders import reads as use_cases
 from .catalog import Money
@@ -28,6 +29,7 @@ from .relay import Node, PageInfo, encode_id
 
 if TYPE_CHECKING:
     from .members import Member
+    from .refunds import Refund
 
 
 @strawberry.type(description="Where an EXPRESS or SAME_CITY order is delivered.")
@@ -203,6 +205,18 @@ class Order(Node):
             )
             for c in credits
         ]
+
+    @strawberry.field(description="its refunds, oldest first")
+    async def refunds(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Refund, strawberry.lazy("omnichannel.schema.refunds")]]:
+        from .refunds import Refund
+
+        return [Refund.from_domain(r) for r in await refund_reads.refunds_of(info.context, self._order)]
+
+    @strawberry.field(description="what PENDING and SUCCEEDED refunds give back")
+    async def refunded_total(self, info: Info[Context, None]) -> Money:
+        return Money.from_domain(await refund_reads.refunded_total(info.context, self._order))
 
     @strawberry.field(description="the clerk a clerk-pad order is credited to (visible to staff)")
     async def attributed_clerk(self, info: Info[Context, None]) -> Staff | None:

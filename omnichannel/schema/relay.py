@@ -14,7 +14,7 @@ import strawberry
 # write it) is an ID we never issued, refused here rather than by the database.
 MAX_ID = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
-BIGINT_CURSORS = frozenset({"cursor.points", "cursor.audit"})
+BIGINT_CURSORS = frozenset({"cursor.points", "cursor.audit", "cursor.events", "cursor.delivery", "Event"})
 _NUMBER = re.compile(r"[0-9]{1,19}")
 
 

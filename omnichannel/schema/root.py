@@ -10,6 +10,7 @@ from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
 from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
+from .events import EventQuery
 from .floor_api import FloorMutation, FloorQuery
 from .inventory_mutation import InventoryMutation, InventorySubscription
 from .members import MemberQuery
@@ -19,7 +20,9 @@ from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
+from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -41,6 +44,8 @@ Query = merge_types(
         PricingQuery,
         FloorQuery,
         CommissionQuery,
+        EventQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -55,6 +60,8 @@ Mutation = merge_types(
         PromotionMutation,
         FloorMutation,
         CommissionMutation,
+        WebhookMutation,
+        RefundMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -5,8 +5,9 @@ Two backends with one interface (after encode/broadcaster):
 - RedisBroker: every server process shares Redis pub/sub. One pub/sub connection per process
   feeds an asyncio.Queue per subscriber; a reconnect loop survives Redis restarts and resubscribes.
 
-Pub/sub is at-most-once: events published while Redis is down are lost. Clients that reconnect
-re-query the state they missed; systems that must not miss events read an outbox instead.
+Pub/sub is at-most-once: events published while Redis is down are lost. Events that must not be
+lost are not published here: every process reads them from the durable event log and hands them
+to its own subscribers with `deliver_local`, each with its log position.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -40,6 +42,7 @@ class TooManyTopics(Exception):
 class Message:
     topic: str
     data: bytes
+    position: int | None = None  # the event log position, for events read from the log
 
 
 class Subscription:
@@ -66,6 +69,13 @@ class Subscription:
 SubscriberListener = Callable[[int], None]
 
 
+class LogFollower(Protocol):
+    """Delivers events from the durable event log to this process's subscribers."""
+
+    async def committed(self) -> None:
+        """Returns once entries committed by this process so far were delivered here."""
+
+
 class Broker:
     """Base class: the in-process registry of subscribers and the fan-out to their queues."""
 
@@ -73,6 +83,7 @@ class Broker:
         self.namespace = namespace
         self._by_topic: dict[str, set[Subscription]] = {}
         self._on_subscribers = on_subscribers
+        self.log_follower: LogFollower | None = None  # set by the composition root
         self.max_topics = MAX_TOPICS
 
     @property
@@ -106,10 +117,14 @@ class Broker:
     async def _unlisten(self, topics: Iterable[str]) -> None:
         """Stop receiving these topics (no local subscriber is left)."""
 
-    def _deliver(self, topic: str, data: bytes) -> None:
-        message = Message(topic, data)
+    def _deliver(self, topic: str, data: bytes, position: int | None = None) -> None:
+        message = Message(topic, data, position)
         for subscription in tuple(self._by_topic.get(topic, ())):
             subscription.offer(message)
+
+    def deliver_local(self, topic: str, data: bytes, position: int | None = None) -> None:
+        """Hand a message to this process's subscribers only (the event log tail feeds them so)."""
+        self._deliver(topic, data, position)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topics: Iterable[str]) -> AsyncIterator[Subscription]:

@@ -37,6 +37,7 @@ from omnichannel.domain.points import Lot, PointsAccount, PointsEntry, Posting
 from omnichannel.domain.ports import EventHandlers, IdempotencyClaim, PlacementSnapshot, StockShort, UnitOfWork
 from omnichannel.domain.pricing import DiscountLine
 from omnichannel.domain.promotions import Promotion
+from omnichannel.domain.refunds import PaidLine, PaidOrder, Refund, RefundPlan, RefundStatus
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
 from omnichannel.domain.throttle import (
@@ -78,6 +79,8 @@ class FakeDatabase:
     audit: list[AuditEvent] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
     one_statement_orders: int = 0  # orders written by the single-statement path
+    logged: list[DomainEvent] = field(default_factory=list)  # what the event log's writer appended
+    refunds: list[Refund] = field(default_factory=list)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -463,6 +466,61 @@ class FakeThrottles(_Repository):
         )
 
 
+class FakeEventLog(_Repository):
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        self.db.logged.extend(events)
+
+
+class FakeRefunds(_Repository):
+    """Refunds in memory: the order's lines are its fulfilment lines merged by variant and price."""
+
+    def _lines(self, order_id: int) -> list[PaidLine]:
+        fulfillments = {f.id for f in self.db.fulfillments.values() if f.order_id == order_id}
+        merged: dict[tuple[int, Decimal], int] = {}
+        for line in self.db.lines:
+            if line.fulfillment_id in fulfillments:
+                key = (line.variant_id, line.unit_price.amount)
+                merged[key] = merged.get(key, 0) + line.quantity
+        return [PaidLine(n, v, q, price * q) for n, ((v, price), q) in enumerate(merged.items(), start=1)]
+
+    async def paid_order(self, order_id: int) -> PaidOrder | None:
+        order = self.db.orders.get(order_id)
+        if order is None:
+            return None
+        return PaidOrder(
+            order_id, order.paid_at is not None, order.total.amount, order.points_redeemed, order.points_earned,
+            tuple(self._lines(order_id)),
+        )  # fmt: skip
+
+    async def of_order(self, order_id: int) -> list[Refund]:
+        return [r for r in self.db.refunds if r.order_id == order_id]
+
+    async def create(
+        self,
+        *,
+        order_id: int,
+        plan: RefundPlan,
+        currency: str,
+        reason: str,
+        restock_location_id: int | None,
+        actor: str,
+        now: datetime,
+    ) -> Refund:
+        refund = Refund(
+            self.db.next_id("refund"), order_id, RefundStatus.PENDING, plan.amount, currency, plan.points_returned,
+            plan.points_reversed, 0, reason, plan.lines, restock_location_id, None, now, None,
+        )  # fmt: skip
+        self.db.refunds.append(refund)
+        return refund
+
+    async def skus(self, variant_ids: Sequence[int]) -> dict[int, str]:
+        return {v: self.db.variants[v].sku for v in variant_ids if v in self.db.variants}
+
+    async def points_moved(self, order_id: int) -> tuple[int, int]:
+        done = [r for r in self.db.refunds if r.order_id == order_id and r.status is RefundStatus.SUCCEEDED]
+        return sum(r.points_returned for r in done), sum(r.points_reversed + r.points_shortfall for r in done)
+
+
 class FakeUnitOfWork:
     """domain.ports.UnitOfWork over a FakeDatabase; `atomic` rolls the tables back on any exception."""
 
@@ -487,6 +545,8 @@ class FakeUnitOfWork:
         self.throttles = FakeThrottles(current)
         self.try_ons = _Repository(current)  # not faked: no order use case reaches them
         self.commission_rules = _Repository(current)
+        self.refunds = FakeRefunds(current)
+        self.event_log = FakeEventLog(current)
 
     def _current(self) -> FakeDatabase:
         return self._database

@@ -14,7 +14,15 @@ import pytest
 from omnichannel.domain.access import Principal, Role
 from omnichannel.domain.catalog import Product, SalesChannel, Variant
 from omnichannel.domain.errors import DomainError, DomainErrors, ErrorCode
-from omnichannel.domain.events import EventLine, OrderCancelled, OrderExpired, OrderPaid, OrderPlaced, StockChanged
+from omnichannel.domain.events import (
+    EventLine,
+    OrderCancelled,
+    OrderExpired,
+    OrderPaid,
+    OrderPlaced,
+    RefundRequested,
+    StockChanged,
+)
 from omnichannel.domain.geo import GeoPoint
 from omnichannel.domain.inventory import StockLevel
 from omnichannel.domain.locations import FulfillmentMode, Location, LocationKind
@@ -213,10 +221,13 @@ async def test_cancelling_releases_the_stock_and_says_what_a_refund_owes():
     cancelled = await cancel.cancel_order(ctx, uow, order_id=order.id, reason=" changed my mind ")
 
     assert cancelled.status is OrderStatus.CANCELLED and db.stock[(S1, TEA)] == StockLevel(S1, TEA, on_hand=5)
-    released, event = uow.committed
+    released, event, refund = uow.committed
     assert isinstance(released, StockChanged) and (released.reason, released.reserved_delta) == ("RELEASE", -2)
     assert isinstance(event, OrderCancelled) and event.cancelled_by is Canceller.MEMBER
     assert (event.amount_paid, event.total, event.reason) == (Decimal("77.00"), Decimal("77.00"), "changed my mind")
+    # paid: the money goes back too, as a PENDING whole refund (the points came back with the cancellation)
+    assert isinstance(refund, RefundRequested) and (refund.amount, refund.whole) == (Decimal("77.00"), True)
+    assert (refund.points_returned, refund.points_reversed, refund.reason) == (0, 0, "changed my mind")
 
 
 async def test_a_member_cannot_cancel_someone_elses_order():

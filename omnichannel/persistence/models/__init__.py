@@ -2,6 +2,7 @@
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
+from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
 from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
 from .inventory import StockLevel, StockMovement
 from .locations import Location
@@ -10,6 +11,7 @@ from .orders import Fulfillment, FulfillmentLine, IdempotencyKey, Order, OrderLi
 from .people import Member, Staff
 from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
+from .refunds import Refund, RefundLine
 from .routing import RoutingRules
 from .throttle import Throttle
 
@@ -21,6 +23,8 @@ __all__ = [
     "Coupon",
     "CouponEvent",
     "CouponTemplate",
+    "EventLogEntry",
+    "EventLogState",
     "Fulfillment",
     "FulfillmentLine",
     "IdempotencyKey",
@@ -38,6 +42,8 @@ __all__ = [
     "PriceOverride",
     "Product",
     "Promotion",
+    "Refund",
+    "RefundLine",
     "RoutingRules",
     "SalesCreditEntry",
     "SignInCode",
@@ -47,4 +53,6 @@ __all__ = [
     "Throttle",
     "TryOn",
     "Variant",
+    "Webhook",
+    "WebhookDelivery",
 ]

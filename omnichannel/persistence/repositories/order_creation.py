@@ -6,7 +6,8 @@ Two forms of the same statement:
 - reserving its single hold itself (an order with one line at one location, no idempotency key):
   the conditional UPDATE is the first CTE and everything else hangs off its row, so when the
   stock is not there nothing at all is written. One statement is one transaction: a single round
-  trip for the whole write.
+  trip for the whole write, its event log entries included (the unit of work's last handler cannot
+  run here: there is no transaction around the statement).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.inventory import StockLevel, StockMovement
+from ...domain.order_aggregate import placed_facts
 from ...domain.order_requests import OrderDraft
-from ...domain.orders import Fulfillment, FulfillmentStatus, Order
+from ...domain.orders import Fulfillment, FulfillmentStatus, Order, OrderStatus
 from ...domain.reservations import Hold
 from ..db import fetch
 from ..mappers import STOCK_COLUMNS
 from ..order_mappers import ORDER_COLUMNS, address_to_json, to_order
+from . import event_log_append
 
 
 def _order(source: str) -> str:
@@ -78,7 +81,7 @@ RESERVING_ONE = f"""WITH r AS (
     reserved_after, note, reference, actor, created_at)
   SELECT r.variant_id, r.location_id, 'RESERVATION', 0, $28, r.on_hand, r.reserved, '', o.number, $29, $16
   FROM r, o
-)
+), {event_log_append.new_order_cte("$30")}
 {_RESULT}, {", ".join(f"r.{c} AS r_{c}" for c in STOCK_COLUMNS.split(", "))}
 FROM o, r"""
 
@@ -150,11 +153,51 @@ async def after_reserving(
     return _created(draft, rows[0])
 
 
+def _unwritten(draft: OrderDraft, hold: Hold) -> tuple[Order, list[Fulfillment], StockLevel]:
+    """The order, fulfilments and level the one statement is about to write, with what only it knows
+    left blank (ids, the order number, the level's figures): its facts, for the event log, are built
+    from these and the statement fills the blanks in."""
+    request, placement, totals = draft.request, draft.placement, draft.totals
+    order = Order(
+        0,
+        "",
+        request.channel,
+        OrderStatus.PENDING_PAYMENT,
+        request.mode,
+        placement.member_id,
+        placement.placed_by,
+        placement.placed_by_staff_id,
+        draft.placed_at_location_id,
+        placement.attributed_staff_id,
+        request.pickup_location_id,
+        totals.subtotal,
+        totals.discount_total,
+        totals.total,
+        draft.points_redeemed,
+        0,
+        draft.reservation_expires_at,
+        None,
+        draft.created_at,
+        draft.created_at,
+        shipping_address=request.address,
+    )
+    fulfillments = [
+        Fulfillment(0, 0, s.location_id, request.mode, FulfillmentStatus.PENDING, draft.created_at, draft.created_at,
+                    s.ships_with_id)
+        for s in draft.shipments
+    ]  # fmt: skip
+    return order, fulfillments, StockLevel(hold.location_id, hold.variant_id)
+
+
 async def reserving_one(
     draft: OrderDraft, hold: Hold, actor: str, *, conn: BaseDBAsyncClient | None = None
 ) -> tuple[Order, list[Fulfillment], StockLevel] | None:
     """Reserve the one hold and write the order in a single statement; None (nothing written) when short."""
-    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor]
+    unwritten, fulfillments, level = _unwritten(draft, hold)
+    facts = placed_facts(draft, unwritten, fulfillments, [level])
+    assert [type(f).__name__ for f in facts] == ["StockChanged", "OrderPlaced"]
+    log = event_log_append.entries_json(facts, ["level", "order"])
+    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor, log or "[]"]
     rows = await fetch(RESERVING_ONE, params, conn=conn)
     if not rows:
         return None

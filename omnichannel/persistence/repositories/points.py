@@ -106,10 +106,13 @@ class PointsStore:
         return totals.get(member_id, Decimal(0))
 
     async def reverse_spend(self, key: str, reverse_key: str, at: datetime) -> bool:
-        """Cancel the spend recorded under key (once: the reversal has its own unique key)."""
+        """Cancel what is left of the order's spend recorded under key (once: the reversal has its own
+        unique key); refunds already took their part back."""
         rows = await fetch(
             "INSERT INTO member_spend (member_id, order_id, amount, key, at) "
-            "SELECT member_id, order_id, -amount, $2, $3 FROM member_spend WHERE key = $1 "
+            "SELECT s.member_id, s.order_id, -sum(s.amount), $2, $3 FROM member_spend s "
+            "WHERE s.order_id = (SELECT order_id FROM member_spend WHERE key = $1) "
+            "GROUP BY s.member_id, s.order_id HAVING sum(s.amount) <> 0 "
             "ON CONFLICT (key) DO NOTHING RETURNING id",
             [key, reverse_key, at],
             conn=self._conn,

@@ -9,6 +9,8 @@
 | hand_over.py    | completePickup                                          |
 | expire.py       | the expiry sweeper (unpaid orders past their hold)      |
 | till_coupon.py  | redeemCoupon on an order waiting for payment (its repricing steps) |
+| refund.py       | refundOrder (and the whole refund cancelOrder requests for a paid order) |
+| confirm_refund.py | confirmRefund (the payment provider ends a refund: points, coupons, returned stock) |
 
 Shared, not use cases: access.py (which order a caller may act on), benefits.py (promotions,
 coupons and points of an order being placed), steps.py (free or sell held stock, expire an order),
