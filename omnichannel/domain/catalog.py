@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -42,6 +43,7 @@ class Variant:
     title: str
     list_price: Decimal
     active: bool = True
+    product_active: bool = True  # its product is on sale (head office can take a product off sale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,13 @@ class PriceOverride:
     amount: Decimal
     channel: SalesChannel | None = None
     location_id: int | None = None
+    valid_from: datetime | None = None  # in force from this instant (inclusive); None: since always
+    valid_until: datetime | None = None  # until this instant (exclusive); None: no end
+
+    def in_force(self, now: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= now) and (
+            self.valid_until is None or now < self.valid_until
+        )
 
     @property
     def specificity(self) -> int:

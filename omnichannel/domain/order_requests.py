@@ -199,6 +199,12 @@ def sellable(request: OrderRequest, variants: Mapping[int, Variant | None]) -> N
                 f"Line {index + 1}: {variant.sku} is no longer sold.",
                 ["lines", str(index), "variantId"],
             )
+        if not variant.product_active:
+            raise DomainError(
+                ErrorCode.PRODUCT_INACTIVE,
+                f"Line {index + 1}: {variant.sku} is not on sale.",
+                ["lines", str(index), "variantId"],
+            )
 
 
 def fulfilled_at(mode: FulfillmentMode, location: Location | None) -> None:

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from .catalog import Category, PriceOverride, Product, Variant
+from .catalogue import NewVariant
 from .commission import CommissionRule, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from .events import DomainEvent
@@ -161,6 +162,32 @@ class CategoryRepository(Protocol):
 
     async def missing(self, ids: Sequence[int]) -> list[int]:
         """The ids of these that name no category, in the order given."""
+
+
+class ProductRepository(Protocol):
+    async def taken_codes(self, skus: Sequence[str], barcodes: Sequence[str]) -> tuple[set[str], set[str]]:
+        """Which of these SKUs and barcodes belong to a variant already."""
+
+    async def create(
+        self, *, title: str, description: str | None, category_ids: Sequence[int], variants: Sequence[NewVariant]
+    ) -> Product:
+        """A new active product with its listings and variants; raises SKU_TAKEN / BARCODE_TAKEN on a race."""
+
+    async def get_for_update(self, product_id: int) -> Product | None: ...
+
+    async def update(
+        self,
+        product_id: int,
+        *,
+        title: str | None,
+        description: str | None,
+        set_description: bool,
+        category_ids: Sequence[int] | None,
+        active: bool | None,
+    ) -> Product:
+        """Change what is given (None: unchanged; category_ids replaces the listings)."""
+
+    async def add_variant(self, product_id: int, variant: NewVariant) -> Variant: ...
 
 
 class LocationRepository(Protocol):
@@ -324,6 +351,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     catalog: CatalogRepository
     categories: CategoryRepository
+    products: ProductRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository

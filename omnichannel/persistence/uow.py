@@ -43,6 +43,7 @@ from .repositories.members import MemberStore
 from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
+from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
@@ -68,6 +69,7 @@ class TortoiseUnitOfWork:
         self.idempotency: ports.IdempotencyRepository = IdempotencyStore(session)
         self.catalog: ports.CatalogRepository = CatalogStore(session)
         self.categories: ports.CategoryRepository = CategoryStore(session)
+        self.products: ports.ProductRepository = ProductStore(session)
         self.locations: ports.LocationRepository = LocationStore(session)
         self.routing: ports.RoutingRepository = RoutingStore(session)
         self.promotions: ports.PromotionRepository = PromotionStore(session)

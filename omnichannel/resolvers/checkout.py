@@ -54,6 +54,10 @@ async def cart_lines(
         variant = variants.get(variant_id)
         if variant is None or not variant.active:
             raise DomainError(ErrorCode.NOT_FOUND, "No such variant on sale.", ["lines", str(n), "variantId"])
+        if not variant.product_active:
+            raise DomainError(
+                ErrorCode.PRODUCT_INACTIVE, "This product is not on sale.", ["lines", str(n), "variantId"]
+            )
     products = await uow.catalog.products([v.product_id for v in variants.values()])
     overrides = await uow.catalog.price_overrides(ids)
     cart = []

@@ -18,12 +18,12 @@ from .relay import Node, PageInfo, decode_cursor, decode_ids, encode_cursor
 
 
 async def _fetch_product(ctx: Context, pk: int) -> Product | None:
-    product = await ctx.loaders.product.load(pk)
+    product = await catalog_use_cases.visible_product(ctx, pk)
     return Product.from_domain(product) if product else None
 
 
 async def _fetch_variant(ctx: Context, pk: int) -> Variant | None:
-    variant = await ctx.loaders.variant.load(pk)
+    variant = await catalog_use_cases.visible_variant(ctx, pk)
     return Variant.from_domain(variant) if variant else None
 
 

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .catalogue_api import CatalogueMutation
 from .categories import CategoryMutation, CategoryQuery
 from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
@@ -56,6 +57,7 @@ Mutation = merge_types(
         InventoryMutation,
         AuthMutation,
         CategoryMutation,
+        CatalogueMutation,
         OrderMutation,
         RoutingMutation,
         MemberMutation,
