@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -77,14 +77,27 @@ def effective_price(
     overrides: Iterable[PriceOverride],
     channel: SalesChannel | None = None,
     location_id: int | None = None,
+    *,
+    now: datetime,
 ) -> Money:
-    """The price a channel and store pay now.
+    """The price a channel and store pay at `now`: the one pricing function (Variant.price,
+    priceQuote, placeOrder and the till all call it).
 
-    Precedence, most specific first: store+channel, store, channel, list price. A store's own price
-    beats a channel-wide campaign because the store set it knowing its local market.
+    Only overrides in force count (validFrom <= now < validUntil). Precedence, most specific first:
+    store+channel, store, channel, list price. A store's own price beats a channel-wide campaign
+    because the store set it knowing its local market. Two overrides of the same scope in force at
+    once (overlapping windows): the one that started last wins (a campaign set over a standing
+    price), then the lower amount, so the answer never depends on the order rows were read in.
     """
     best: PriceOverride | None = None
+    best_key: tuple[int, datetime, Decimal] | None = None
     for override in overrides:
-        if override.applies(channel, location_id) and (best is None or override.specificity > best.specificity):
-            best = override
+        if not override.applies(channel, location_id) or not override.in_force(now):
+            continue
+        key = (override.specificity, override.valid_from or _SINCE_ALWAYS, -override.amount)
+        if best_key is None or key > best_key:
+            best, best_key = override, key
     return Money.of(best.amount if best is not None else variant.list_price)
+
+
+_SINCE_ALWAYS = datetime.min.replace(tzinfo=UTC)

@@ -235,13 +235,16 @@ def price_lines(
     overrides: Mapping[int, Sequence[PriceOverride]],
     channel: SalesChannel,
     location_id: int,
+    now: datetime,
 ) -> list[PricedLine]:
-    """Each line at the price this channel pays at the location that fulfils it."""
+    """Each line at the price this channel pays at the location that fulfils it, at `now`."""
     return [
         PricedLine(
             line.variant_id,
             line.quantity,
-            effective_price(variants[line.variant_id], overrides.get(line.variant_id, ()), channel, location_id),
+            effective_price(
+                variants[line.variant_id], overrides.get(line.variant_id, ()), channel, location_id, now=now
+            ),
         )
         for line in lines
     ]

@@ -190,6 +190,16 @@ class ProductRepository(Protocol):
     async def add_variant(self, product_id: int, variant: NewVariant) -> Variant: ...
 
 
+class PriceRepository(Protocol):
+    async def lock_variant(self, variant_id: int) -> Variant | None:
+        """The variant, locked until commit (price changes of one variant queue)."""
+
+    async def set_list_price(self, variant_id: int, amount: Decimal) -> None: ...
+
+    async def set_override(self, override: PriceOverride) -> None:
+        """An override of this scope and window replaces the one there was; other windows stay."""
+
+
 class LocationRepository(Protocol):
     async def get(self, location_id: int) -> Location | None: ...
     async def many(self, location_ids: Sequence[int]) -> dict[int, Location]: ...
@@ -352,6 +362,7 @@ class UnitOfWork(Protocol):
     catalog: CatalogRepository
     categories: CategoryRepository
     products: ProductRepository
+    prices: PriceRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository

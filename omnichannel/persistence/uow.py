@@ -43,7 +43,7 @@ from .repositories.members import MemberStore
 from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
-from .repositories.products import ProductStore
+from .repositories.products import PriceStore, ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
@@ -70,6 +70,7 @@ class TortoiseUnitOfWork:
         self.catalog: ports.CatalogRepository = CatalogStore(session)
         self.categories: ports.CategoryRepository = CategoryStore(session)
         self.products: ports.ProductRepository = ProductStore(session)
+        self.prices: ports.PriceRepository = PriceStore(session)
         self.locations: ports.LocationRepository = LocationStore(session)
         self.routing: ports.RoutingRepository = RoutingStore(session)
         self.promotions: ports.PromotionRepository = PromotionStore(session)

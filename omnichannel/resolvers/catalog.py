@@ -83,9 +83,10 @@ def price_of(
     ctx: Context, variant: Variant, channel: SalesChannel | None, location_id: int | None
 ) -> MaybeAwaitable[Money]:
     overrides: MaybeAwaitable[list[PriceOverride]] = ctx.loaders.price_overrides.get(variant.id)
+    now = ctx.now()
     if type(overrides) is list:  # loaded with the page: no closure, no awaitable
-        return effective_price(variant, overrides, channel, location_id)
-    return then(overrides, lambda found: effective_price(variant, found, channel, location_id))
+        return effective_price(variant, overrides, channel, location_id, now=now)
+    return then(overrides, lambda found: effective_price(variant, found, channel, location_id, now=now))
 
 
 async def visible_product(ctx: Context, product_id: int) -> Product | None:

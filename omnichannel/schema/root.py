@@ -20,6 +20,7 @@ from .members_mutation import MemberMutation
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .prices import PriceMutation
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
@@ -58,6 +59,7 @@ Mutation = merge_types(
         AuthMutation,
         CategoryMutation,
         CatalogueMutation,
+        PriceMutation,
         OrderMutation,
         RoutingMutation,
         MemberMutation,
