@@ -15,6 +15,7 @@ from .visibility import sees_inactive
 
 MAX_PAGE = 100
 MAX_SEARCH = 100
+MAX_CODE = 64  # the longest SKU (barcodes are shorter)
 
 
 def check_page_size(first: int | None, default: int = 20) -> int:
@@ -102,4 +103,21 @@ async def visible_variant(ctx: Context, variant_id: int) -> Variant | None:
     variant: Variant | None = await ctx.loaders.variant.load(variant_id)
     if variant is None or (not variant.product_active and not sees_inactive(ctx)):
         return None
+    return variant
+
+
+async def variant_by_code(ctx: Context, *, sku: str | None, barcode: str | None) -> Variant | None:
+    """variant(sku:) / variant(barcode:) for scanners and tills: exactly one of the two."""
+    if (sku is None) == (barcode is None):
+        raise DomainError(ErrorCode.INVALID_INPUT, "Give either sku or barcode.", ["sku"])
+    code = sku if sku is not None else barcode
+    assert code is not None
+    if not 1 <= len(code) <= MAX_CODE:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"A code has 1 to {MAX_CODE} characters.", ["sku" if sku else "barcode"]
+        )
+    variant = await catalog.variant_by_code(sku=sku, barcode=barcode)
+    if variant is None or (not variant.product_active and not sees_inactive(ctx)):
+        return None
+    ctx.loaders.variant.prime(variant.id, variant)
     return variant

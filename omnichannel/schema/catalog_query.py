@@ -65,6 +65,13 @@ class CatalogQuery:
             page_info=PageInfo.of([e.cursor for e in edges], has_next=has_next, has_previous=after is not None),
         )
 
+    @strawberry.field(description="a variant by its SKU or barcode (scanners, tills, ERP)")
+    async def variant(
+        self, info: Info[Context, None], sku: str | None = None, barcode: str | None = None
+    ) -> Variant | None:
+        found = await catalog_use_cases.variant_by_code(info.context, sku=sku, barcode=barcode)
+        return Variant.from_domain(found) if found is not None else None
+
     @strawberry.field(description="Stores and warehouses; nearest first with distanceKm when near is given.")
     async def stores(
         self,

@@ -83,6 +83,16 @@ async def variants_by_ids(ids: Sequence[int]) -> list[Variant]:
     return [to_variant(r) for r in rows]
 
 
+async def variant_by_code(*, sku: str | None, barcode: str | None) -> Variant | None:
+    """The variant with this SKU or this barcode: one look-up on its unique index."""
+    column, value = ("sku", sku) if sku is not None else ("barcode", barcode)
+    rows = await fetch(
+        f"SELECT {VARIANT_COLUMNS}, {PRODUCT_ACTIVE.format(v='variant')} FROM variant WHERE {column} = $1",
+        [value],
+    )
+    return to_variant(rows[0]) if rows else None
+
+
 async def variants_of_products(product_ids: Sequence[int]) -> list[Variant]:
     """Active variants of these products in display order."""
     rows = await fetch(
