@@ -44,6 +44,7 @@ from .promotions import Promotion, PromotionSpec
 from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
+from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
 from .try_ons import TryOn, TryOnSource
 
@@ -198,6 +199,21 @@ class PriceRepository(Protocol):
 
     async def set_override(self, override: PriceOverride) -> None:
         """An override of this scope and window replaces the one there was; other windows stay."""
+
+
+class SyncRepository(Protocol):
+    async def claim(self, kind: str, batch_id: str, actor: str) -> SyncResult | None:
+        """None when this transaction now owns the batch id; else the batch's first result (a copy
+        arriving while the first is being applied waits for it)."""
+
+    async def finish(self, kind: str, result: SyncResult) -> None: ...
+
+    async def resolve_stock_rows(self, rows: Sequence[tuple[int, StockRow]]) -> Resolved: ...
+
+    async def apply_counts(self, counts: Sequence[tuple[int, int, int]], *, reference: str, actor: str) -> StockApplied:
+        """(location id, variant id, counted on hand) per level: levels set, SYNC movements written."""
+
+    async def apply_products(self, rows: Sequence[tuple[int, ProductRow]]) -> ProductsApplied: ...
 
 
 class LocationRepository(Protocol):
@@ -363,6 +379,7 @@ class UnitOfWork(Protocol):
     categories: CategoryRepository
     products: ProductRepository
     prices: PriceRepository
+    sync: SyncRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository
@@ -399,7 +416,7 @@ class EventHandlers:
     DomainError reaches the caller as a userError).
     """
 
-    MAX_EVENTS = 10_000  # a handler recording events in a loop is a bug; stop it
+    MAX_EVENTS = 50_000  # a handler recording events in a loop is a bug (a bulk sync records up to 10,000)
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}

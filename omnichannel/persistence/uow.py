@@ -48,6 +48,7 @@ from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
+from .repositories.sync_batches import SyncStore
 from .repositories.throttles import ThrottleStore
 from .session import Session
 
@@ -71,6 +72,7 @@ class TortoiseUnitOfWork:
         self.categories: ports.CategoryRepository = CategoryStore(session)
         self.products: ports.ProductRepository = ProductStore(session)
         self.prices: ports.PriceRepository = PriceStore(session)
+        self.sync: ports.SyncRepository = SyncStore(session)
         self.locations: ports.LocationRepository = LocationStore(session)
         self.routing: ports.RoutingRepository = RoutingStore(session)
         self.promotions: ports.PromotionRepository = PromotionStore(session)

@@ -25,6 +25,7 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .sync import SyncMutation
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -60,6 +61,7 @@ Mutation = merge_types(
         CategoryMutation,
         CatalogueMutation,
         PriceMutation,
+        SyncMutation,
         OrderMutation,
         RoutingMutation,
         MemberMutation,
