@@ -21,9 +21,10 @@ from tests.orders_support import (
 
 from .catalogue_support import retire_new_products
 from .sync_support import LOCATIONS, SYNC_PRODUCTS, SYNC_STOCK, product_rows, sync, tag
+from .test_response_cache import _post, _until, cached
 
 pytestmark = pytest.mark.usefixtures("retire_new_products")
-__all__ = ["retire_new_products"]
+__all__ = ["cached", "retire_new_products"]
 
 
 async def _variant_ids(prefix: str) -> dict[str, int]:
@@ -246,3 +247,22 @@ async def test_held_units_sold_after_a_short_count_leave_on_hand_at_zero_and_the
         "SELECT reason, on_hand_delta FROM stock_movement WHERE variant_id = $1 ORDER BY id", [variant_id]
     )
     assert [tuple(r.values()) for r in reasons][-2:] == [("ADJUSTMENT", 1), ("SALE", -3)]
+
+
+async def test_a_stock_sync_and_a_product_sync_empty_the_response_cache(cached, gql, token):
+    http, cache = cached
+    service = await token("SERVICE")
+    prefix = f"RC{tag()}"
+    page = "{ products(first: 2) { edges { node { title } } } }"
+    await _post(http, page)
+    assert (await _post(http, page)).headers["x-omnichannel-cache"] == "hit"
+    generation = cache.generation
+    await sync(gql, SYNC_PRODUCTS, service, f"{prefix}-products", product_rows(prefix, 1, 1))
+    await _until(lambda: cache.generation > generation)
+    assert (await _post(http, page)).headers["x-omnichannel-cache"] == "miss"
+    assert (await _post(http, page)).headers["x-omnichannel-cache"] == "hit"
+    generation = cache.generation
+    rows = [{"storeCode": code, "sku": f"{prefix}-P0000-V0", "onHand": 2} for code in LOCATIONS]
+    await sync(gql, SYNC_STOCK, service, f"{prefix}-count", rows)
+    await _until(lambda: cache.generation > generation)
+    assert (await _post(http, page)).headers["x-omnichannel-cache"] == "miss"
