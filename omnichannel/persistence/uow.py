@@ -43,12 +43,13 @@ from .repositories.members import MemberStore
 from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
-from .repositories.products import PriceStore, ProductStore
+from .repositories.prices import PriceStore
+from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
-from .repositories.sync_batches import SyncStore
+from .repositories.sync import SyncStore
 from .repositories.throttles import ThrottleStore
 from .session import Session
 
