@@ -22,6 +22,7 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .till import TillMutation
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -54,6 +55,7 @@ Mutation = merge_types(
         InventoryMutation,
         AuthMutation,
         OrderMutation,
+        TillMutation,
         RoutingMutation,
         MemberMutation,
         CouponMutation,
