@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 from omnichannel.persistence import db
 from omnichannel.persistence.repositories import recommendations as aggregates
 from tests.api.test_recommendations import assert_aggregates_equal_raw_figures
-from tests.api.test_refunds import confirm, refund
-from tests.floor_support import in_new_category, paid_pickup_order
+from tests.api.test_refunds import confirm
+from tests.floor_support import (
+    commission_entries,
+    credit_of,
+    in_new_category,
+    order_id_of,
+    pad_order,
+    paid_pickup_order,
+    refunded,
+)
 from tests.orders_support import (
     CANCEL_ORDER,
     CONFIRM_PAYMENT,
@@ -23,7 +31,6 @@ from tests.orders_support import (
     location_id,
     new_member,
     new_variant,
-    pickup_input,
     store_gid,
 )
 
@@ -41,50 +48,6 @@ query($id: ID!) { node(id: $id) { ... on Member { tryOns(first: 10) { purchased 
 RECORD = """
 mutation($input: RecordTryOnInput!) { recordTryOn(input: $input) { tryOns { id } userErrors { code } } }
 """
-
-
-async def _order_id(number: str) -> int:
-    return int((await db.fetch("SELECT id FROM customer_order WHERE number = $1", [number]))[0]["id"])
-
-
-async def _pad_order(gql, token, store: str, lines: list[tuple[int, int]], member: int | None = None) -> dict:
-    """A clerk-pad pickup order taken by the store's clerk, paid at the store."""
-    clerk = await token("CLERK", store=store)
-    request = pickup_input(lines[0][0], await store_gid(store), lines[0][1], channel="CLERK_PAD")
-    request["lines"] = [{"variantId": gid("Variant", v), "quantity": q} for v, q in lines]
-    if member is not None:
-        request["memberId"] = gid("Member", member)
-    placed = (await gql(PLACE_ORDER, {"input": request}, token=clerk))["data"]["placeOrder"]
-    assert placed["userErrors"] == [], placed
-    order = placed["order"]
-    pay = {"orderId": order["id"], "amount": order["total"]["amount"], "reference": f"till-{order['number']}"}
-    paid = (await gql(CONFIRM_PAYMENT, {"input": pay}, token=clerk))["data"]["confirmPayment"]
-    assert paid["userErrors"] == [], paid
-    return dict(paid["order"])
-
-
-async def _entries(order_id: int) -> list[tuple[str, Decimal, Decimal]]:
-    rows = await db.fetch(
-        "SELECT kind, amount, sales FROM commission_entry WHERE order_id = $1 ORDER BY id", [order_id]
-    )
-    return [(r["kind"], r["amount"], r["sales"]) for r in rows]
-
-
-async def _credit(order_id: int) -> dict[int | None, Decimal]:
-    rows = await db.fetch(
-        "SELECT location_id, sum(amount) AS amount FROM sales_credit WHERE order_id = $1 GROUP BY location_id",
-        [order_id],
-    )
-    return {r["location_id"]: r["amount"] for r in rows}
-
-
-async def _refund(gql, token, order_id: str, lines=None) -> dict:
-    """A refund asked for by head office and confirmed by the provider."""
-    asked = await refund(gql, await token("HQ_ADMIN"), order_id, lines)
-    assert asked["userErrors"] == [], asked
-    done = await confirm(gql, token, asked["refund"]["id"], f"rf-{asked['refund']['id']}")
-    assert done["userErrors"] == [] and done["refund"]["status"] == "SUCCEEDED", done
-    return dict(done["refund"])
 
 
 async def _rules(gql, token, *rules: tuple[str, str, int | None, list[str] | None]) -> None:
@@ -106,11 +69,11 @@ async def test_a_clerk_pad_sale_earns_when_paid_reverses_on_refund_and_cancellat
     await _rules(
         gql, token, ("Tops 2%", "2", tee_category, ["CLERK_PAD"]), ("Shoes 5%", "5", shoes_category, ["CLERK_PAD"])
     )
-    order = await _pad_order(gql, token, "S05", [(shoes, 1), (tee, 1)])
-    order_id = await _order_id(order["number"])
-    assert await _entries(order_id) == [("EARNED", Decimal("17.00"), Decimal("400.00"))]  # 15.00 + 2.00
+    order = await pad_order(gql, token, "S05", [(shoes, 1), (tee, 1)])
+    order_id = await order_id_of(order["number"])
+    assert await commission_entries(order_id) == [("EARNED", Decimal("17.00"), Decimal("400.00"))]  # 15.00 + 2.00
     s05 = await location_id("S05")
-    assert await _credit(order_id) == {s05: Decimal("400.00")}  # a clerk-pad sale: the store, 100%
+    assert await credit_of(order_id) == {s05: Decimal("400.00")}  # a clerk-pad sale: the store, 100%
 
     clerk = await token("CLERK", store="S05")
     seen = (await gql(ENTRIES, {}, token=clerk))["data"]["commissionEntries"]["edges"]
@@ -127,38 +90,38 @@ async def test_a_clerk_pad_sale_earns_when_paid_reverses_on_refund_and_cancellat
     split = (await gql(SPLIT, {"id": order["id"]}, token=clerk))["data"]["order"]["creditSplit"]
     assert split == [{"store": {"code": "S05"}, "share": "1", "amount": {"amount": "400.00"}}]
 
-    await _refund(gql, token, order["id"], [(tee, 1)])
-    assert (await _entries(order_id))[1:] == [("REVERSED", Decimal("-2.00"), Decimal("-100.00"))]
-    assert await _credit(order_id) == {s05: Decimal("300.00")}
+    await refunded(gql, token, order["id"], [(tee, 1)])
+    assert (await commission_entries(order_id))[1:] == [("REVERSED", Decimal("-2.00"), Decimal("-100.00"))]
+    assert await credit_of(order_id) == {s05: Decimal("300.00")}
 
     hq = await token("HQ_ADMIN")
     cancelled = await gql(CANCEL_ORDER, {"input": {"orderId": order["id"], "reason": "returned"}}, token=hq)
     assert cancelled["data"]["cancelOrder"]["userErrors"] == []
-    entries = await _entries(order_id)
+    entries = await commission_entries(order_id)
     assert entries[2] == ("REVERSED", Decimal("-15.00"), Decimal("-300.00"))
     assert sum(e[1] for e in entries) == 0 and sum(e[2] for e in entries) == 0
-    assert set((await _credit(order_id)).values()) == {Decimal("0.00")}
+    assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
     # the cancellation's whole refund of what was left, once the provider confirms it: nothing more to reverse
     pending = await db.fetch("SELECT id FROM refund WHERE order_id = $1 AND status = 'PENDING'", [order_id])
     assert len(pending) == 1
     done = await confirm(gql, token, gid("Refund", pending[0]["id"]), f"rf-cancel-{order_id}")
     assert done["userErrors"] == [], done
-    assert await _entries(order_id) == entries
-    assert set((await _credit(order_id)).values()) == {Decimal("0.00")}
+    assert await commission_entries(order_id) == entries
+    assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
 
 
-async def test_a_full_refund_reverses_all_the_commission_and_credit(gql, token):
+async def test_a_full_refund_reverses_all_the_commission_andcredit_of(gql, token):
     a = await new_variant({"S06": 5}, price="123.45")
     await _rules(gql, token, ("Everything 3%", "3", None, None))
-    order = await _pad_order(gql, token, "S06", [(a, 2)])
-    order_id = await _order_id(order["number"])
-    (earned,) = await _entries(order_id)
+    order = await pad_order(gql, token, "S06", [(a, 2)])
+    order_id = await order_id_of(order["number"])
+    (earned,) = await commission_entries(order_id)
     assert earned[0] == "EARNED" and earned[2] == Decimal("246.90") and earned[1] >= Decimal("7.41")
-    await _refund(gql, token, order["id"])  # everything
-    entries = await _entries(order_id)
+    await refunded(gql, token, order["id"])  # everything
+    entries = await commission_entries(order_id)
     assert [e[0] for e in entries] == ["EARNED", "REVERSED"]
     assert sum(e[1] for e in entries) == 0 and sum(e[2] for e in entries) == 0
-    assert set((await _credit(order_id)).values()) == {Decimal("0.00")}
+    assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
 
 
 async def test_orders_not_attributed_to_a_clerk_earn_nothing_and_online_credit_is_split(gql, token):
@@ -183,49 +146,51 @@ async def test_orders_not_attributed_to_a_clerk_earn_nothing_and_online_credit_i
     placed = (await gql(PLACE_ORDER, {"input": request}, token=member))["data"]["placeOrder"]
     assert placed["userErrors"] == [], placed
     order = placed["order"]
-    order_id = await _order_id(order["number"])
-    assert await _credit(order_id) == {}  # nothing is credited before payment
+    order_id = await order_id_of(order["number"])
+    assert await credit_of(order_id) == {}  # nothing is credited before payment
     pay = {"orderId": order["id"], "amount": order["total"]["amount"], "reference": f"pay-{order['number']}"}
     paid = await gql(CONFIRM_PAYMENT, {"input": pay}, token=await token("SERVICE"))
     assert paid["data"]["confirmPayment"]["userErrors"] == []
     assert {f["store"]["code"] for f in order["fulfillments"]} == {"S03", "W01"}  # the only places with each
-    credit = await _credit(order_id)
+    credit = await credit_of(order_id)
     assert credit == {await location_id("S03"): Decimal("60.00"), None: Decimal("240.00")}
     assert sum(credit.values()) == Decimal(order["total"]["amount"])
-    assert await _entries(order_id) == []  # not attributed to a clerk: no commission
-    await _refund(gql, token, order["id"], [(from_warehouse, 1)])
-    assert await _credit(order_id) == {await location_id("S03"): Decimal("60.00"), None: Decimal("140.00")}
+    assert await commission_entries(order_id) == []  # not attributed to a clerk: no commission
+    await refunded(gql, token, order["id"], [(from_warehouse, 1)])
+    assert await credit_of(order_id) == {await location_id("S03"): Decimal("60.00"), None: Decimal("140.00")}
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(refunds=st.lists(st.sampled_from([0, 1]), max_size=3), coupon=st.booleans())
-async def test_entries_sum_to_zero_and_credit_to_what_is_left_paid_through_refunds(gql, token, refunds, coupon):
+async def testcommission_entries_sum_to_zero_and_credit_to_what_is_left_paid_through_refunds(
+    gql, token, refunds, coupon
+):
     """Partial refunds by line in any order, then the rest: after each, credit sums to what is left
     paid to the cent and commission is between 0 and what was earned; at the end both are 0."""
     a, b = await new_variant({"S05": 5}, price="59.90"), await new_variant({"S05": 5}, price="33.33")
     category, _ = await in_new_category(a, b)
     await _rules(gql, token, ("Test 3.75%", "3.75", category, None))
-    order = await _pad_order(gql, token, "S05", [(a, 2), (b, 1)])
-    order_id = await _order_id(order["number"])
+    order = await pad_order(gql, token, "S05", [(a, 2), (b, 1)])
+    order_id = await order_id_of(order["number"])
     total = Decimal(order["total"]["amount"])
-    assert sum((await _credit(order_id)).values()) == total
+    assert sum((await credit_of(order_id)).values()) == total
     left = {a: 2, b: 1}
-    refunded = Decimal(0)
+    given_back = Decimal(0)
     for which in refunds:
         variant = (a, b)[which]
         if not left[variant]:
             continue
         left[variant] -= 1
-        done = await _refund(gql, token, order["id"], [(variant, 1)])
-        refunded += Decimal(done["amount"]["amount"])
-        assert sum((await _credit(order_id)).values()) == total - refunded
-        entries = await _entries(order_id)
+        done = await refunded(gql, token, order["id"], [(variant, 1)])
+        given_back += Decimal(done["amount"]["amount"])
+        assert sum((await credit_of(order_id)).values()) == total - given_back
+        entries = await commission_entries(order_id)
         assert 0 <= sum(e[1] for e in entries) <= entries[0][1]
     if any(left.values()):
-        await _refund(gql, token, order["id"])
-    entries = await _entries(order_id)
+        await refunded(gql, token, order["id"])
+    entries = await commission_entries(order_id)
     assert sum(e[1] for e in entries) == 0 and sum(e[2] for e in entries) == 0
-    assert set((await _credit(order_id)).values()) == {Decimal("0.00")}
+    assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
 
 
 async def test_the_aggregates_kept_by_payments_and_cancellations_equal_the_raw_figures(gql, token):
@@ -235,7 +200,7 @@ async def test_the_aggregates_kept_by_payments_and_cancellations_equal_the_raw_f
     member_id, _ = await new_member()
     kept = []
     for lines in ([(a, 1), (b, 2)], [(a, 1), (c, 1)], [(b, 1), (c, 3)]):
-        kept.append(await _pad_order(gql, token, "S05", lines, member=member_id))
+        kept.append(await pad_order(gql, token, "S05", lines, member=member_id))
     cancelled = await gql(
         CANCEL_ORDER, {"input": {"orderId": kept[1]["id"], "reason": "x"}}, token=await token("HQ_ADMIN")
     )
