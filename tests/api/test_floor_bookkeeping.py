@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from omnichannel.persistence import db
 from omnichannel.persistence.repositories import recommendations as aggregates
 from tests.api.test_recommendations import assert_aggregates_equal_raw_figures
-from tests.api.test_refunds import confirm
+from tests.api.test_refunds import CONFIRM as CONFIRM_REFUND
+from tests.api.test_refunds import confirm, refund
+from tests.api.test_sell_at_till import SELL
 from tests.floor_support import (
     commission_entries,
     credit_of,
@@ -27,10 +29,12 @@ from tests.orders_support import (
     CANCEL_ORDER,
     CONFIRM_PAYMENT,
     PLACE_ORDER,
+    count_statements,
     gid,
     location_id,
     new_member,
     new_variant,
+    pickup_input,
     store_gid,
 )
 
@@ -238,3 +242,40 @@ async def test_a_try_on_turns_purchased_when_the_member_pays_for_it(gql, token):
     assert await purchased() == {gid("Variant", tried): True, gid("Variant", other): False}
     counted = await db.fetch("SELECT variant_id FROM member_purchase WHERE member_id = $1", [member_id])
     assert [r["variant_id"] for r in counted] == [tried]
+
+
+async def test_the_books_cost_the_same_statements_for_one_line_and_many(gql, token):
+    """Booking a payment, a till sale and a refund does not grow with the order's lines."""
+    variants = [await new_variant({"S08": 9}, price="12.30") for _ in range(6)]
+    await in_new_category(*variants)
+    clerk, hq, service = await token("CLERK", store="S08"), await token("HQ_ADMIN"), await token("SERVICE")
+    store = await store_gid("S08")
+    counted: dict[str, list[list[str]]] = {"pay": [], "till": [], "refund": []}
+    for lines in ([(variants[0], 1)], [(v, 1) for v in variants]):
+        request = pickup_input(lines[0][0], store, 1, channel="CLERK_PAD")
+        request["lines"] = [{"variantId": gid("Variant", v), "quantity": q} for v, q in lines]
+        order = (await gql(PLACE_ORDER, {"input": request}, token=clerk))["data"]["placeOrder"]["order"]
+        pay = {"orderId": order["id"], "amount": order["total"]["amount"], "reference": f"c-{order['number']}"}
+        with count_statements() as statements:
+            paid = await gql(CONFIRM_PAYMENT, {"input": pay}, token=clerk)
+        assert paid["data"]["confirmPayment"]["userErrors"] == []
+        counted["pay"].append(statements)
+        asked = await refund(gql, hq, order["id"])
+        with count_statements() as statements:
+            done = await gql(
+                CONFIRM_REFUND,
+                {"input": {"refundId": asked["refund"]["id"], "reference": f"r-{order['number']}", "succeeded": True}},
+                token=service,
+            )
+        assert done["data"]["confirmRefund"]["userErrors"] == []
+        counted["refund"].append(statements)
+        till = {"storeId": store, "lines": request["lines"], "paymentReference": f"t-{order['number']}"}
+        with count_statements() as statements:
+            sold = await gql(SELL, {"input": till}, token=clerk)
+        assert sold["data"]["sellAtTill"]["userErrors"] == []
+        counted["till"].append(statements)
+    for what, (one, six) in counted.items():
+        if what == "till":  # the one thing that grows: each stock row is its own conditional UPDATE, in lock order
+            six = [q for q in six if not q.startswith("UPDATE stock_level")]
+            one = [q for q in one if not q.startswith("UPDATE stock_level")]
+        assert len(one) == len(six), "\n".join([f"{what}, 1 line:", *one, "6 lines:", *six])
