@@ -5,6 +5,7 @@ in-transaction handlers)."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -114,7 +115,7 @@ async def test_a_clerk_pad_sale_earns_when_paid_reverses_on_refund_and_cancellat
     assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
 
 
-async def test_a_full_refund_reverses_all_the_commission_andcredit_of(gql, token):
+async def test_a_full_refund_reverses_all_the_commission_and_credit(gql, token):
     a = await new_variant({"S06": 5}, price="123.45")
     await _rules(gql, token, ("Everything 3%", "3", None, None))
     order = await pad_order(gql, token, "S06", [(a, 2)])
@@ -164,20 +165,26 @@ async def test_orders_not_attributed_to_a_clerk_earn_nothing_and_online_credit_i
     assert await credit_of(order_id) == {await location_id("S03"): Decimal("60.00"), None: Decimal("140.00")}
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(refunds=st.lists(st.sampled_from([0, 1]), max_size=3), coupon=st.booleans())
-async def testcommission_entries_sum_to_zero_and_credit_to_what_is_left_paid_through_refunds(
-    gql, token, refunds, coupon
-):
-    """Partial refunds by line in any order, then the rest: after each, credit sums to what is left
-    paid to the cent and commission is between 0 and what was earned; at the end both are 0."""
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(refunds=st.lists(st.sampled_from([0, 1]), max_size=3), channel=st.sampled_from(["CLERK_PAD", "MINI_PROGRAM"]))
+async def test_entries_sum_to_zero_and_credit_to_what_is_left_paid_through_refunds(gql, token, refunds, channel):
+    """Partial refunds by line in any order, then the rest: after each, the credit (one store's, or a
+    store's 30% and the online team's rest) sums to what is left paid to the cent and commission is
+    between 0 and what was earned; at the end both are 0."""
     a, b = await new_variant({"S05": 5}, price="59.90"), await new_variant({"S05": 5}, price="33.33")
     category, _ = await in_new_category(a, b)
     await _rules(gql, token, ("Test 3.75%", "3.75", category, None))
-    order = await pad_order(gql, token, "S05", [(a, 2), (b, 1)])
+    if channel == "CLERK_PAD":
+        order = await pad_order(gql, token, "S05", [(a, 2), (b, 1)])
+    else:
+        _, number = await new_member()
+        order = await paid_pickup_order(gql, token, a, await store_gid("S05"), 2, member=number, also=(b,))
     order_id = await order_id_of(order["number"])
     total = Decimal(order["total"]["amount"])
-    assert sum((await credit_of(order_id)).values()) == total
+    credit = await credit_of(order_id)
+    assert sum(credit.values()) == total
+    parties = {await location_id("S05")} | ({None} if channel == "MINI_PROGRAM" else set())
+    assert set(credit) == parties
     left = {a: 2, b: 1}
     given_back = Decimal(0)
     for which in refunds:
@@ -189,10 +196,34 @@ async def testcommission_entries_sum_to_zero_and_credit_to_what_is_left_paid_thr
         given_back += Decimal(done["amount"]["amount"])
         assert sum((await credit_of(order_id)).values()) == total - given_back
         entries = await commission_entries(order_id)
-        assert 0 <= sum(e[1] for e in entries) <= entries[0][1]
+        if channel == "CLERK_PAD":
+            assert 0 <= sum(e[1] for e in entries) <= entries[0][1]
+        else:
+            assert entries == []  # not attributed to a clerk
     if any(left.values()):
         await refunded(gql, token, order["id"])
     entries = await commission_entries(order_id)
+    assert sum(e[1] for e in entries) == 0 and sum(e[2] for e in entries) == 0
+    assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
+
+
+async def test_refunds_confirmed_at_once_are_booked_one_after_the_other(gql, token):
+    """Three refunds of one clerk-pad order confirmed concurrently (each locks the order first): the
+    reversals add up to exactly what was earned, the credit to exactly 0."""
+    a = await new_variant({"S09": 5}, price="41.17")
+    category, _ = await in_new_category(a)
+    await _rules(gql, token, ("Concurrent 7.5%", "7.5", category, None))
+    order = await pad_order(gql, token, "S09", [(a, 3)])
+    order_id = await order_id_of(order["number"])
+    hq = await token("HQ_ADMIN")
+    asked = [await refund(gql, hq, order["id"], [(a, 1)]) for _ in range(3)]
+    assert all(r["userErrors"] == [] for r in asked), asked
+    done = await asyncio.gather(
+        *(confirm(gql, token, r["refund"]["id"], f"rc-{order_id}-{n}") for n, r in enumerate(asked))
+    )
+    assert all(d["userErrors"] == [] for d in done), done
+    entries = await commission_entries(order_id)
+    assert [e[0] for e in entries] == ["EARNED", "REVERSED", "REVERSED", "REVERSED"]
     assert sum(e[1] for e in entries) == 0 and sum(e[2] for e in entries) == 0
     assert set((await credit_of(order_id)).values()) == {Decimal("0.00")}
 
