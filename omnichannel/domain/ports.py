@@ -27,8 +27,9 @@ from typing import Any, Protocol, TypeVar
 
 from .catalog import Category, PriceOverride, Product, Variant
 from .catalogue import NewVariant
-from .commission import CommissionRule, NewRule
+from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
+from .credit import SalesCredit
 from .events import DomainEvent
 from .geo import BoundingBox
 from .inventory import StockLevel, StockMovement
@@ -44,6 +45,7 @@ from .promotions import Promotion, PromotionSpec
 from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
+from .sale_facts import SaleFacts
 from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
 from .try_ons import TryOn, TryOnSource
@@ -134,6 +136,10 @@ class StockRepository(Protocol):
 
     async def release(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
     async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
+    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
+        reserved); raise StockShort naming the first hold that could not be covered."""
+
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
@@ -331,6 +337,52 @@ class CommissionRuleRepository(Protocol):
     async def missing_categories(self, ids: Sequence[int]) -> list[int]: ...
 
 
+# ---- the store floor's bookkeeping of a sale (resolvers/floor_bookkeeping.py) ----------------------
+
+
+class SaleFactsRepository(Protocol):
+    async def facts(self, order_id: int) -> SaleFacts | None: ...
+    async def store_locations(self, location_ids: Sequence[int]) -> set[int]:
+        """Which of these locations are stores (the others are regional warehouses)."""
+
+    async def categories(self, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+        """Each variant's categories and their ancestors (a rule for Tops covers T-shirts)."""
+
+
+class SalesCreditRepository(Protocol):
+    async def store_share_used(self, order_id: int) -> Decimal | None:
+        """The store share the order's split was made with at payment (None: not booked as paid)."""
+
+    async def current(self, order_id: int) -> list[SalesCredit]: ...
+    async def record(
+        self, order_id: int, credits: Sequence[SalesCredit], *, store_share: Decimal, reference: str, at: datetime
+    ) -> None:
+        """Write these credits (a party already written for this cause is left as it is)."""
+
+
+class CommissionRepository(Protocol):
+    async def rules(self) -> list[CommissionRule]: ...
+    async def earned(
+        self, *, staff_id: int, location_id: int | None, order_id: int, earning: Earning, reference: str, at: datetime
+    ) -> bool:
+        """The EARNED entry and its lines; False when the order has one already."""
+
+    async def of_order(self, order_id: int) -> list[Entry]:
+        """The order's entries, locked, oldest first."""
+
+    async def lines_of(self, entry_id: int) -> list[LineCommission]: ...
+    async def reversed(
+        self, *, entry: Entry, amount: Decimal, sales: Decimal, reference: str, at: datetime
+    ) -> bool: ...
+
+
+class PurchaseCountRepository(Protocol):
+    """The recommendation aggregates (what members bought, bought together, best sellers by category)."""
+
+    async def count_paid_order(self, order_id: int, member_id: int | None, paid_at: datetime) -> None: ...
+    async def uncount_paid_order(self, order_id: int, member_id: int | None) -> None: ...
+
+
 # ---- the unit of work --------------------------------------------------------------------------------
 
 
@@ -391,6 +443,10 @@ class UnitOfWork(Protocol):
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
     event_log: EventLogRepository
+    sale_facts: SaleFactsRepository
+    sales_credit: SalesCreditRepository
+    commission: CommissionRepository
+    purchase_counts: PurchaseCountRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:

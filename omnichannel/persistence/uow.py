@@ -33,10 +33,12 @@ from ..domain.ports import EventHandlers, UnitOfWork
 from .loaders import Loaders
 from .repositories.catalog import CatalogStore
 from .repositories.categories import CategoryStore
-from .repositories.commission import CommissionRuleStore
+from .repositories.commission import CommissionRuleStore, CommissionStore
 from .repositories.coupons import CouponStore
+from .repositories.credit import SalesCreditStore
 from .repositories.event_log_append import EventLogStore
 from .repositories.floor import TryOnStore
+from .repositories.floor_sales import SaleFactsStore
 from .repositories.idempotency import IdempotencyStore
 from .repositories.locations import LocationStore
 from .repositories.members import MemberStore
@@ -46,6 +48,7 @@ from .repositories.points import PointsStore
 from .repositories.prices import PriceStore
 from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
+from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
@@ -85,6 +88,10 @@ class TortoiseUnitOfWork:
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
+        self.sale_facts: ports.SaleFactsRepository = SaleFactsStore(session)
+        self.sales_credit: ports.SalesCreditRepository = SalesCreditStore(session)
+        self.commission: ports.CommissionRepository = CommissionStore(session)
+        self.purchase_counts: ports.PurchaseCountRepository = PurchaseCountStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:

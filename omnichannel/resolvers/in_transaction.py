@@ -28,20 +28,27 @@ one-statement placement writes its log entries in its own statement.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 
-from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
+from ..domain.events import OrderCancelled, OrderExpired, OrderPaid, RefundSucceeded
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import loyalty
+from . import floor_bookkeeping, loyalty
 from .events import outbox
 
 
-def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
-    """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services)."""
+def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal, books: bool = True) -> EventHandlers:
+    """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services).
+
+    books=False leaves out the store floor's books (the baseline of bench.floor.books, never served)."""
     registry = EventHandlers()
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    if books:  # the store floor's books: credit split, commission, recommendation aggregates
+        registry.add(OrderPaid, partial(floor_bookkeeping.book_payment, store_share=store_credit_share))
+        registry.add(OrderCancelled, floor_bookkeeping.book_cancellation)
+        registry.add(RefundSucceeded, floor_bookkeeping.book_refund)
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

@@ -26,6 +26,7 @@ from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
 from .sync import SyncMutation
+from .till import TillMutation
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -63,6 +64,7 @@ Mutation = merge_types(
         PriceMutation,
         SyncMutation,
         OrderMutation,
+        TillMutation,
         RoutingMutation,
         MemberMutation,
         CouponMutation,

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from omnichannel.domain.catalog import PriceOverride, Product, Variant
 from omnichannel.domain.coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate
+from omnichannel.domain.credit import SalesCredit
 from omnichannel.domain.events import DomainEvent
 from omnichannel.domain.geo import BoundingBox
 from omnichannel.domain.inventory import MovementReason, StockLevel, StockMovement
-from omnichannel.domain.locations import Location
+from omnichannel.domain.locations import Location, LocationKind
 from omnichannel.domain.order_aggregate import OrderAggregate
 from omnichannel.domain.order_requests import OrderDraft
 from omnichannel.domain.orders import (
@@ -40,6 +41,7 @@ from omnichannel.domain.promotions import Promotion
 from omnichannel.domain.refunds import PaidLine, PaidOrder, Refund, RefundPlan, RefundStatus
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
+from omnichannel.domain.sale_facts import FulfilledLine, SaleFacts
 from omnichannel.domain.throttle import (
     ThrottlePolicy,
     ThrottleState,
@@ -81,6 +83,8 @@ class FakeDatabase:
     one_statement_orders: int = 0  # orders written by the single-statement path
     logged: list[DomainEvent] = field(default_factory=list)  # what the event log's writer appended
     refunds: list[Refund] = field(default_factory=list)
+    credit: list[tuple[int, str, SalesCredit]] = field(default_factory=list)  # (order, cause, credit)
+    counted_orders: list[int] = field(default_factory=list)  # paid orders the recommendation aggregates count
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -521,6 +525,56 @@ class FakeRefunds(_Repository):
         return sum(r.points_returned for r in done), sum(r.points_reversed + r.points_shortfall for r in done)
 
 
+class FakeSaleFacts(_Repository):
+    async def facts(self, order_id: int) -> SaleFacts | None:
+        order = self.db.orders.get(order_id)
+        if order is None:
+            return None
+        location_of = {f.id: f.location_id for f in self.db.fulfillments.values() if f.order_id == order_id}
+        lines = tuple(
+            FulfilledLine(location_of[li.fulfillment_id], li.variant_id, li.quantity, li.unit_price.amount)
+            for li in self.db.lines
+            if li.fulfillment_id in location_of
+        )
+        return SaleFacts(
+            order.id,
+            order.channel,
+            order.member_id,
+            order.placed_at_location_id,
+            order.attributed_staff_id,
+            order.total.amount,
+            lines,
+        )
+
+    async def store_locations(self, location_ids: Sequence[int]) -> set[int]:
+        return {i for i in location_ids if i in self.db.locations and self.db.locations[i].kind is LocationKind.STORE}
+
+
+class FakeSalesCredit(_Repository):
+    async def store_share_used(self, order_id: int) -> Decimal | None:
+        return next((Decimal("0.3") for o, cause, _ in self.db.credit if o == order_id and cause == "paid"), None)
+
+    async def current(self, order_id: int) -> list[SalesCredit]:
+        amounts: dict[int | None, Decimal] = {}
+        for o, _, c in self.db.credit:
+            if o == order_id:
+                amounts[c.location_id] = amounts.get(c.location_id, Decimal(0)) + c.amount
+        return [SalesCredit(loc, Decimal(0), a) for loc, a in amounts.items()]
+
+    async def record(
+        self, order_id: int, credits: Sequence[SalesCredit], *, store_share: Decimal, reference: str, at: datetime
+    ) -> None:
+        self.db.credit.extend((order_id, reference, c) for c in credits)
+
+
+class FakePurchaseCounts(_Repository):
+    async def count_paid_order(self, order_id: int, member_id: int | None, paid_at: datetime) -> None:
+        self.db.counted_orders.append(order_id)
+
+    async def uncount_paid_order(self, order_id: int, member_id: int | None) -> None:
+        self.db.counted_orders.remove(order_id)
+
+
 class FakeUnitOfWork:
     """domain.ports.UnitOfWork over a FakeDatabase; `atomic` rolls the tables back on any exception."""
 
@@ -551,6 +605,10 @@ class FakeUnitOfWork:
         self.commission_rules = _Repository(current)
         self.refunds = FakeRefunds(current)
         self.event_log = FakeEventLog(current)
+        self.sale_facts = FakeSaleFacts(current)
+        self.sales_credit = FakeSalesCredit(current)
+        self.commission = _Repository(current)  # not faked: the fake orders are not attributed to clerks
+        self.purchase_counts = FakePurchaseCounts(current)
 
     def _current(self) -> FakeDatabase:
         return self._database

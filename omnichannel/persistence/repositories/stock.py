@@ -75,6 +75,12 @@ SELL = (
 )
 COUNT_SHORT = "sold units the last stock count did not find"
 
+SELL_FROM_SHELF = (  # a till sale: what is on hand and not promised to another order (domain.till)
+    "UPDATE stock_level SET on_hand = on_hand - $3, updated_at = now() "
+    "WHERE location_id = $1 AND variant_id = $2 AND on_hand - reserved >= $3 "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+
 
 class StockStore:
     """The stock repository of the unit of work (domain.ports.StockRepository)."""
@@ -86,6 +92,17 @@ class StockStore:
         levels = []
         for hold in holds:
             rows = await fetch(RESERVE, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            if not rows:
+                raise StockShort(hold)
+            levels.append(to_stock_level(rows[0]))
+        return levels
+
+    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        levels = []
+        for hold in holds:
+            rows = await fetch(
+                SELL_FROM_SHELF, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn
+            )
             if not rows:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
