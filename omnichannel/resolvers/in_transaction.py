@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
+from ..domain.events import OrderCancelled, OrderExpired, OrderPaid, StockChanged
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import loyalty
+from . import loyalty, stock_alerts
 from .events import outbox
 
 
@@ -43,5 +43,8 @@ def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    # low-stock alerts, whatever moved the stock (quiet above the safety stock: the one-statement
+    # placement stays available for the reservations that leave a level above it)
+    registry.add(StockChanged, stock_alerts.watch_level, quiet_above_safety_stock=True)
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

@@ -52,8 +52,10 @@ async def plan_fulfillment(
     mode: FulfillmentMode,
     pickup_location_id: int | None,
     destination: GeoPoint | None,
+    online: bool = False,
 ) -> Plan:
-    """Where these lines would be fulfilled from, by this mode, and why. Raises DomainError on bad input."""
+    """Where these lines would be fulfilled from, by this mode, and why (online: within each store's
+    online allocation share). Raises DomainError on bad input."""
     _check_size(lines)
     routing.check_lines(lines)
     pickup: Location | None = None
@@ -69,7 +71,9 @@ async def plan_fulfillment(
     rules = await uow.routing.rules()
     center = pickup.point if pickup is not None else destination
     assert center is not None
-    network = await uow.routing.candidate_stock(list(variants), bounding_box(center, rules.search_radius_km))
+    network = await uow.routing.candidate_stock(
+        list(variants), bounding_box(center, rules.search_radius_km), online=online
+    )
     return routing.plan(
         lines,
         mode,
