@@ -72,16 +72,12 @@ async def test_setting_safety_stock_over_the_stock_raises_one_alert_and_restocki
 
     listed = (await gql(ALERTS, {"stores": [s03], "open": True}, token=manager))["data"]["lowStockAlerts"]
     ours = [e["node"] for e in listed["edges"] if e["node"]["variant"]["id"] == v]
-    assert [(a["onHand"], a["safetyStock"], a["resolvedAt"], a["store"]["code"]) for a in ours] == [
-        (5, 5, None, "S03")
-    ]
+    assert [(a["onHand"], a["safetyStock"], a["resolvedAt"], a["store"]["code"]) for a in ours] == [(5, 5, None, "S03")]
     # restocked above the safety stock: resolved; falling again raises a new one
     await gql(ADJUST, {"s": s03, "v": v, "d": 10, "r": "delivery"}, token=manager)
     assert [a["open"] for a in await alerts_of(variant)] == [False]
     closed = (await gql(ALERTS, {"stores": [s03], "open": False}, token=manager))["data"]["lowStockAlerts"]
-    assert [e["node"]["resolvedAt"] is not None for e in closed["edges"] if e["node"]["variant"]["id"] == v] == [
-        True
-    ]
+    assert [e["node"]["resolvedAt"] is not None for e in closed["edges"] if e["node"]["variant"]["id"] == v] == [True]
     await gql(ADJUST, {"s": s03, "v": v, "d": -8, "r": "shrinkage"}, token=manager)
     assert [(a["on_hand"], a["open"]) for a in await alerts_of(variant)] == [(5, False), (5, True)]
     # the safety stock lowered under the stock resolves it too
