@@ -194,3 +194,18 @@ async def test_low_stock_refuses_other_stores_and_members(app, token):
             await ws.subscribe("1", LOW_STOCK, variables)
             errors = await ws.next_error()
             assert errors[0]["extensions"]["code"] == "FORBIDDEN", errors
+
+
+async def test_the_demo_pad_of_s01_shows_alerts_on_first_run(gql, token):
+    clerk = await token("CLERK", store="S01")
+    page = (await gql(ALERTS, {"open": True, "first": 100}, token=clerk))["data"]["lowStockAlerts"]
+    seeded = [e["node"] for e in page["edges"] if e["node"]["store"]["code"] == "S01"]
+    assert len(seeded) >= 3
+    assert all(a["safetyStock"] > 0 and a["onHand"] - a["reserved"] <= a["safetyStock"] for a in seeded)
+    # every level of the demo at or below its safety stock has its one open alert, and no other has one
+    rows = await db.fetch(
+        "SELECT count(*) FILTER (WHERE a.id IS NULL) AS missing, count(*) AS low FROM stock_level s "
+        "LEFT JOIN low_stock_alert a ON a.location_id = s.location_id AND a.variant_id = s.variant_id "
+        "AND a.resolved_at IS NULL WHERE s.safety_stock > 0 AND s.on_hand - s.reserved <= s.safety_stock"
+    )
+    assert rows[0]["missing"] == 0 and rows[0]["low"] >= 3
