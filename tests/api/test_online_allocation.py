@@ -234,3 +234,20 @@ async def test_the_daily_job_sets_automatic_shares_once_a_day_even_with_several_
             "DELETE FROM channel_sales WHERE day IN ($1, $2)",
             [(now - timedelta(days=3)).date(), (now - timedelta(days=40)).date()],
         )
+
+
+async def test_a_deep_level_is_capped_without_overflow(gql, token):
+    """share x on hand is computed in 64 bits: a warehouse-sized level (millions of units) is no error."""
+    variant = await new_variant({"S09": 2_000_000_000, "S10": 2_000_000_000})
+    s09, s10 = await store_gid("S09"), await store_gid("S10")
+    await _set(gql, await token("HQ_ADMIN"), s09, onlineShare=0.5)
+    assert (await _stock(gql, variant, "S09"))["availableOnline"] == 1_000_000_000
+    member = await token("MEMBER", member="M0009")
+    placed = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s09, 3)}, token=member))["data"]["placeOrder"]
+    assert placed["userErrors"] == []
+    keyed = pickup_input(variant, s09, 2, idempotencyKey=f"deep-{variant}")
+    assert (await gql(PLACE_ORDER, {"input": keyed}, token=member))["data"]["placeOrder"]["userErrors"] == []
+    routed = (await gql(PLACE_ORDER, {"input": delivery([(variant, 1)])}, token=member))["data"]["placeOrder"]
+    assert routed["userErrors"] == []
+    default = (await gql(PLACE_ORDER, {"input": pickup_input(variant, s10, 1)}, token=member))["data"]["placeOrder"]
+    assert default["userErrors"] == []  # no policy at S10: share 1, in 64 bits too

@@ -17,7 +17,7 @@ from ..session import Session
 # For online orders ($6) what is available is capped by the location's online share: the SQL form of
 # domain.online_allocation.available_online (share in 1/10,000ths; no policy: share 1).
 _AVAILABLE = """CASE WHEN $6 THEN LEAST(st.on_hand - st.reserved - st.safety_stock,
-    COALESCE((SELECT round(p.online_share * 10000)::int FROM allocation_policy p WHERE p.location_id = l.id), 10000)
+    COALESCE((SELECT round(p.online_share * 10000)::bigint FROM allocation_policy p WHERE p.location_id = l.id), 10000)
       * (st.on_hand - st.safety_stock) / 10000 - st.online_reserved)
   ELSE st.on_hand - st.reserved - st.safety_stock END"""
 CANDIDATE_STOCK_SQL = f"""

@@ -59,7 +59,8 @@ class HeldStockMissing(RuntimeError):
 # The online cap of domain.online_allocation.available_online, in SQL: online orders may hold at most
 # floor(share x (on_hand - safety_stock)) units of a level ($1: location); share in 1/10,000ths.
 SHARE_OF = (
-    "COALESCE((SELECT round(p.online_share * 10000)::int FROM allocation_policy p WHERE p.location_id = {loc}), 10000)"
+    "COALESCE((SELECT round(p.online_share * 10000)::bigint FROM allocation_policy p "
+    "WHERE p.location_id = {loc}), 10000)"
 )
 ONLINE_CAP = "(" + SHARE_OF + " * (on_hand - safety_stock) / 10000)"
 
