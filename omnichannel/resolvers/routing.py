@@ -38,10 +38,16 @@ async def fulfillment_plan(
     mode: FulfillmentMode,
     pickup_location_id: int | None,
     destination: GeoPoint | None,
+    online: bool = False,
 ) -> Plan:
-    """fulfillmentPlan: the plan preview, for anyone."""
+    """fulfillmentPlan: the plan preview, for anyone (online: within the stores' online shares)."""
     return await plan_fulfillment(
-        ctx.uow(), lines=lines, mode=mode, pickup_location_id=pickup_location_id, destination=destination
+        ctx.uow(),
+        lines=lines,
+        mode=mode,
+        pickup_location_id=pickup_location_id,
+        destination=destination,
+        online=online,
     )
 
 

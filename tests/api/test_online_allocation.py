@@ -30,7 +30,8 @@ from tests.orders_support import (
     store_gid,
 )
 
-from .test_order_delivery import delivery
+from .routing_support import PLAN
+from .test_order_delivery import NEAR_S01, delivery
 
 SET_POLICY = """mutation($input: SetAllocationPolicyInput!) {
   setAllocationPolicy(input: $input) {
@@ -152,6 +153,12 @@ async def test_routing_skips_a_store_that_is_full_for_online(gql, token):
     variant = await new_variant({"S01": 5, "S02": 5})
     admin, member = await token("HQ_ADMIN"), await token("MEMBER", member="M0001")
     await _set(gql, admin, await store_gid("S01"), onlineShare=0)
+    preview = {"lines": [{"variantId": gid("Variant", variant), "quantity": 2}], "fulfillmentMode": "EXPRESS",
+               "destination": NEAR_S01}  # fmt: skip
+    plan = (await gql(PLAN, {"input": preview}))["data"]["fulfillmentPlan"]
+    assert [s["store"]["code"] for s in plan["shipments"]] == ["S01"]  # no channel: the store's whole stock
+    plan = (await gql(PLAN, {"input": {**preview, "channel": "APP"}}))["data"]["fulfillmentPlan"]
+    assert [s["store"]["code"] for s in plan["shipments"]] == ["S02"]  # the app's plan: what placeOrder does
     placed = (await gql(PLACE_ORDER, {"input": delivery([(variant, 2)])}, token=member))["data"]["placeOrder"]
     assert placed["userErrors"] == []
     assert {f["store"]["code"] for f in placed["order"]["fulfillments"]} == {"S02"}  # S01 is nearer, but full
