@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import platform
+import statistics
 import time
 from typing import Any
 
@@ -97,10 +98,13 @@ async def measure(fixture: setup.Fixture, seconds: float, rounds: int, concurren
                     figures[case].append(ok / seconds)
             order_creation.RESERVING_ONE = shipped
     best = {k: max(v) for k, v in figures.items()}
+    per_round = [w / wo for w, wo in zip(figures["with_ledger"], figures["without_ledger"], strict=True)]
     return {
         "rounds": figures,
         "best": best,
-        "ledger_cost_ratio": best["with_ledger"] / best["without_ledger"],
+        "ratio_per_round": per_round,
+        "ledger_cost_ratio": statistics.median(per_round),
+        "ledger_cost_ratio_of_best": best["with_ledger"] / best["without_ledger"],
         "orders_per_baseline_with_ledger": best["with_ledger"] / best["baseline"],
         "orders_per_baseline_without_ledger": best["without_ledger"] / best["baseline"],
     }
@@ -121,7 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     result["machine"] = {"python": platform.python_version(), "load": os.getloadavg()}
     for case, per_round in result["rounds"].items():
         print(f"{case:>15}: " + "  ".join(f"{x:7.1f}/s" for x in per_round))
-    print(f"placeOrder with the ledger / without it: {result['ledger_cost_ratio']:.2f}")
+    ratios = " ".join(f"{r:.2f}" for r in result["ratio_per_round"])
+    print(f"placeOrder with the ledger / without it: median {result['ledger_cost_ratio']:.2f} (rounds: {ratios}; "
+          f"best against best {result['ledger_cost_ratio_of_best']:.2f})")  # fmt: skip
     print(f"orders/baseline: {result['orders_per_baseline_with_ledger']:.2f} with the ledger, "
           f"{result['orders_per_baseline_without_ledger']:.2f} without")  # fmt: skip
     print(f"load average {result['machine']['load']}")

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ..domain import inventory_access, stock_alerts
 from ..domain.access import Role
-from ..domain.errors import DomainError, ErrorCode
+from ..domain.errors import AccessDenied, DomainError, ErrorCode
 from ..domain.events import LowStockRaised, StockChanged
 from ..domain.inventory import StockLevel
 from ..domain.locations import Location
@@ -108,6 +108,19 @@ async def alerts_page(
         ids = [loc.id for loc in found if loc is not None]
     rows = await alert_repo.page(ids, open_only, before_id, size + 1)
     return rows[:size], len(rows) > size
+
+
+async def alert(ctx: Context, alert_id: int) -> LowStockAlert | None:
+    """node(id:) of an alert: None when absent or not the caller's to read."""
+    found = await alert_repo.by_id(alert_id)
+    if found is None:
+        return None
+    location: Location | None = await ctx.loaders.location.load(found.location_id)
+    try:
+        inventory_access.check_may_read(ctx.principal, location.code if location is not None else None)
+    except AccessDenied:
+        return None
+    return found
 
 
 async def low_stock_events(

@@ -14,6 +14,7 @@ from ..resolvers.context import Context
 from ..resolvers.mutation import mutate
 from .errors import UserError
 from .inventory import AdjustStockPayload, StockLevel
+from .node import register_node
 from .relay import decode_cursor, decode_id, decode_ids
 from .stock_records import (
     AllocationPolicy,
@@ -22,8 +23,23 @@ from .stock_records import (
     LowStockAlertConnection,
     SetAllocationPolicyInput,
     SetSafetyStockInput,
+    StockMovement,
     StockMovementConnection,
 )
+
+
+async def _fetch_alert(ctx: Context, pk: int) -> LowStockAlert | None:
+    found = await stock_alerts.alert(ctx, pk)
+    return LowStockAlert.from_domain(found) if found is not None else None
+
+
+async def _fetch_movement(ctx: Context, pk: int) -> StockMovement | None:
+    found = await stock_ledger.movement(ctx, pk)
+    return StockMovement.from_domain(found) if found is not None else None
+
+
+register_node("LowStockAlert", _fetch_alert)
+register_node("StockMovement", _fetch_movement)
 
 
 @strawberry.type

@@ -134,3 +134,27 @@ async def test_the_ledger_check_finds_a_level_its_movements_do_not_explain(gql, 
         assert [(m.on_hand, m.on_hand_in_ledger, m.reserved, m.reserved_in_ledger) for m in ours] == [(6, 5, 0, 0)]
     finally:
         await db.execute("UPDATE stock_level SET on_hand = on_hand - 1 WHERE variant_id = $1", [variant])
+
+
+async def test_movements_and_alerts_are_nodes_for_those_who_may_read_them(gql, token):
+    variant = await new_variant({"S12": 2})
+    s12 = await store_gid("S12")
+    manager = await token("STORE_MANAGER", store="S12")
+    movement = (await _movements(gql, manager, s12, variant))["edges"][0]["node"]
+    set_safety = """mutation($s: ID!, $v: ID!) { setSafetyStock(input: {storeId: $s, variantId: $v, safetyStock: 2}) {
+      userErrors { code } } }"""
+    await gql(set_safety, {"s": s12, "v": gid("Variant", variant)}, token=manager)
+    alerts = """query($s: [ID!]) {
+      lowStockAlerts(storeIds: $s, openOnly: true, first: 100) { edges { node { id variant { id } } } } }"""
+    listed = (await gql(alerts, {"s": [s12]}, token=manager))["data"]["lowStockAlerts"]["edges"]
+    alert = next(e["node"]["id"] for e in listed if e["node"]["variant"]["id"] == gid("Variant", variant))
+    node = """query($id: ID!) { node(id: $id) { id ... on StockMovement { reason onHandDelta }
+      ... on LowStockAlert { safetyStock resolvedAt } } }"""
+    for bearer in (manager, await token("ANALYST")):
+        seen = (await gql(node, {"id": movement["id"]}, token=bearer))["data"]["node"]
+        assert (seen["id"], seen["reason"], seen["onHandDelta"]) == (movement["id"], "SYNC", 2)
+        seen = (await gql(node, {"id": alert}, token=bearer))["data"]["node"]
+        assert (seen["id"], seen["safetyStock"], seen["resolvedAt"]) == (alert, 2, None)
+    other = await token("CLERK", store="S01")
+    assert (await gql(node, {"id": movement["id"]}, token=other))["data"]["node"] is None
+    assert (await gql(node, {"id": alert}, token=other))["data"]["node"] is None

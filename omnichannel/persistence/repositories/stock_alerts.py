@@ -45,6 +45,11 @@ async def page(
     return [to_alert(r) for r in rows]
 
 
+async def by_id(alert_id: int) -> LowStockAlert | None:
+    rows = await fetch(f"SELECT {ALERT_COLUMNS} FROM low_stock_alert WHERE id = $1", [alert_id])
+    return to_alert(rows[0]) if rows else None
+
+
 class StockAlertStore:
     """Safety stock and alerts of the unit of work (domain.ports.StockAlertRepository)."""
 

@@ -50,6 +50,11 @@ async def page(
     return [_row(r) for r in rows]
 
 
+async def by_id(movement_id: int) -> MovementRow | None:
+    rows = await fetch(PAGE.split("WHERE")[0] + "WHERE id = $1", [movement_id])
+    return _row(rows[0]) if rows else None
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerMismatch:
     location_id: int
