@@ -7,7 +7,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0013_refunds')]
+    dependencies = [('omnichannel', '0014_catalogue')]
 
     initial = False
 

@@ -1,6 +1,6 @@
 """Tortoise models, one module per area. The app label is `omnichannel`."""
 
-from .catalog import Category, PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, ProductCategory, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
 from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
 from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
@@ -14,6 +14,7 @@ from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
 from .stock_alerts import AllocationPolicy, ChannelSales, LowStockAlert
+from .sync import SyncBatch
 from .throttle import Throttle
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PointsEntry",
     "PriceOverride",
     "Product",
+    "ProductCategory",
     "Promotion",
     "Refund",
     "RefundLine",
@@ -54,6 +56,7 @@ __all__ = [
     "Staff",
     "StockLevel",
     "StockMovement",
+    "SyncBatch",
     "Throttle",
     "TryOn",
     "Variant",
