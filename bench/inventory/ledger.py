@@ -1,4 +1,4 @@
-"""python -m bench.inventory ledger [--seconds 5] [--rounds 3] [--concurrency 16] [--json FILE]
+"""python -m bench.inventory ledger [--seconds 2] [--rounds 10] [--concurrency 16] [--json FILE]
 
 The stock ledger's cost on placeOrder throughput, as a before/after ratio measured in the same run:
 placeOrder (PICKUP, one unit, MINI_PROGRAM, distinct (store, variant) pairs, the one-statement path)
@@ -112,8 +112,8 @@ async def measure(fixture: setup.Fixture, seconds: float, rounds: int, concurren
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.inventory ledger", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument(
         "--server-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
