@@ -62,6 +62,10 @@ class Migration(migrations.Migration):
         ),
         ops.RunSQL(
             [
+                # orders placed before this migration: their online holds (the same SQL as
+                # persistence.repositories.allocation, checked by tests/persistence/test_inventory_migration.py)
+                "UPDATE stock_level s SET online_reserved = LEAST(h.held, s.reserved) FROM (SELECT f.location_id, fl.variant_id, SUM(fl.quantity)::int AS held FROM fulfillment f JOIN fulfillment_line fl ON fl.fulfillment_id = f.id JOIN customer_order o ON o.id = f.order_id WHERE f.status IN ('PENDING', 'PICKING', 'READY_FOR_PICKUP') AND o.channel IN ('MINI_PROGRAM', 'APP') GROUP BY f.location_id, fl.variant_id) h WHERE s.location_id = h.location_id AND s.variant_id = h.variant_id",
+                "INSERT INTO channel_sales (location_id, day, online_units, store_units) SELECT m.location_id, (m.created_at AT TIME ZONE 'UTC')::date AS day, COALESCE(SUM(-m.on_hand_delta) FILTER (WHERE o.channel IN ('MINI_PROGRAM', 'APP')), 0)::int AS online_units, COALESCE(SUM(-m.on_hand_delta) FILTER (WHERE o.channel NOT IN ('MINI_PROGRAM', 'APP')), 0)::int AS store_units FROM stock_movement m JOIN customer_order o ON o.number = m.reference WHERE m.reason = 'SALE' AND m.created_at >= now() - interval '28 days' GROUP BY 1, 2 ON CONFLICT (location_id, day) DO NOTHING",
                 'ALTER TABLE "stock_level" ADD CONSTRAINT "stock_online_reserved_within" '
                 'CHECK (online_reserved >= 0 AND online_reserved <= reserved)',
                 # one open alert per level at a time

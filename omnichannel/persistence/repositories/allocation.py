@@ -13,6 +13,34 @@ from ..session import Session
 
 POLICY_COLUMNS = "location_id, online_share, automatic, min_share, max_share, updated_at"
 
+# What online orders hold per level, from the orders themselves: the fulfilment lines still holding
+# stock (domain.orders.HOLDING_STATUSES) of MINI_PROGRAM and APP orders. Migration 0015 fills
+# stock_level.online_reserved with it (orders placed before the share existed release and sell
+# their online holds like any other); tests check the column against it.
+ONLINE_HOLDS = (
+    "SELECT f.location_id, fl.variant_id, SUM(fl.quantity)::int AS held FROM fulfillment f "
+    "JOIN fulfillment_line fl ON fl.fulfillment_id = f.id JOIN customer_order o ON o.id = f.order_id "
+    "WHERE f.status IN ('PENDING', 'PICKING', 'READY_FOR_PICKUP') AND o.channel IN ('MINI_PROGRAM', 'APP') "
+    "GROUP BY f.location_id, fl.variant_id"
+)
+BACKFILL_ONLINE_RESERVED = (
+    f"UPDATE stock_level s SET online_reserved = LEAST(h.held, s.reserved) FROM ({ONLINE_HOLDS}) h "
+    "WHERE s.location_id = h.location_id AND s.variant_id = h.variant_id"
+)
+# Units sold per location, day and channel group over the job's window, from the ledger's SALE
+# movements and their orders (migration 0015 fills channel_sales with it; afterwards each sale adds itself).
+SALES_BY_CHANNEL = (
+    "SELECT m.location_id, (m.created_at AT TIME ZONE 'UTC')::date AS day, "
+    "COALESCE(SUM(-m.on_hand_delta) FILTER (WHERE o.channel IN ('MINI_PROGRAM', 'APP')), 0)::int AS online_units, "
+    "COALESCE(SUM(-m.on_hand_delta) FILTER (WHERE o.channel NOT IN ('MINI_PROGRAM', 'APP')), 0)::int AS store_units "
+    "FROM stock_movement m JOIN customer_order o ON o.number = m.reference "
+    "WHERE m.reason = 'SALE' AND m.created_at >= now() - interval '28 days' GROUP BY 1, 2"
+)
+BACKFILL_CHANNEL_SALES = (
+    f"INSERT INTO channel_sales (location_id, day, online_units, store_units) {SALES_BY_CHANNEL} "
+    "ON CONFLICT (location_id, day) DO NOTHING"
+)
+
 
 def to_policy(r: asyncpg.Record) -> AllocationPolicy:
     return AllocationPolicy(
