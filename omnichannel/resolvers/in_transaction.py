@@ -19,7 +19,9 @@ Handlers run wherever the fact is recorded: a mutation, the expiry sweeper, a jo
 short (they hold the change's row locks) and idempotent where the fact can repeat. Note: placing a
 one-line order without an idempotency key is a single SQL statement with no transaction around it;
 registering a handler for OrderPlaced or StockChanged sends every order through the transactional
-path instead (see resolvers/orders/place.py for its measured cost).
+path instead (see resolvers/orders/place.py for its measured cost) - unless it is added
+`quiet_above_safety_stock` (nothing to do for a reservation that leaves its level above its safety
+stock, like the low-stock alerts): the one statement reserves only while that holds.
 
 The last handler (`add_last`) is the durable event log's writer (resolvers/events/outbox.py): it
 gets all the facts of the change at once. It does not count as a handler of OrderPlaced: the
