@@ -89,6 +89,19 @@ def stock_changes(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class LowStockRaised(DomainEvent):
+    """A level fell to its safety stock or below and had no open alert (domain.stock_alerts): one is open now."""
+
+    alert_id: int
+    location_id: int
+    variant_id: int
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    at: datetime
+
+
 class OrderEventKind(StrEnum):
     """What a store's live order feed says happened (StoreOrderEvent.kind)."""
 
@@ -295,6 +308,7 @@ class RefundFailed(OrderEvent):
 
 Event = (
     StockChanged
+    | LowStockRaised
     | OrderPlaced
     | OrderPaid
     | OrderCancelled

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -35,6 +35,7 @@ from .geo import BoundingBox
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import Identity, MergeSummary, SignInCode
+from .online_allocation import AllocationPolicy
 from .order_aggregate import OrderAggregate
 from .order_requests import OrderDraft
 from .orders import Fulfillment, Order
@@ -46,6 +47,7 @@ from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .sale_facts import SaleFacts
+from .stock_alerts import LowStockAlert
 from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
 from .try_ons import TryOn, TryOnSource
@@ -83,6 +85,7 @@ class PlacementSnapshot:
     variants: dict[int, Variant] = field(default_factory=dict)
     overrides: dict[int, list[PriceOverride]] = field(default_factory=dict)
     levels: dict[int, StockLevel] = field(default_factory=dict)
+    online_share: float = 1.0  # the location's allocation share (domain.online_allocation)
 
 
 # ---- orders and stock ------------------------------------------------------------------------------
@@ -131,23 +134,46 @@ class PaymentRepository(Protocol):
 
 
 class StockRepository(Protocol):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """Each hold in lock order, or raise StockShort naming the first that could not be covered."""
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Each hold in lock order, or raise StockShort naming the first that could not be covered
+        (online: also within the location's online share, domain.online_allocation)."""
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
-    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]: ...
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+        """Held units leave; counted as sold on `day` (by channel group) when given."""
+
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
         """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
-        reserved); raise StockShort naming the first hold that could not be covered."""
+        reserved); raise StockShort naming the first hold that could not be covered. Counted as sold
+        in store on `day` when given."""
 
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]: ...
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
+        """What can be promised now per variant (online: what online channels may still sell)."""
+
     async def nearby(
         self, origin: Location, variant_ids: Sequence[int], radius_km: float
     ) -> list[tuple[Location, Mapping[int, int]]]:
         """Active locations within radius_km of origin, with what they have available of these variants."""
+
+
+class StockAlertRepository(Protocol):
+    async def raise_alert(self, level: StockLevel, at: datetime) -> LowStockAlert | None:
+        """A new open alert for the level; None when it has one open already."""
+
+    async def resolve(self, location_id: int, variant_id: int, at: datetime) -> bool: ...
+    async def set_safety_stock(self, location_id: int, variant_id: int, safety_stock: int) -> StockLevel: ...
+
+
+class AllocationRepository(Protocol):
+    async def lock(self, location_id: int) -> AllocationPolicy: ...
+    async def save(
+        self, policy: AllocationPolicy, actor: str, *, decided_on: date | None = None
+    ) -> AllocationPolicy: ...
+    async def claim_due(self, today: date, limit: int) -> list[AllocationPolicy]: ...
+    async def units_sold(self, location_id: int, since: date) -> tuple[int, int]: ...
 
 
 class IdempotencyRepository(Protocol):
@@ -232,7 +258,9 @@ class RoutingRepository(Protocol):
     async def rules(self) -> RoutingRules: ...
     async def lock_rules(self) -> RoutingRules: ...
     async def save_rules(self, rules: RoutingRules, actor: str) -> None: ...
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]: ...
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]: ...
 
 
 class PromotionRepository(Protocol):
@@ -447,6 +475,8 @@ class UnitOfWork(Protocol):
     sales_credit: SalesCreditRepository
     commission: CommissionRepository
     purchase_counts: PurchaseCountRepository
+    stock_alerts: StockAlertRepository
+    allocation: AllocationRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
@@ -458,7 +488,8 @@ class UnitOfWork(Protocol):
         committed): straight to `committed`; refused when handlers wait for them."""
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        """Whether an in-transaction handler is registered for any of these event types."""
+        """Whether an in-transaction handler is registered for any of these event types (handlers
+        added `quiet_above_safety_stock` not counted: see EventHandlers.add)."""
 
 
 Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
@@ -476,6 +507,7 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}
+        self._quiet: set[int] = set()  # id() of handlers with nothing to do above the safety stock
         self._last: list[Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]] = []
 
     def add_last(self, handler: Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]) -> EventHandlers:
@@ -485,8 +517,19 @@ class EventHandlers:
         self._last.append(handler)
         return self
 
-    def add(self, event_type: type[E], handler: Callable[[UnitOfWork, E], Awaitable[None]]) -> EventHandlers:
+    def add(
+        self,
+        event_type: type[E],
+        handler: Callable[[UnitOfWork, E], Awaitable[None]],
+        *,
+        quiet_above_safety_stock: bool = False,
+    ) -> EventHandlers:
+        """`quiet_above_safety_stock`: a StockChanged handler with nothing to do for a reservation that
+        leaves its level above its safety stock (the low-stock alerts); `handles` does not count it, so
+        the one-statement order placement, which reserves only while that holds, stays available."""
         self._by_type.setdefault(event_type, []).append(handler)
+        if quiet_above_safety_stock:
+            self._quiet.add(id(handler))
         return self
 
     def for_event(self, event: DomainEvent) -> list[Handler]:
@@ -495,8 +538,16 @@ class EventHandlers:
             found.extend(self._by_type.get(cls, ()))
         return found
 
+    def waits_for(self, event: DomainEvent) -> bool:
+        """Whether a handler counted by `handles` would run for this event."""
+        return any(id(h) not in self._quiet for h in self.for_event(event))
+
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        return any(issubclass(t, registered) for t in event_types for registered in self._by_type)
+        return any(
+            issubclass(t, registered) and any(id(h) not in self._quiet for h in handlers)
+            for t in event_types
+            for registered, handlers in self._by_type.items()
+        )
 
     async def run(self, uow: UnitOfWork, pending: list[DomainEvent]) -> None:
         """Handle every event of `pending`, including those the handlers append to it."""

@@ -31,6 +31,7 @@ from ..domain import ports
 from ..domain.events import DomainEvent
 from ..domain.ports import EventHandlers, UnitOfWork
 from .loaders import Loaders
+from .repositories.allocation import AllocationStore
 from .repositories.catalog import CatalogStore
 from .repositories.categories import CategoryStore
 from .repositories.commission import CommissionRuleStore, CommissionStore
@@ -52,6 +53,7 @@ from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
+from .repositories.stock_alerts import StockAlertStore
 from .repositories.sync import SyncStore
 from .repositories.throttles import ThrottleStore
 from .session import Session
@@ -92,6 +94,8 @@ class TortoiseUnitOfWork:
         self.sales_credit: ports.SalesCreditRepository = SalesCreditStore(session)
         self.commission: ports.CommissionRepository = CommissionStore(session)
         self.purchase_counts: ports.PurchaseCountRepository = PurchaseCountStore(session)
+        self.stock_alerts: ports.StockAlertRepository = StockAlertStore(session)
+        self.allocation: ports.AllocationRepository = AllocationStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:
@@ -104,7 +108,7 @@ class TortoiseUnitOfWork:
         if self._pending is not None:
             self._pending.extend(events)
             return
-        waiting = [type(e).__name__ for e in events if self._handlers.for_event(e)]
+        waiting = [type(e).__name__ for e in events if self._handlers.waits_for(e)]
         if waiting:
             raise RuntimeError(f"{waiting} recorded outside a transaction, but in-transaction handlers wait for them")
         self.committed.extend(events)

@@ -25,6 +25,7 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .stock_records_api import StockRecordsMutation, StockRecordsQuery, StockRecordsSubscription
 from .sync import SyncMutation
 from .till import TillMutation
 from .webhooks import WebhookMutation, WebhookQuery
@@ -52,6 +53,7 @@ Query = merge_types(
         CommissionQuery,
         EventQuery,
         WebhookQuery,
+        StockRecordsQuery,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +75,7 @@ Mutation = merge_types(
         CommissionMutation,
         WebhookMutation,
         RefundMutation,
+        StockRecordsMutation,
     ),
 )
-Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription, StockRecordsSubscription))

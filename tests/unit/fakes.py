@@ -12,7 +12,7 @@ import copy
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -235,7 +235,8 @@ class FakePayments(_Repository):
 
 
 class FakeStock(_Repository):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    # online orders are not capped by an allocation share here (the SQL does it: tests/api/test_online_allocation.py)
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         levels = []
         for hold in holds:
             level = self.db.stock.get((hold.location_id, hold.variant_id))
@@ -244,10 +245,10 @@ class FakeStock(_Repository):
             levels.append(self._put(level._replace(reserved=level.reserved + hold.quantity)))
         return levels
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return [self._put(self._held(h)._replace(reserved=self._held(h).reserved - h.quantity)) for h in holds]
 
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
         sold = []
         for hold in holds:
             level = self._held(hold)
@@ -261,7 +262,7 @@ class FakeStock(_Repository):
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None:
         self.db.ledger.extend((m, actor) for m in movements)
 
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]:
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
         return {v: lvl.available for (loc, v), lvl in self.db.stock.items() if loc == location_id and v in variant_ids}
 
     async def nearby(
@@ -330,7 +331,9 @@ class FakeRouting(_Repository):
     async def rules(self) -> RoutingRules:
         return self.db.routing_rules
 
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]:
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]:
         network = []
         for location in sorted(self.db.locations.values(), key=lambda loc: loc.code):
             inside = (
@@ -609,6 +612,8 @@ class FakeUnitOfWork:
         self.sales_credit = FakeSalesCredit(current)
         self.commission = _Repository(current)  # not faked: the fake orders are not attributed to clerks
         self.purchase_counts = FakePurchaseCounts(current)
+        self.stock_alerts = _Repository(current)  # not faked: the alert handler is tested on PostgreSQL
+        self.allocation = _Repository(current)
 
     def _current(self) -> FakeDatabase:
         return self._database
@@ -617,7 +622,7 @@ class FakeUnitOfWork:
         if self._pending is not None:
             self._pending.extend(events)
             return
-        assert not any(self._handlers.for_event(e) for e in events), "handlers wait for events outside a transaction"
+        assert not any(self._handlers.waits_for(e) for e in events), "handlers wait for events outside a transaction"
         self.committed.extend(events)
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:

@@ -13,11 +13,14 @@ from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
+from .stock_alerts import AllocationPolicy, ChannelSales, LowStockAlert
 from .sync import SyncBatch
 from .throttle import Throttle
 
 __all__ = [
+    "AllocationPolicy",
     "Category",
+    "ChannelSales",
     "CommissionEntry",
     "CommissionLine",
     "CommissionRule",
@@ -30,6 +33,7 @@ __all__ = [
     "FulfillmentLine",
     "IdempotencyKey",
     "Location",
+    "LowStockAlert",
     "Member",
     "MemberIdentity",
     "MemberLookup",

@@ -29,6 +29,7 @@ from ...domain.errors import DomainError, DomainErrors, ErrorCode
 from ...domain.events import OrderPlaced, StockChanged
 from ...domain.inventory import MovementReason
 from ...domain.locations import FulfillmentMode, Location
+from ...domain.online_allocation import available_online, is_online
 from ...domain.order_access import Placement, actor, placement
 from ...domain.order_aggregate import placed_facts
 from ...domain.order_requests import OrderDraft, OrderRequest, ShipmentDraft
@@ -89,14 +90,20 @@ async def _place_pickup(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
         request.lines, prepared.variants, prepared.overrides, request.channel, location.id, prepared.priced_at
     )
     draft = await _draft(ctx, uow, prepared, [ShipmentDraft(location.id, tuple(priced))])
-    available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
+    if is_online(request.channel):  # online channels sell within the store's online share
+        available = {v: available_online(level, snapshot.online_share) for v, level in snapshot.levels.items()}
+    else:
+        available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
     short = reservations.shortages(wanted, available)
     if short:
         raise await _out_of_stock(uow, prepared, location, short)
     try:
         return await _commit(uow, prepared, draft)
     except StockShort as lost:  # another order took the units between our read and our UPDATE
-        short = reservations.shortages(wanted, await uow.stock.available(location.id, [v for v, _ in wanted]))
+        now_available = await uow.stock.available(
+            location.id, [v for v, _ in wanted], online=is_online(request.channel)
+        )
+        short = reservations.shortages(wanted, now_available)
         if not short:
             index = next(i for i, (v, _) in enumerate(wanted) if v == lost.hold.variant_id)
             short = [Shortage(index, lost.hold.variant_id, lost.hold.quantity, 0)]
@@ -114,7 +121,12 @@ async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     lines = [RouteLine(line.variant_id, line.quantity) for line in request.lines]
     for _ in range(MAX_PLANS):
         plan = await routing.plan_fulfillment(
-            uow, lines=lines, mode=request.mode, pickup_location_id=None, destination=request.address.point
+            uow,
+            lines=lines,
+            mode=request.mode,
+            pickup_location_id=None,
+            destination=request.address.point,
+            online=is_online(request.channel),
         )
         if not plan.feasible:
             raise DomainErrors(routed.refusals(plan, request.lines, prepared.variants))
@@ -192,11 +204,13 @@ async def _commit(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Ord
         # INSERT, COMMIT). bench.orders, same runs on the shared 2-vCPU VM: orders/baseline 0.45-0.55
         # with it against 0.26-0.28 through the transaction; one hot SKU 181-213 against 58-70 orders/s.
         written = await uow.orders.create_reserving_one(draft, holds[0], actor=prepared.caller)
-        if written is None:
-            raise StockShort(holds[0])
-        order, fulfillments, level = written
-        uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
-        return order
+        if written is not None:
+            order, fulfillments, level = written
+            uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
+            return order
+        # nothing written: short, or the hold would bring the level to its safety stock (a low-stock
+        # alert is due) or over the online share - the transaction below decides which
+    online = is_online(prepared.request.channel)
 
     async def write(tx: UnitOfWork) -> Order | int:
         key, claim_id = prepared.request.idempotency_key, None
@@ -207,7 +221,7 @@ async def _commit(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Ord
                 assert claim.order_id is not None  # the key and its order commit together
                 return claim.order_id
             claim_id = claim.id
-        levels = await tx.stock.reserve(holds)
+        levels = await tx.stock.reserve(holds, online=online)
         reserved = reservations.movements(MovementReason.RESERVATION, holds, levels)
         order, fulfillments = await tx.orders.create(draft, reserved, actor=prepared.caller, idempotency_id=claim_id)
         await benefits.use(tx, order, draft, by=prepared.caller)  # coupons used, points spent, discount lines

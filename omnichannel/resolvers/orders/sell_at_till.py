@@ -91,7 +91,7 @@ async def sell_at_till(ctx: Context, uow: UnitOfWork, sale: TillSale) -> Order:
         if await tx.payments.order_paid_with(reference) is not None:
             raise _reference_used()
         holds = draft.holds
-        levels = await tx.stock.sell_from_shelf(holds)
+        levels = await tx.stock.sell_from_shelf(holds, day=now.date())
         order, fulfillments = await tx.orders.create(draft, [], actor=caller, idempotency_id=claim_id)
         await benefits.use(tx, order, draft, by=caller)  # coupons used, points spent, discount lines
         moves = reservations.sold_from_shelf(holds, levels, reference=order.number, at=now)
@@ -134,7 +134,9 @@ async def _replay(uow: UnitOfWork, request: OrderRequest, caller: str, fingerpri
 async def _draft(
     ctx: Context, uow: UnitOfWork, request: OrderRequest, who: Placement, snapshot: PlacementSnapshot, store_id: int
 ) -> OrderDraft:
-    priced = order_requests.price_lines(request.lines, snapshot.variants, snapshot.overrides, request.channel, store_id, ctx.now())
+    priced = order_requests.price_lines(
+        request.lines, snapshot.variants, snapshot.overrides, request.channel, store_id, ctx.now()
+    )
     shipments = [ShipmentDraft(store_id, tuple(priced))]
     prices = await benefits.price(ctx, uow, request, shipments, store_id)
     return order_requests.draft(request, who, store_id, shipments, prices, ctx.now(), ctx.services.reservation_ttl)
