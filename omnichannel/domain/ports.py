@@ -44,6 +44,7 @@ from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .throttle import ThrottlePolicy, ThrottleState
+from .transfers import Transfer, TransferRequest
 from .try_ons import TryOn, TryOnSource
 
 T = TypeVar("T")
@@ -132,6 +133,9 @@ class StockRepository(Protocol):
 
     async def release(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
     async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
+
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
@@ -309,6 +313,18 @@ class RefundRepository(Protocol):
         """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
 
 
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: int) -> Transfer | None: ...
+    async def lock(self, transfer_id: int) -> Transfer | None:
+        """The transfer row locked until commit (concurrent steps on it queue)."""
+
+    async def open_for_reference(self, reference: str) -> list[Transfer]:
+        """Transfers asked for by this reference (an order number), locked."""
+
+    async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
+    async def save(self, transfer: Transfer) -> None: ...
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -325,6 +341,7 @@ class UnitOfWork(Protocol):
     try_ons: TryOnRepository
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
+    transfers: TransferRepository
     event_log: EventLogRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 

@@ -47,6 +47,7 @@ from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
 from .repositories.throttles import ThrottleStore
+from .repositories.transfers import TransferStore
 from .session import Session
 
 T = TypeVar("T")
@@ -76,6 +77,7 @@ class TortoiseUnitOfWork:
         self.try_ons: ports.TryOnRepository = TryOnStore(session)
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
+        self.transfers: ports.TransferRepository = TransferStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
 
     @property

@@ -22,6 +22,7 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .transfers import TransferMutation, TransferQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -46,6 +47,7 @@ Query = merge_types(
         CommissionQuery,
         EventQuery,
         WebhookQuery,
+        TransferQuery,
     ),
 )
 Mutation = merge_types(
@@ -62,6 +64,7 @@ Mutation = merge_types(
         CommissionMutation,
         WebhookMutation,
         RefundMutation,
+        TransferMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))

@@ -13,7 +13,9 @@ from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
+from .sales import SalesDay
 from .throttle import Throttle
+from .transfers import Transfer, TransferLine
 
 __all__ = [
     "Category",
@@ -46,11 +48,14 @@ __all__ = [
     "RefundLine",
     "RoutingRules",
     "SalesCreditEntry",
+    "SalesDay",
     "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",
     "Throttle",
+    "Transfer",
+    "TransferLine",
     "TryOn",
     "Variant",
     "Webhook",

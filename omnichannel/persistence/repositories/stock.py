@@ -71,6 +71,13 @@ SELL = (
 )
 
 
+RECEIVE = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand) VALUES ($1, $2, $3) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, updated_at = now() "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+
+
 class StockStore:
     """The stock repository of the unit of work (domain.ports.StockRepository)."""
 
@@ -92,6 +99,14 @@ class StockStore:
     async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
         """Held units leave the building: on hand and reserved go down together."""
         return await self._apply_holds(SELL, holds)
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive: on hand goes up (a row is created for a variant the location never had)."""
+        levels = []
+        for hold in holds:
+            rows = await fetch(RECEIVE, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            levels.append(to_stock_level(rows[0]))
+        return levels
 
     async def _apply_holds(self, sql: str, holds: Sequence[Hold]) -> list[StockLevel]:
         levels = []
