@@ -136,6 +136,9 @@ class StockRepository(Protocol):
     async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
         """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
 
+    async def receive_held(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive for an order that waits for them there: on hand and reserved go up together."""
+
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
@@ -318,8 +321,11 @@ class TransferRepository(Protocol):
     async def lock(self, transfer_id: int) -> Transfer | None:
         """The transfer row locked until commit (concurrent steps on it queue)."""
 
-    async def open_for_reference(self, reference: str) -> list[Transfer]:
-        """Transfers asked for by this reference (an order number), locked."""
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        """Transfers asked for by this reference (an order number), locked, oldest first."""
+
+    async def order_waits(self, number: str) -> bool:
+        """Whether the order with this number is open (placed or paid, not yet handed over or closed)."""
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
     async def save(self, transfer: Transfer) -> None: ...

@@ -33,6 +33,7 @@ from .events import (
 from .inventory import MovementReason, StockLevel, StockMovement
 from .locations import Location
 from .reservations import Hold, lock_order
+from .routing import Plan
 
 MAX_LINES = 50
 MAX_QUANTITY = 100_000  # units of one variant in one transfer
@@ -285,6 +286,7 @@ SIGNS: dict[str, tuple[int, int]] = {
     "cancel": (0, -1),  # hold released at the source
     "ship": (-1, -1),  # leaves the source with its hold
     "receive": (1, 0),  # arrives at the destination
+    "receive_held": (1, 1),  # arrives at the destination, held there for the order that asked for it
 }
 
 
@@ -336,3 +338,82 @@ def fact(transfer: Transfer, at: datetime) -> TransferEvent:
         reference=transfer.reference,
         at=at,
     )
+
+
+# ---- pickup by transfer: an order's stock coming into its pickup store ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PickupByTransfer:
+    """What a feasible PICKUP plan means for placement: the holds at the pickup store, and one
+    transfer into it per other location the plan takes stock from."""
+
+    holds: list[Hold]
+    transfers: list[TransferRequest]
+
+
+def pickup_by_transfer(plan: Plan, pickup_location_id: int) -> PickupByTransfer:
+    """Placement does exactly what the plan says (shipments at the store itself are held there)."""
+    holds: list[Hold] = []
+    requests: list[TransferRequest] = []
+    for shipment in plan.shipments:
+        lines = [(line.variant_id, line.quantity) for line in shipment.lines]
+        if shipment.transfer_to is None:
+            assert shipment.location.id == pickup_location_id
+            holds.extend(Hold(pickup_location_id, variant_id, quantity) for variant_id, quantity in lines)
+        else:
+            assert shipment.transfer_to.id == pickup_location_id
+            note = f"for a pickup at {shipment.transfer_to.code}"
+            requests.append(TransferRequest(shipment.location.id, pickup_location_id, tuple(lines), note))
+    return PickupByTransfer(lock_order(holds), requests)
+
+
+def not_yet_at_pickup(order_transfers: Sequence[Transfer]) -> dict[int, int]:
+    """Units per variant an order's transfers have not brought to the pickup store yet (requested or
+    in transit): what the order does not hold there yet."""
+    missing: dict[int, int] = {}
+    for transfer in order_transfers:
+        if transfer.status in (TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT):
+            for line in transfer.lines:
+                missing[line.variant_id] = missing.get(line.variant_id, 0) + line.quantity
+    return missing
+
+
+def held_at_pickup(holds: Sequence[Hold], missing: Mapping[int, int], pickup_location_id: int) -> list[Hold]:
+    """An order's holds less what its transfers have not brought to the pickup store yet."""
+    left = dict(missing)
+    kept = []
+    for hold in holds:
+        quantity = hold.quantity
+        if hold.location_id == pickup_location_id and left.get(hold.variant_id):
+            taken = min(quantity, left[hold.variant_id])
+            left[hold.variant_id] -= taken
+            quantity -= taken
+        if quantity > 0:
+            kept.append(Hold(hold.location_id, hold.variant_id, quantity))
+    return kept
+
+
+def shortfall(transfer: Transfer) -> list[Hold]:
+    """A received transfer's short lines, as holds at the destination (what an order still lacks there)."""
+    return lock_order(
+        Hold(transfer.to_location_id, line.variant_id, line.quantity - (line.received_quantity or 0))
+        for line in transfer.lines
+        if line.received_quantity is not None and line.received_quantity < line.quantity
+    )
+
+
+def waiting_for(order_transfers: Sequence[Transfer]) -> list[str]:
+    """Numbers of an order's transfers still on their way (the fulfilment waits for them)."""
+    return [t.number for t in order_transfers if t.status in (TransferStatus.REQUESTED, TransferStatus.IN_TRANSIT)]
+
+
+def check_arrived(order_transfers: Sequence[Transfer]) -> None:
+    """A pickup waits (PENDING) until every transfer bringing its stock was received."""
+    waiting = waiting_for(order_transfers)
+    if waiting:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"The order waits for transfer {', '.join(waiting)} to arrive at the pickup store.",
+            ["fulfillmentId"],
+        )

@@ -49,6 +49,7 @@ from omnichannel.domain.throttle import (
     must_wait,
     retry_after,
 )
+from omnichannel.domain.transfers import Transfer
 
 T = TypeVar("T")
 
@@ -81,6 +82,7 @@ class FakeDatabase:
     one_statement_orders: int = 0  # orders written by the single-statement path
     logged: list[DomainEvent] = field(default_factory=list)  # what the event log's writer appended
     refunds: list[Refund] = field(default_factory=list)
+    transfers: dict[int, Transfer] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -471,6 +473,13 @@ class FakeEventLog(_Repository):
         self.db.logged.extend(events)
 
 
+class FakeTransfers(_Repository):
+    """Transfers in memory; orders asking for none is all the order use cases need."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        return [t for t in self.db.transfers.values() if t.reference == reference]
+
+
 class FakeRefunds(_Repository):
     """Refunds in memory: the order's lines are its fulfilment lines merged by variant and price."""
 
@@ -547,6 +556,7 @@ class FakeUnitOfWork:
         self.commission_rules = _Repository(current)
         self.refunds = FakeRefunds(current)
         self.event_log = FakeEventLog(current)
+        self.transfers = FakeTransfers(current)
 
     def _current(self) -> FakeDatabase:
         return self._database

@@ -77,6 +77,12 @@ RECEIVE = (
     f"RETURNING {STOCK_COLUMNS}"
 )
 
+RECEIVE_HELD = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand, reserved) VALUES ($1, $2, $3, $3) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, reserved = s.reserved + $3, "
+    f"updated_at = now() RETURNING {STOCK_COLUMNS}"
+)
+
 
 class StockStore:
     """The stock repository of the unit of work (domain.ports.StockRepository)."""
@@ -102,9 +108,16 @@ class StockStore:
 
     async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
         """Units arrive: on hand goes up (a row is created for a variant the location never had)."""
+        return await self._upsert(RECEIVE, holds)
+
+    async def receive_held(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive for an order waiting there: on hand and reserved go up together."""
+        return await self._upsert(RECEIVE_HELD, holds)
+
+    async def _upsert(self, sql: str, holds: Sequence[Hold]) -> list[StockLevel]:
         levels = []
         for hold in holds:
-            rows = await fetch(RECEIVE, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
             levels.append(to_stock_level(rows[0]))
         return levels
 

@@ -90,13 +90,22 @@ class TransferStore:
         found = await _with_lines(rows, conn)
         return found[0] if found else None
 
-    async def open_for_reference(self, reference: str) -> list[Transfer]:
+    async def for_reference(self, reference: str) -> list[Transfer]:
         """Transfers asked for by this reference (an order number), locked, oldest first."""
         conn = self._session.conn
         rows = await fetch(
             f"SELECT {COLUMNS} FROM transfer t WHERE t.reference = $1 ORDER BY t.id FOR UPDATE", [reference], conn=conn
         )
         return await _with_lines(rows, conn)
+
+    async def order_waits(self, number: str) -> bool:
+        rows = await fetch(
+            "SELECT 1 FROM customer_order WHERE number = $1 AND status IN ('PENDING_PAYMENT', 'CONFIRMED', 'PICKING', "
+            "'READY_FOR_PICKUP')",
+            [number],
+            conn=self._session.conn,
+        )
+        return bool(rows)
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer:
         conn = self._session.conn

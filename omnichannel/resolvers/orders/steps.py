@@ -15,12 +15,15 @@ from ...domain.inventory import MovementReason, StockLevel
 from ...domain.order_aggregate import OrderAggregate
 from ...domain.ports import UnitOfWork
 from ...domain.reservations import Hold
+from ..transfers import for_orders
 
 EXPIRY = "system:expiry"
 
 
 async def release(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
-    """Held units go back on offer (RELEASE)."""
+    """Held units go back on offer (RELEASE); a pickup's transfers not yet shipped are cancelled
+    (resolvers/transfers/for_orders.py) and only what is at the pickup store is released there."""
+    holds = await for_orders.close(tx, order, holds, actor=actor, now=now)
     if holds:
         await _moved(tx, MovementReason.RELEASE, order, holds, await tx.stock.release(holds), actor, now)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ...domain import transfers
 from ...domain.access import Role
+from ...domain.errors import DomainError, ErrorCode
 from ...domain.ports import UnitOfWork
 from ...domain.transfers import Step, Transfer
 from ..context import Context
@@ -31,6 +32,12 @@ async def cancel_transfer(ctx: Context, uow: UnitOfWork, *, transfer_id: int) ->
     now, actor = ctx.now(), actor_of(ctx.principal)
 
     async def cancel(tx: UnitOfWork, locked: Transfer) -> Transfer:
+        if locked.reference is not None and await tx.transfers.order_waits(locked.reference):
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION,
+                f"Order {locked.reference} waits for this transfer: cancel the order instead.",
+                ["transferId"],
+            )
         return await release(tx, locked, actor=actor, now=now)
 
     return await steps.take_step(uow, transfer_id, Step.CANCEL, cancel)

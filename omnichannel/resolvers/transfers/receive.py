@@ -7,11 +7,13 @@ that line (receivedQuantity); only what arrived is added to the destination.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from ...domain import transfers
+from ...domain import reservations, transfers
 from ...domain.access import Role
 from ...domain.errors import DomainError, DomainErrors, ErrorCode
-from ...domain.ports import UnitOfWork
+from ...domain.inventory import MovementReason
+from ...domain.ports import StockShort, UnitOfWork
 from ...domain.transfers import Step, Transfer
 from ..context import Context
 from ..members import actor_of
@@ -33,6 +35,28 @@ def _check_counts(lines: Sequence[tuple[int, int]] | None) -> None:
         raise DomainErrors(negative)
 
 
+async def _for_the_order(tx: UnitOfWork, done: Transfer, number: str, *, actor: str, now: datetime) -> None:
+    """What arrived is held at once for the open order that asked for it; a short receipt is made up
+    from the store's free stock (a RESERVATION for the order), else refused."""
+    arrived = transfers.receipts(done)
+    await steps.move_stock(tx, "receive_held", arrived, tx.stock.receive_held, done, actor=actor, now=now)
+    short = transfers.shortfall(done)
+    if not short:
+        return
+    try:
+        levels = await tx.stock.reserve(short)
+    except StockShort as lacking:
+        raise DomainError(
+            ErrorCode.OUT_OF_STOCK,
+            f"Order {number} waits for these units and the store cannot make up the {lacking.hold.quantity} "
+            "missing from its own stock: adjust the stock or cancel the order first.",
+            ["lines"],
+        ) from None
+    moves = reservations.moved(MovementReason.RESERVATION, short, levels, reference=number, at=now)
+    await tx.stock.add_movements(moves.movements, actor)
+    tx.record(*moves.events)
+
+
 @requires(Role.CLERK, Role.STORE_MANAGER, Role.HQ_ADMIN)
 async def receive_transfer(
     ctx: Context, uow: UnitOfWork, *, transfer_id: int, lines: Sequence[tuple[int, int]] | None
@@ -44,7 +68,11 @@ async def receive_transfer(
 
     async def receive(tx: UnitOfWork, locked: Transfer) -> Transfer:
         done = transfers.received(locked, lines, now)
-        await steps.move_stock(tx, "receive", transfers.receipts(done), tx.stock.receive, done, actor=actor, now=now)
+        if done.reference is not None and await tx.transfers.order_waits(done.reference):
+            await _for_the_order(tx, done, done.reference, actor=actor, now=now)
+        else:
+            arrived = transfers.receipts(done)
+            await steps.move_stock(tx, "receive", arrived, tx.stock.receive, done, actor=actor, now=now)
         await tx.transfers.save(done)
         tx.record(transfers.fact(done, now))
         return done
