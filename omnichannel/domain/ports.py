@@ -43,6 +43,7 @@ from .promotions import Promotion, PromotionSpec
 from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
+from .sales_history import Sale
 from .throttle import ThrottlePolicy, ThrottleState
 from .transfers import Transfer, TransferRequest
 from .try_ons import TryOn, TryOnSource
@@ -331,6 +332,11 @@ class TransferRepository(Protocol):
     async def save(self, transfer: Transfer) -> None: ...
 
 
+class SalesRepository(Protocol):
+    async def add(self, sales: Sequence[Sale]) -> None:
+        """Add units sold to their level's day (in the transaction of the step that sold them)."""
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -348,6 +354,7 @@ class UnitOfWork(Protocol):
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
     transfers: TransferRepository
+    sales: SalesRepository
     event_log: EventLogRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 

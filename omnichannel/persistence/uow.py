@@ -45,6 +45,7 @@ from .repositories.points import PointsStore
 from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
+from .repositories.sales_history import SalesStore
 from .repositories.stock import StockStore
 from .repositories.throttles import ThrottleStore
 from .repositories.transfers import TransferStore
@@ -78,6 +79,7 @@ class TortoiseUnitOfWork:
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
         self.transfers: ports.TransferRepository = TransferStore(session)
+        self.sales: ports.SalesRepository = SalesStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
 
     @property

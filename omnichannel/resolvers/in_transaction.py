@@ -30,10 +30,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
+from ..domain.events import FulfillmentAdvanced, OrderCancelled, OrderExpired, OrderPaid
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import loyalty
+from . import loyalty, sales_history
 from .events import outbox
 
 
@@ -43,5 +43,6 @@ def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    registry.add(FulfillmentAdvanced, sales_history.count_sales)  # units sold per level and day, as they leave
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

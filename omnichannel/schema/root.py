@@ -22,6 +22,7 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .sales_history import SalesHistoryQuery
 from .transfers import TransferMutation, TransferQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
@@ -48,6 +49,7 @@ Query = merge_types(
         EventQuery,
         WebhookQuery,
         TransferQuery,
+        SalesHistoryQuery,
     ),
 )
 Mutation = merge_types(
