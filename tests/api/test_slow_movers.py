@@ -203,3 +203,32 @@ async def test_who_may_read_and_bad_arguments(gql, token):
         assert result["errors"][0]["extensions"]["code"] in ("INVALID_INPUT", "BAD_USER_INPUT"), result
     missing = await gql(SLOW, {"s": gid("Store", 2_000_000_000)}, token=admin)
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_the_demo_has_sixty_days_of_history_and_nothing_reserved(gql, token):
+    seeded = await db.fetch(
+        "SELECT status, count(*) AS n, min(created_at) AS first FROM customer_order WHERE placed_by = 'seed:history' "
+        "GROUP BY status"
+    )
+    assert {r["status"] for r in seeded} == {"COMPLETED", "CANCELLED"}
+    first = min(r["first"] for r in seeded)
+    assert timedelta(days=58) < datetime.now(UTC) - first < timedelta(days=61)
+    held = await db.fetch(
+        "SELECT count(*) AS n FROM customer_order WHERE placed_by = 'seed:history' AND status NOT IN "
+        "('COMPLETED', 'CANCELLED')"
+    )
+    assert held[0]["n"] == 0
+    admin = await token("HQ_ADMIN")
+    slow = (await gql(SLOW, {"s": await store_gid("S01"), "f": 100}, token=admin))["data"]["slowMovers"]
+    assert slow and all(m["store"]["code"] == "S01" for m in slow)
+    stores_selling = await db.fetch(
+        "SELECT count(DISTINCT location_id) AS n FROM sales_day WHERE day >= current_date - 30"
+    )
+    assert stores_selling[0]["n"] >= 12  # every demo store sold something lately
+    proposals = [
+        p
+        for code in ("S01", "S02", "S03", "S04")
+        for p in (await gql(PROPOSALS, {"s": await store_gid(code), "f": 20}, token=admin))["data"]["transferProposals"]
+    ]
+    assert proposals and all(p["quantity"] >= 1 and " holds " in p["reason"] for p in proposals)
+    assert await sales_repo.kept_units() == await sales_repo.raw_units_from_orders()
