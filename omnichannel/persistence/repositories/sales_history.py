@@ -19,19 +19,23 @@ ON CONFLICT (location_id, variant_id, day)
 DO UPDATE SET units = d.units + EXCLUDED.units, last_sold_at = greatest(d.last_sold_at, EXCLUDED.last_sold_at)
 """
 
-# The slow levels of one store (or of every store: $1 NULL), slowest first (domain.sales_history
+
+# The slow levels of one store (or of every store), slowest first (domain.sales_history
 # .slowest_first, in SQL so LIMIT applies): the window's units per level from sales_day, joined to
-# the levels with stock; lastSoldAt read only for the rows returned.
-SLOW = """
+# the levels with stock; lastSoldAt read only for the rows returned. Two texts, so that the one for
+# a store is planned on its (location_id, ...) index prefixes.
+def _slow(one_store: bool) -> str:
+    where_sold = "location_id = $1 AND day >= $2" if one_store else "day >= $2"
+    where_level = "s.location_id = $1 AND " if one_store else "$1::int IS NULL AND "
+    return f"""
 WITH sold AS (
   SELECT location_id, variant_id, sum(units)::int AS units FROM sales_day
-  WHERE ($1::int IS NULL OR location_id = $1) AND day >= $2 GROUP BY location_id, variant_id
+  WHERE {where_sold} GROUP BY location_id, variant_id
 ), slow AS (
   SELECT s.location_id, s.variant_id, s.on_hand, coalesce(w.units, 0) AS units
-  FROM stock_level s LEFT JOIN sold w ON w.location_id = s.location_id AND w.variant_id = s.variant_id
-  WHERE ($1::int IS NULL OR s.location_id = $1) AND s.on_hand > 0
-    AND (w.units IS NULL OR s.on_hand::float8 * $3 >= $4 * w.units)
-    AND EXISTS (SELECT 1 FROM location l WHERE l.id = s.location_id AND l.active)
+  FROM stock_level s JOIN location l ON l.id = s.location_id AND l.active
+  LEFT JOIN sold w ON w.location_id = s.location_id AND w.variant_id = s.variant_id
+  WHERE {where_level}s.on_hand > 0 AND (w.units IS NULL OR s.on_hand::float8 * $3 >= $4 * w.units)
   ORDER BY coalesce(w.units, 0) > 0,
     CASE WHEN coalesce(w.units, 0) = 0 THEN -s.on_hand::float8 ELSE -(s.on_hand::float8 * $3 / w.units) END,
     s.location_id, s.variant_id
@@ -41,6 +45,10 @@ SELECT slow.*, (SELECT max(d.last_sold_at) FROM sales_day d
                 WHERE d.location_id = slow.location_id AND d.variant_id = slow.variant_id) AS last_sold_at
 FROM slow
 """
+
+
+SLOW_AT_STORE = _slow(True)
+SLOW_EVERYWHERE = _slow(False)
 
 # What these variants sold over the window at these locations, with what each holds (levels that sold).
 SOLD_AT = """
@@ -61,7 +69,10 @@ def _level(row: asyncpg.Record, window_days: int) -> LevelSales:
 async def slow_levels(
     location_id: int | None, *, since: date, window_days: int, min_days_of_cover: float, limit: int
 ) -> list[LevelSales]:
-    rows = await fetch(SLOW, [location_id, since, window_days, min_days_of_cover, limit])
+    if location_id is None:
+        rows = await fetch(SLOW_EVERYWHERE, [None, since, window_days, min_days_of_cover, limit])
+    else:
+        rows = await fetch(SLOW_AT_STORE, [location_id, since, window_days, min_days_of_cover, limit])
     return slowest_first([_level(r, window_days) for r in rows])
 
 

@@ -1,7 +1,7 @@
 """Sales history for the seeded data sets: past orders, set-based, and the sales they made.
 
-Every store level gets a popularity (some never sell, a few sell most days); for each of the last
-`days` business days (Shanghai), a level sells with a chance that grows with its popularity. Each
+Every store level gets a popularity (a quarter never sell, a few sell most days) and sells on about
+days x popularity x rate of the last `days` business days (Shanghai), each drawn at random. Each
 sale is an order of its own taken at the store (till, mini program or app pickups), handed over the
 same day; about one in ten was cancelled instead. Only COMPLETED and CANCELLED orders are written:
 after seeding nothing is reserved and no payment is due. The units sold go into sales_day in the
@@ -27,26 +27,24 @@ WITH levels AS MATERIALIZED (
   FROM stock_level s JOIN location l ON l.id = s.location_id JOIN variant v ON v.id = s.variant_id
   WHERE l.kind = 'STORE' AND l.active AND s.location_id = ANY($1::int[])
   ORDER BY s.location_id, s.variant_id
-), days AS (
-  SELECT d::date AS day FROM generate_series(
-    (now() AT TIME ZONE 'Asia/Shanghai')::date - $2::int, (now() AT TIME ZONE 'Asia/Shanghai')::date - 1,
-    interval '1 day') AS d
-), rolled AS (  -- one roll per level and day (a volatile subquery is not flattened: random() per row)
-  SELECT lv.location_id, lv.variant_id, lv.price, lv.popularity, d.day, random() AS roll
-  FROM levels lv CROSS JOIN days d WHERE lv.popularity > 0
+), counted AS MATERIALIZED (  -- how many days each level sold on: days x popularity x rate, rounded at random
+  SELECT location_id, variant_id, price, popularity, floor($2::int * popularity * $3::float8 + random())::int AS sales
+  FROM levels WHERE popularity > 0 ORDER BY location_id, variant_id
+), sales AS (
+  SELECT c.location_id, c.variant_id, c.price, c.popularity, g
+  FROM counted c CROSS JOIN LATERAL generate_series(1, least(c.sales, $2::int)) g
+  ORDER BY c.location_id, c.variant_id, g OFFSET 0  -- a fence: random() below runs once per sale, in this order
 ), sold AS (
-  SELECT location_id, variant_id, price, day,
+  SELECT location_id, variant_id, price,
+         (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 - floor(random() * $2::int)::int AS day,
          1 + floor(random() * (1 + 3 * popularity))::int AS units,
-         random() < 0.1 AS cancelled,
-         (day + interval '10 hours' + random() * interval '11 hours') AT TIME ZONE 'Asia/Shanghai' AS at,
-         random() AS channel_roll
-  FROM (SELECT * FROM rolled ORDER BY day, location_id, variant_id OFFSET 0) r
-  WHERE roll < popularity * $3::float8
-  ORDER BY day, location_id, variant_id
+         random() < 0.1 AS cancelled, random() AS hour_roll, random() AS channel_roll
+  FROM sales
 )
 SELECT nextval(pg_get_serial_sequence('customer_order', 'id'))::int AS order_id,
        nextval(pg_get_serial_sequence('fulfillment', 'id'))::int AS fulfillment_id,
-       sold.*,
+       location_id, variant_id, price, day, units, cancelled,
+       (day + interval '10 hours' + hour_roll * interval '11 hours') AT TIME ZONE 'Asia/Shanghai' AS at,
        CASE WHEN channel_roll < 0.6 THEN 'STORE_POS' WHEN channel_roll < 0.85 THEN 'MINI_PROGRAM' ELSE 'APP' END
          AS channel
 FROM sold
