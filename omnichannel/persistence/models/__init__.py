@@ -1,6 +1,6 @@
 """Tortoise models, one module per area. The app label is `omnichannel`."""
 
-from .catalog import Category, PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, ProductCategory, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
 from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
 from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
@@ -14,6 +14,7 @@ from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
 from .sales import SalesDay
+from .sync import SyncBatch
 from .throttle import Throttle
 from .transfers import Transfer, TransferLine
 
@@ -43,6 +44,7 @@ __all__ = [
     "PointsEntry",
     "PriceOverride",
     "Product",
+    "ProductCategory",
     "Promotion",
     "Refund",
     "RefundLine",
@@ -53,6 +55,7 @@ __all__ = [
     "Staff",
     "StockLevel",
     "StockMovement",
+    "SyncBatch",
     "Throttle",
     "Transfer",
     "TransferLine",
