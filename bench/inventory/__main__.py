@@ -31,6 +31,7 @@ from omnichannel.config import load_settings
 from omnichannel.domain.access import Principal, Role
 from omnichannel.domain.sales_history import window_start
 from omnichannel.persistence import db
+from omnichannel.persistence.repositories import sales_history as sales_repo
 from omnichannel.persistence.seed.demo import DEMO_PASSWORD
 from omnichannel.persistence.seed.scale import seed_scale
 from omnichannel.schema.relay import encode_id
@@ -54,6 +55,15 @@ WHERE s.location_id = $1 AND s.on_hand > 0 AND (w.units IS NULL OR s.on_hand * 3
 ORDER BY coalesce(w.units, 0) > 0, CASE WHEN coalesce(w.units, 0) = 0 THEN -s.on_hand::float8
   ELSE -(s.on_hand * 30.0 / w.units) END, s.variant_id
 LIMIT 20
+"""
+
+# what transferProposals reads about the destinations, from the raw orders instead of sales_day
+RAW_SOLD_AT = """
+SELECT f.location_id, fl.variant_id, sum(fl.quantity) AS units
+FROM fulfillment f JOIN fulfillment_line fl ON fl.fulfillment_id = f.id
+WHERE fl.variant_id = ANY($1::int[]) AND f.location_id = ANY($2::int[]) AND f.status IN ('SHIPPED', 'COMPLETED')
+  AND f.updated_at >= $3
+GROUP BY f.location_id, fl.variant_id
 """
 
 
@@ -118,13 +128,36 @@ async def _measure(url: str, requests: int) -> dict[str, Any]:
             slow = [await timed(SLOW, s, "slowMovers") for s in ids]
             proposals = [await timed(PROPOSALS, s, "transferProposals") for s in ids]
             node = [await timed(STORE, s) for s in ids]
-        since = datetime.combine(window_start(datetime.now(UTC), 30), datetime.min.time(), UTC)
-        raw = []
+        day = window_start(datetime.now(UTC), 30)
+        since = datetime.combine(day, datetime.min.time(), UTC)
+        raw, kept, raw_sold, kept_sold = [], [], [], []
+        stores = [r["id"] for r in await db.fetch("SELECT id FROM location WHERE kind = 'STORE'")]
         for store_id in ids:
             t0 = time.perf_counter()
             await db.fetch(RAW_SLOW, [store_id, since])
             raw.append(time.perf_counter() - t0)
-    return {"slow": slow, "proposals": proposals, "node": node, "raw": raw, "found": found}
+            t0 = time.perf_counter()
+            slow_levels = await sales_repo.slow_levels(
+                store_id, since=day, window_days=30, min_days_of_cover=60.0, limit=1000
+            )
+            kept.append(time.perf_counter() - t0)
+            variants = sorted({level.variant_id for level in slow_levels})
+            t0 = time.perf_counter()
+            await sales_repo.sold_at(variants, stores, since=day, window_days=30)
+            kept_sold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            await db.fetch(RAW_SOLD_AT, [variants, stores, since])
+            raw_sold.append(time.perf_counter() - t0)
+    return {
+        "slow": slow,
+        "proposals": proposals,
+        "node": node,
+        "raw": raw,
+        "kept": kept,
+        "raw_sold": raw_sold,
+        "kept_sold": kept_sold,
+        "found": found,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +196,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  baseline: slowMovers from raw SQL  {_ms(raw)}   (SQL only, from the orders)")
     print(f"  ratio slowMovers / store read:        p50 {statistics.median(slow) / statistics.median(node):.1f}x")
     print(f"  ratio transferProposals / store read: p50 {statistics.median(proposals) / statistics.median(node):.1f}x")
+    print(f"  SQL only, per store: slow levels from sales_day (limit 1000)   {_ms(figures['kept'])}")
+    print(f"  SQL only, per store: destinations' sales from sales_day       {_ms(figures['kept_sold'])}")
+    print(f"  SQL only, per store: destinations' sales from the raw orders  {_ms(figures['raw_sold'])}")
     print(f"  ratio raw SQL / slowMovers:           p50 {statistics.median(raw) / statistics.median(slow):.2f}x")
+    print(
+        "  ratio raw orders / sales_day, destinations' sales: "
+        f"p50 {statistics.median(figures['raw_sold']) / statistics.median(figures['kept_sold']):.1f}x"
+    )
     return 0
 
 
