@@ -6,8 +6,9 @@ sale is an order of its own taken at the store (till, mini program or app pickup
 same day; about one in ten was cancelled instead. Only COMPLETED and CANCELLED orders are written:
 after seeding nothing is reserved and no payment is due. The units sold go into sales_day in the
 same transaction (what resolvers/sales_history.py keeps live), so slowMovers and transferProposals
-show real figures at once. The stock levels are the count taken after this history (the seed's
-SYNC movements), so the ledger still sums to them.
+show real figures at once. The stock levels are what is left after this history: the ledger gets a
+SYNC of the units sold before it (the stock that was there), then each order's RESERVATION and its
+SALE (RELEASE when cancelled), so it still sums to every level and every order reserved its lines.
 
 Deterministic: `setseed` and no parallel workers make random() repeat run to run. Members, points,
 coupons and store credit are not seeded for these orders (walk-in customers); the recommendation
@@ -75,6 +76,40 @@ FULFILLMENT_LINES = """
 INSERT INTO fulfillment_line (fulfillment_id, variant_id, quantity, unit_price)
 SELECT fulfillment_id, variant_id, units, price FROM seed_history
 """
+# The ledger of that history, so every level still equals the sum of its movements and every order
+# reserved its lines: per level, the stock that was there before it (SYNC +units sold), then per sale
+# in time order its RESERVATION and its SALE (or RELEASE, cancelled); each with the level after it.
+RESTOCK = """
+INSERT INTO stock_movement (variant_id, location_id, reason, on_hand_delta, reserved_delta, on_hand_after,
+  reserved_after, note, reference, actor, created_at)
+SELECT h.variant_id, h.location_id, 'SYNC', sum(h.units), 0, s.on_hand + sum(h.units), 0,
+       'stock before the seeded sales history', 'seed:history', 'seed', min(h.at) - interval '1 hour'
+FROM seed_history h JOIN stock_level s ON s.location_id = h.location_id AND s.variant_id = h.variant_id
+WHERE NOT h.cancelled
+GROUP BY h.location_id, h.variant_id, s.on_hand
+ORDER BY h.location_id, h.variant_id
+"""
+MOVEMENTS = """
+WITH ev AS (
+  SELECT h.*, s.on_hand,
+         sum(CASE WHEN h.cancelled THEN 0 ELSE h.units END)
+           OVER (PARTITION BY h.location_id, h.variant_id ORDER BY h.at, h.order_id) AS sold_through,
+         sum(CASE WHEN h.cancelled THEN 0 ELSE h.units END) OVER (PARTITION BY h.location_id, h.variant_id) AS sold_all
+  FROM seed_history h JOIN stock_level s ON s.location_id = h.location_id AND s.variant_id = h.variant_id
+)
+INSERT INTO stock_movement (variant_id, location_id, reason, on_hand_delta, reserved_delta, on_hand_after,
+  reserved_after, note, reference, actor, created_at)
+SELECT variant_id, location_id,
+       CASE WHEN k = 1 THEN 'RESERVATION' WHEN cancelled THEN 'RELEASE' ELSE 'SALE' END,
+       CASE WHEN k = 2 AND NOT cancelled THEN -units ELSE 0 END,
+       CASE WHEN k = 1 THEN units ELSE -units END,
+       CASE WHEN k = 1 THEN on_hand + sold_all - sold_through + CASE WHEN cancelled THEN 0 ELSE units END
+            ELSE on_hand + sold_all - sold_through END,
+       CASE WHEN k = 1 THEN units ELSE 0 END,
+       '', 'SO' || lpad(order_id::text, 8, '0'), 'seed:history', at
+FROM ev CROSS JOIN (VALUES (1), (2)) AS step(k)
+ORDER BY location_id, variant_id, at, order_id, k
+"""
 SALES = """
 INSERT INTO sales_day AS d (location_id, variant_id, day, units, last_sold_at)
 SELECT location_id, variant_id, day, sum(units), max(at) FROM seed_history WHERE NOT cancelled
@@ -92,7 +127,7 @@ async def seed_history(
     await execute("SET LOCAL max_parallel_workers_per_gather = 0")  # random() in one order, run to run
     await fetch("SELECT setseed($1)", seed)
     await execute(HISTORY, location_ids, days, rate)
-    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, SALES):
+    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, SALES):
         await execute(statement)
     counted = await fetch(
         "SELECT count(*) AS orders, count(*) FILTER (WHERE cancelled) AS cancelled, "
