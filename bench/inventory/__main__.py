@@ -1,13 +1,15 @@
 """python -m bench.inventory MODE [options]: the inventory centre's benchmarks, one mode each.
 
 - `ledger`: the stock ledger's cost on placeOrder throughput (bench/inventory/ledger.py).
+- `movers`: slowMovers and transferProposals on the scale data set against plain SQL over the raw
+  orders (bench/inventory/movers.py).
 """
 
 from __future__ import annotations
 
 import sys
 
-MODES = {"ledger": "bench.inventory.ledger"}
+MODES = {"ledger": "bench.inventory.ledger", "movers": "bench.inventory.movers"}
 
 
 def main() -> None:
@@ -15,7 +17,7 @@ def main() -> None:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     module = __import__(MODES[sys.argv[1]], fromlist=["main"])
-    module.main(sys.argv[2:])
+    sys.exit(module.main(sys.argv[2:]) or 0)
 
 
 if __name__ == "__main__":

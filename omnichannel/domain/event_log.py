@@ -38,6 +38,9 @@ from .events import (
     RefundRequested,
     RefundSucceeded,
     StockChanged,
+    TransferEvent,
+    TransferReceived,
+    TransferShipped,
 )
 from .global_ids import global_id
 
@@ -177,6 +180,30 @@ def _member_merged(event: MemberMerged) -> LogEntry:
     )
 
 
+def _transfer(log_type: str) -> Callable[[Any], LogEntry]:
+    """A transfer step: the transfer, its lines, both locations (each one's replay hears it)."""
+
+    def mapper(event: TransferEvent) -> LogEntry:
+        data = {
+            "transfer": {
+                "id": global_id("Transfer", event.transfer_id),
+                "number": event.number,
+                "status": event.status,
+                "from": {"id": global_id("Store", event.from_location_id)},
+                "to": {"id": global_id("Store", event.to_location_id)},
+                "reference": event.reference,
+                "lines": [
+                    {"variant": {"id": global_id("Variant", line.variant_id)}, "quantity": line.quantity,
+                     "receivedQuantity": line.received_quantity}
+                    for line in event.lines
+                ],
+            }
+        }  # fmt: skip
+        return LogEntry(log_type, event.at, data, Refs(store_ids=(event.from_location_id, event.to_location_id)))
+
+    return mapper
+
+
 def _lines(lines: tuple[RefundedLine, ...]) -> list[dict[str, Any]]:
     return [
         {"variant": {"id": global_id("Variant", line.variant_id), "sku": line.sku}, "quantity": line.quantity,
@@ -230,6 +257,8 @@ MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
     RefundRequested: _refund_entry("refund.requested", "PENDING"),
     RefundSucceeded: _refund_entry("refund.succeeded", "SUCCEEDED"),
     RefundFailed: _refund_entry("refund.failed", "FAILED"),
+    TransferShipped: _transfer("transfer.shipped"),
+    TransferReceived: _transfer("transfer.received"),
 }
 
 

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from .catalog import Category, PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, SalesChannel, Variant
 from .catalogue import NewVariant
 from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
@@ -47,9 +47,11 @@ from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .sale_facts import SaleFacts
+from .sales_history import Sale
 from .stock_alerts import LowStockAlert
 from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
+from .transfers import Transfer, TransferRequest
 from .try_ons import TryOn, TryOnSource
 
 T = TypeVar("T")
@@ -146,6 +148,13 @@ class StockRepository(Protocol):
         """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
         reserved); raise StockShort naming the first hold that could not be covered. Counted as sold
         in store on `day` when given."""
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
+
+    async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Units arrive for an order that waits for them there: on hand and reserved (online: and the
+        online holds) go up together."""
 
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
@@ -450,6 +459,27 @@ class RefundRepository(Protocol):
         """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
 
 
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: int) -> Transfer | None: ...
+    async def lock(self, transfer_id: int) -> Transfer | None:
+        """The transfer row locked until commit (concurrent steps on it queue)."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        """Transfers asked for by this reference (an order number), locked, oldest first."""
+
+    async def order_waits(self, number: str) -> SalesChannel | None:
+        """The channel of the order with this number while it is open (placed or paid, not yet handed
+        over or closed); None when it is not."""
+
+    async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
+    async def save(self, transfer: Transfer) -> None: ...
+
+
+class SalesRepository(Protocol):
+    async def add(self, sales: Sequence[Sale]) -> None:
+        """Add units sold to their level's day (in the transaction of the step that sold them)."""
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -470,6 +500,8 @@ class UnitOfWork(Protocol):
     try_ons: TryOnRepository
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
+    transfers: TransferRepository
+    sales: SalesRepository
     event_log: EventLogRepository
     sale_facts: SaleFactsRepository
     sales_credit: SalesCreditRepository

@@ -52,10 +52,12 @@ from .repositories.promotions import PromotionStore
 from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
+from .repositories.sales_history import SalesStore
 from .repositories.stock import StockStore
 from .repositories.stock_alerts import StockAlertStore
 from .repositories.sync import SyncStore
 from .repositories.throttles import ThrottleStore
+from .repositories.transfers import TransferStore
 from .session import Session
 
 T = TypeVar("T")
@@ -89,6 +91,8 @@ class TortoiseUnitOfWork:
         self.try_ons: ports.TryOnRepository = TryOnStore(session)
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
+        self.transfers: ports.TransferRepository = TransferStore(session)
+        self.sales: ports.SalesRepository = SalesStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
         self.sale_facts: ports.SaleFactsRepository = SaleFactsStore(session)
         self.sales_credit: ports.SalesCreditRepository = SalesCreditStore(session)

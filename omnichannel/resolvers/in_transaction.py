@@ -33,10 +33,17 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
-from ..domain.events import OrderCancelled, OrderExpired, OrderPaid, RefundSucceeded, StockChanged
+from ..domain.events import (
+    FulfillmentAdvanced,
+    OrderCancelled,
+    OrderExpired,
+    OrderPaid,
+    RefundSucceeded,
+    StockChanged,
+)
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import floor_bookkeeping, loyalty, stock_alerts
+from . import floor_bookkeeping, loyalty, sales_history, stock_alerts
 from .events import outbox
 
 
@@ -55,5 +62,6 @@ def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal, bo
     # low-stock alerts, whatever moved the stock (quiet above the safety stock: the one-statement
     # placement stays available for the reservations that leave a level above it)
     registry.add(StockChanged, stock_alerts.watch_level, quiet_above_safety_stock=True)
+    registry.add(FulfillmentAdvanced, sales_history.count_sales)  # units sold per level and day, as they leave
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

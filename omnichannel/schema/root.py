@@ -25,9 +25,11 @@ from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .sales_history import SalesHistoryQuery
 from .stock_records_api import StockRecordsMutation, StockRecordsQuery, StockRecordsSubscription
 from .sync import SyncMutation
 from .till import TillMutation
+from .transfers import TransferMutation, TransferQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -54,6 +56,8 @@ Query = merge_types(
         EventQuery,
         WebhookQuery,
         StockRecordsQuery,
+        TransferQuery,
+        SalesHistoryQuery,
     ),
 )
 Mutation = merge_types(
@@ -76,6 +80,7 @@ Mutation = merge_types(
         WebhookMutation,
         RefundMutation,
         StockRecordsMutation,
+        TransferMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription, StockRecordsSubscription))

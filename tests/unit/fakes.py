@@ -51,6 +51,7 @@ from omnichannel.domain.throttle import (
     must_wait,
     retry_after,
 )
+from omnichannel.domain.transfers import Transfer
 
 T = TypeVar("T")
 
@@ -85,6 +86,7 @@ class FakeDatabase:
     refunds: list[Refund] = field(default_factory=list)
     credit: list[tuple[int, str, SalesCredit]] = field(default_factory=list)  # (order, cause, credit)
     counted_orders: list[int] = field(default_factory=list)  # paid orders the recommendation aggregates count
+    transfers: dict[int, Transfer] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -478,6 +480,13 @@ class FakeEventLog(_Repository):
         self.db.logged.extend(events)
 
 
+class FakeTransfers(_Repository):
+    """Transfers in memory; orders asking for none is all the order use cases need."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        return [t for t in self.db.transfers.values() if t.reference == reference]
+
+
 class FakeRefunds(_Repository):
     """Refunds in memory: the order's lines are its fulfilment lines merged by variant and price."""
 
@@ -614,6 +623,7 @@ class FakeUnitOfWork:
         self.purchase_counts = FakePurchaseCounts(current)
         self.stock_alerts = _Repository(current)  # not faked: the alert handler is tested on PostgreSQL
         self.allocation = _Repository(current)
+        self.transfers = FakeTransfers(current)
 
     def _current(self) -> FakeDatabase:
         return self._database

@@ -13,9 +13,11 @@ from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
+from .sales import SalesDay
 from .stock_alerts import AllocationPolicy, ChannelSales, LowStockAlert
 from .sync import SyncBatch
 from .throttle import Throttle
+from .transfers import Transfer, TransferLine
 
 __all__ = [
     "AllocationPolicy",
@@ -52,12 +54,15 @@ __all__ = [
     "RefundLine",
     "RoutingRules",
     "SalesCreditEntry",
+    "SalesDay",
     "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",
     "SyncBatch",
     "Throttle",
+    "Transfer",
+    "TransferLine",
     "TryOn",
     "Variant",
     "Webhook",

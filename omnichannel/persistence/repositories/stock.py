@@ -104,6 +104,21 @@ COUNT_SALE = (
 )
 
 
+RECEIVE = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand) VALUES ($1, $2, $3) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, updated_at = now() "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+
+RECEIVE_HELD = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand, reserved, online_reserved) "
+    "VALUES ($1, $2, $3, $3, CASE WHEN $4 THEN $3 ELSE 0 END) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, reserved = s.reserved + $3, "
+    "online_reserved = s.online_reserved + CASE WHEN $4 THEN $3 ELSE 0 END, "
+    f"updated_at = now() RETURNING {STOCK_COLUMNS}"
+)
+
+
 class StockStore:
     """The stock repository of the unit of work (domain.ports.StockRepository)."""
 
@@ -187,6 +202,22 @@ class StockStore:
             rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity, online], conn=self._session.conn)
             if not rows:
                 raise HeldStockMissing(f"{hold} is not reserved")
+            levels.append(to_stock_level(rows[0]))
+        return levels
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive: on hand goes up (a row is created for a variant the location never had)."""
+        return await self._upsert(RECEIVE, holds, ())
+
+    async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Units arrive for an order waiting there: on hand and reserved (and an online order's share
+        of the online holds) go up together."""
+        return await self._upsert(RECEIVE_HELD, holds, (online,))
+
+    async def _upsert(self, sql: str, holds: Sequence[Hold], extra: tuple[bool, ...]) -> list[StockLevel]:
+        levels = []
+        for hold in holds:
+            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity, *extra], conn=self._session.conn)
             levels.append(to_stock_level(rows[0]))
         return levels
 

@@ -16,10 +16,12 @@ from tortoise.transactions import in_transaction
 
 from ...domain.inventory import MovementReason
 from ...domain.money import to_amount
+from .history import seed_history
 from .writer import copy_rows, execute, fetch, reset_sequences
 
 DEMO_PASSWORD = "omnichannel-demo"
 EMAIL_DOMAIN = "demo.omnichannel.cn"
+HISTORY_DAYS = 60  # days of past sales (completed or cancelled orders) before the demo starts
 
 ALL = "EXPRESS,PICKUP,SAME_CITY"
 # code, name, lat, lng, modes, same-city radius km, address
@@ -184,6 +186,8 @@ async def seed_demo(password_hash: str) -> bool:
         if await demo_present():
             return False
         await _load(password_hash)
+        stores = [r["id"] for r in await fetch("SELECT id FROM location WHERE kind = 'STORE' ORDER BY id")]
+        await seed_history(stores, days=HISTORY_DAYS)
     await reset_sequences(
         [
             "location",

@@ -16,12 +16,16 @@ from ...domain.online_allocation import is_online
 from ...domain.order_aggregate import OrderAggregate
 from ...domain.ports import UnitOfWork
 from ...domain.reservations import Hold
+from ..transfers import for_orders
 
 EXPIRY = "system:expiry"
 
 
 async def release(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
-    """Held units go back on offer (RELEASE); an online order's also leave the online share's count."""
+    """Held units go back on offer (RELEASE; an online order's also leave the online share's count); a
+    pickup's transfers not yet shipped are cancelled (resolvers/transfers/for_orders.py) and only what
+    is at the pickup store is released there."""
+    holds = await for_orders.close(tx, order, holds, actor=actor, now=now)
     if holds:
         levels = await tx.stock.release(holds, online=is_online(order.order.channel))
         await _moved(tx, MovementReason.RELEASE, order, holds, levels, actor, now)
