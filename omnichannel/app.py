@@ -152,7 +152,7 @@ def create_app(settings: Settings, database_url: str, *, broker: Broker | None =
         demo=settings.demo,
         loyalty=settings.loyalty,
         store_credit_share=settings.store_credit_share,
-        handlers=handlers_for(loyalty_rules=settings.loyalty),
+        handlers=handlers_for(loyalty_rules=settings.loyalty, store_credit_share=settings.store_credit_share),
         webhooks=settings.webhooks,
     )
     Outbox.enabled = settings.event_log

@@ -44,6 +44,7 @@ from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
 from .repositories.promotions import PromotionStore
 from .repositories.refunds import RefundStore
+from .repositories.report_rollups import ReportRollupStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
 from .repositories.throttles import ThrottleStore
@@ -77,6 +78,7 @@ class TortoiseUnitOfWork:
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
+        self.reports: ports.ReportRollupRepository = ReportRollupStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:

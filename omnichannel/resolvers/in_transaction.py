@@ -28,20 +28,36 @@ one-statement placement writes its log entries in its own statement.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 
-from ..domain.events import OrderCancelled, OrderExpired, OrderPaid
+from ..domain.credit import DEFAULT_STORE_SHARE
+from ..domain.events import (
+    FulfillmentAdvanced,
+    OrderCancelled,
+    OrderExpired,
+    OrderPaid,
+    PickupReady,
+    RefundSucceeded,
+)
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import loyalty
+from . import loyalty, report_rollups
 from .events import outbox
 
 
-def handlers_for(*, loyalty_rules: LoyaltyRules) -> EventHandlers:
+def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal = DEFAULT_STORE_SHARE) -> EventHandlers:
     """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services)."""
     registry = EventHandlers()
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
+    # the dashboards' rollups (after loyalty: a coupon given back is already back when they count)
+    registry.add(OrderPaid, partial(report_rollups.order_paid, store_share=store_credit_share))
+    registry.add(OrderCancelled, report_rollups.order_cancelled)
+    registry.add(OrderExpired, report_rollups.order_expired)
+    registry.add(RefundSucceeded, report_rollups.refund_succeeded)
+    registry.add(PickupReady, report_rollups.pickup_ready)
+    registry.add(FulfillmentAdvanced, report_rollups.pickup_collected)
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry

@@ -21,6 +21,7 @@ from .people import SignInInput, SignInPayload, sign_in
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
+from .reports import ReportQuery
 from .routing import RoutingMutation, RoutingQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
@@ -46,6 +47,7 @@ Query = merge_types(
         CommissionQuery,
         EventQuery,
         WebhookQuery,
+        ReportQuery,
     ),
 )
 Mutation = merge_types(
