@@ -14,8 +14,8 @@ from omnichannel.domain.credit import CreditLine, credit_split
 from omnichannel.persistence import db
 from tests.api import reports_support as raw
 from tests.api.loyalty import ADJUST, claim, create_template, sign_up
-from tests.api.test_reports import answers, pay, place
 from tests.api.test_refunds import confirm, refund
+from tests.api.test_reports import answers, pay, place
 from tests.orders_support import CANCEL_ORDER, gid, new_variant, store_gid
 
 SHARE = Decimal("0.3")  # OMNICHANNEL_STORE_CREDIT_SHARE in the test settings (its default)
