@@ -13,6 +13,7 @@ import io
 import secrets
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,11 +28,24 @@ SALES = """query($from: DateTime!, $to: DateTime!, $by: [ReportDimension!]!, $ch
   salesReport(from: $from, to: $to, groupBy: $by, channels: $channels) {
     day channel store { code } fulfillmentMode orders units revenue { amount } discount { amount }
     pointsRedeemed refunded { amount } } }"""
-KEYS = {
-    ReportDimension.DAY: ("day", lambda r: r["day"]),
-    ReportDimension.CHANNEL: ("channel", lambda r: r["channel"]),
-    ReportDimension.STORE: ("store", lambda r: r["store"]["code"] if r["store"] else ""),
-    ReportDimension.FULFILLMENT_MODE: ("mode", lambda r: r["fulfillmentMode"]),
+
+
+def _store_code(row: dict[str, Any]) -> str:
+    return str(row["store"]["code"]) if row["store"] else ""
+
+
+def _field(name: str) -> Callable[[dict[str, Any]], str]:
+    def read(row: dict[str, Any]) -> str:
+        return str(row[name] or "")
+
+    return read
+
+
+KEYS: dict[ReportDimension, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    ReportDimension.DAY: ("day", _field("day")),
+    ReportDimension.CHANNEL: ("channel", _field("channel")),
+    ReportDimension.STORE: ("store", _store_code),
+    ReportDimension.FULFILLMENT_MODE: ("mode", _field("fulfillmentMode")),
 }
 FIGURES = ["orders", "units", "revenue", "discount", "points", "refunded"]
 
