@@ -46,18 +46,25 @@ from . import loyalty, report_rollups
 from .events import outbox
 
 
-def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal = DEFAULT_STORE_SHARE) -> EventHandlers:
-    """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services)."""
+def handlers_for(
+    *, loyalty_rules: LoyaltyRules, store_credit_share: Decimal = DEFAULT_STORE_SHARE, with_report_rollups: bool = True
+) -> EventHandlers:
+    """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services).
+    `with_report_rollups=False` leaves the dashboards' rollups out: only bench/reports does, to measure their cost."""
     registry = EventHandlers()
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
     registry.add(OrderExpired, partial(loyalty.give_back, rules=loyalty_rules))
-    # the dashboards' rollups (after loyalty: a coupon given back is already back when they count)
+    if with_report_rollups:  # the dashboards' rollups (after loyalty: a coupon given back is back when they count)
+        _add_report_rollups(registry, store_credit_share)
+    registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
+    return registry
+
+
+def _add_report_rollups(registry: EventHandlers, store_credit_share: Decimal) -> None:
     registry.add(OrderPaid, partial(report_rollups.order_paid, store_share=store_credit_share))
     registry.add(OrderCancelled, report_rollups.order_cancelled)
     registry.add(OrderExpired, report_rollups.order_expired)
     registry.add(RefundSucceeded, report_rollups.refund_succeeded)
     registry.add(PickupReady, report_rollups.pickup_ready)
     registry.add(FulfillmentAdvanced, report_rollups.pickup_collected)
-    registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
-    return registry
