@@ -59,7 +59,8 @@ REPORTS: dict[str, tuple[int, str, dict[str, Any]]] = {
     ),
     "channelMix, 90 d": (
         90,
-        "query($from: DateTime!, $to: DateTime!) { channelMix(from: $from, to: $to) { onlineShare pickupShare orders } }",
+        "query($from: DateTime!, $to: DateTime!) { channelMix(from: $from, to: $to) "
+        "{ onlineShare pickupShare orders } }",
         {},
     ),
     "fulfillmentReport, 30 d": (
@@ -70,12 +71,14 @@ REPORTS: dict[str, tuple[int, str, dict[str, Any]]] = {
     ),
     "creditReport, 90 d": (
         90,
-        "query($from: DateTime!, $to: DateTime!) { creditReport(from: $from, to: $to) { store { code } amount { amount } } }",
+        "query($from: DateTime!, $to: DateTime!) { creditReport(from: $from, to: $to) "
+        "{ store { code } amount { amount } } }",
         {},
     ),
     "pointsUsage, 90 d": (
         90,
-        "query($from: DateTime!, $to: DateTime!) { pointsUsage(from: $from, to: $to) { earned redeemed expired reversed } }",
+        "query($from: DateTime!, $to: DateTime!) { pointsUsage(from: $from, to: $to) "
+        "{ earned redeemed expired reversed } }",
         {},
     ),
     "couponUsage, 90 d": (
@@ -206,7 +209,8 @@ async def payments(url: str, count: int, rounds: int) -> dict[str, Any]:
             )
         pairs = await conn.fetch(
             "SELECT l.id AS store, s.variant_id FROM stock_level s JOIN location l ON l.id = s.location_id "
-            "WHERE l.kind = 'STORE' AND l.modes LIKE '%PICKUP%' AND s.on_hand - s.reserved > 1000 ORDER BY 1, 2 LIMIT 200"
+            "WHERE l.kind = 'STORE' AND l.modes LIKE '%PICKUP%' AND s.on_hand - s.reserved > 1000 "
+            "ORDER BY 1, 2 LIMIT 200"
         )
         await conn.close()
         from omnichannel.schema.relay import encode_id

@@ -62,13 +62,13 @@ async def order_paid(uow: UnitOfWork, event: OrderPaid, *, store_share: Decimal)
         store_share=store_share,
     )
     if await uow.reports.open_paid_order(order):
-        await uow.reports.apply(rollups.payment_delta(order))
+        await uow.reports.apply(rollups.payment_delta(order), order_id=order.order_id)
 
 
 async def order_cancelled(uow: UnitOfWork, event: OrderCancelled) -> None:
     order = await uow.reports.paid_order_for_update(event.order_id)
     if order is not None and not order.cancelled:
-        await uow.reports.apply(rollups.cancellation_delta(order))
+        await uow.reports.apply(rollups.cancellation_delta(order), order_id=order.order_id)
         await uow.reports.save_paid_order(rollups.as_cancelled(order))
     locations = _locations(event, [line.location_id for line in event.lines])
     await uow.reports.count_closed(chain_day(event.at), locations, expired=False)
@@ -86,7 +86,7 @@ async def refund_succeeded(uow: UnitOfWork, event: RefundSucceeded) -> None:
     by_variant = {v.variant_id: v.amount for v in event.refunded_by_variant}
     changed, delta = rollups.after_refunds(order, event.refunded_total, by_variant)
     if changed != order:
-        await uow.reports.apply(delta)
+        await uow.reports.apply(delta, order_id=order.order_id)
         await uow.reports.save_paid_order(changed)
 
 

@@ -499,7 +499,7 @@ class FakeReports(_Repository):
     async def save_paid_order(self, order: ReportedOrder) -> None:
         self.db.reported[order.order_id] = order
 
-    async def apply(self, delta: RollupDelta) -> None:
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None:
         self.db.rollup_deltas.append(delta)
 
     async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None:

@@ -63,27 +63,30 @@ def _load(row: Any) -> PaidOrder:
 APPLY = """
 WITH s AS (
   INSERT INTO report_sales AS r (day, channel, mode, location_id, orders, orders_once, units, revenue, discount,
-                                 points_redeemed, refunded)
-  SELECT $1, $2, $3, x.* FROM unnest($4::int[], $5::int[], $6::int[], $7::bigint[], $8::numeric[], $9::numeric[],
+                                 points_redeemed, refunded, shard)
+  SELECT $1, $2, $3, x.*, $17 FROM unnest($4::int[], $5::int[], $6::int[], $7::bigint[], $8::numeric[], $9::numeric[],
                                      $10::bigint[], $11::numeric[]) AS x
-  ON CONFLICT (day, channel, mode, location_id) DO UPDATE SET
+  ON CONFLICT (day, channel, mode, location_id, shard) DO UPDATE SET
     orders = r.orders + EXCLUDED.orders, orders_once = r.orders_once + EXCLUDED.orders_once,
     units = r.units + EXCLUDED.units, revenue = r.revenue + EXCLUDED.revenue,
     discount = r.discount + EXCLUDED.discount, points_redeemed = r.points_redeemed + EXCLUDED.points_redeemed,
     refunded = r.refunded + EXCLUDED.refunded
 ), c AS (
-  INSERT INTO report_credit AS r (day, party, amount)
-  SELECT $1, x.* FROM unnest($12::int[], $13::numeric[]) AS x
-  ON CONFLICT (day, party) DO UPDATE SET amount = r.amount + EXCLUDED.amount
+  INSERT INTO report_credit AS r (day, party, amount, shard)
+  SELECT $1, x.*, $17 FROM unnest($12::int[], $13::numeric[]) AS x
+  ON CONFLICT (day, party, shard) DO UPDATE SET amount = r.amount + EXCLUDED.amount
 )
-INSERT INTO report_coupon AS r (day, template_id, redeemed, discount)
-SELECT $1, x.* FROM unnest($14::int[], $15::int[], $16::numeric[]) AS x
-ON CONFLICT (day, template_id) DO UPDATE SET redeemed = r.redeemed + EXCLUDED.redeemed,
+INSERT INTO report_coupon AS r (day, template_id, redeemed, discount, shard)
+SELECT $1, x.*, $17 FROM unnest($14::int[], $15::int[], $16::numeric[]) AS x
+ON CONFLICT (day, template_id, shard) DO UPDATE SET redeemed = r.redeemed + EXCLUDED.redeemed,
   discount = r.discount + EXCLUDED.discount
 """
 
 
-def apply_params(delta: RollupDelta) -> list[Any]:
+SHARDS = 16  # see migration 0017: an order's rows go to shard order id mod SHARDS
+
+
+def apply_params(delta: RollupDelta, order_id: int) -> list[Any]:
     s, c, k = delta.sales, delta.credit, delta.coupons
     return [
         delta.day,
@@ -102,6 +105,7 @@ def apply_params(delta: RollupDelta) -> list[Any]:
         [d.template_id for d in k],
         [d.redeemed for d in k],
         [d.discount for d in k],
+        order_id % SHARDS,
     ]
 
 
@@ -164,8 +168,8 @@ class ReportRollupStore:
             conn=self._session.conn,
         )
 
-    async def apply(self, delta: RollupDelta) -> None:
-        await execute(APPLY, apply_params(delta), conn=self._session.conn)
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None:
+        await execute(APPLY, apply_params(delta, order_id), conn=self._session.conn)
 
     async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None:
         column = "expired" if expired else "cancelled"

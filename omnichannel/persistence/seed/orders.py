@@ -130,12 +130,12 @@ ROLLUPS = [
     "INSERT INTO report_sales AS r (day, channel, mode, location_id, orders, orders_once, units, revenue, discount, "
     "points_redeemed) SELECT (paid_at AT TIME ZONE 'Asia/Shanghai')::date, channel, mode, location_id, count(*), "
     "count(*), sum(units), sum(total), sum(discount), sum(points) FROM seed_wait GROUP BY 1, 2, 3, 4 "
-    "ON CONFLICT (day, channel, mode, location_id) DO UPDATE SET orders = r.orders + EXCLUDED.orders, "
+    "ON CONFLICT (day, channel, mode, location_id, shard) DO UPDATE SET orders = r.orders + EXCLUDED.orders, "
     "orders_once = r.orders_once + EXCLUDED.orders_once, units = r.units + EXCLUDED.units, "
     "revenue = r.revenue + EXCLUDED.revenue, discount = r.discount + EXCLUDED.discount, "
     "points_redeemed = r.points_redeemed + EXCLUDED.points_redeemed",
     "INSERT INTO report_credit AS r (day, party, amount) SELECT day, party, sum(amount) FROM seed_credit "
-    "GROUP BY 1, 2 ON CONFLICT (day, party) DO UPDATE SET amount = r.amount + EXCLUDED.amount",
+    "GROUP BY 1, 2 ON CONFLICT (day, party, shard) DO UPDATE SET amount = r.amount + EXCLUDED.amount",
     "INSERT INTO report_pickup (fulfillment_id, location_id, day, paid_at, ready_at, collected_at) "
     "SELECT fulfillment_id, location_id, (paid_at AT TIME ZONE 'Asia/Shanghai')::date, paid_at, "
     "paid_at + ready_minutes * interval '1 minute', CASE WHEN r_state < 0.97 THEN paid_at + "
