@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from .catalog import PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, Variant
 from .commission import CommissionRule, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from .events import DomainEvent
@@ -155,6 +155,14 @@ class CatalogRepository(Protocol):
     async def price_overrides(self, ids: Sequence[int]) -> dict[int, list[PriceOverride]]: ...
     async def products(self, ids: Sequence[int]) -> dict[int, Product]: ...
     async def for_placement(self, variant_ids: Sequence[int], location_id: int) -> PlacementSnapshot: ...
+
+
+class CategoryRepository(Protocol):
+    async def create(self, name: str, parent_id: int | None) -> Category:
+        """A new category; raises NAME_TAKEN when the name is in use."""
+
+    async def missing(self, ids: Sequence[int]) -> list[int]:
+        """The ids of these that name no category, in the order given."""
 
 
 class LocationRepository(Protocol):
@@ -339,6 +347,7 @@ class UnitOfWork(Protocol):
     stock: StockRepository
     idempotency: IdempotencyRepository
     catalog: CatalogRepository
+    categories: CategoryRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository

@@ -20,6 +20,7 @@ from ..domain.locations import Location
 from ..domain.order_totals import PricedLine
 from ..domain.orders import Fulfillment, FulfillmentLine, Order
 from ..domain.people import Member, StaffMember
+from .catalogue_loaders import CategoriesOfProduct, CategoryById, ProductsOfCategory
 from .event_loaders import DeliveriesByWebhook, EventById, WebhookById
 from .floor_loaders import PaidCreditByOrder, TryOnById, TryOnsOfMember
 from .loyalty_loaders import (
@@ -404,3 +405,15 @@ class Loaders:
     @cached_property
     def refund(self) -> RefundById:
         return RefundById()
+
+    @cached_property
+    def category(self) -> CategoryById:
+        return CategoryById()
+
+    @cached_property
+    def categories_of_product(self) -> CategoriesOfProduct:
+        return CategoriesOfProduct()
+
+    @cached_property
+    def products_of_category(self) -> ProductsOfCategory:
+        return ProductsOfCategory()

@@ -32,6 +32,7 @@ from ..domain.events import DomainEvent
 from ..domain.ports import EventHandlers, UnitOfWork
 from .loaders import Loaders
 from .repositories.catalog import CatalogStore
+from .repositories.categories import CategoryStore
 from .repositories.commission import CommissionRuleStore
 from .repositories.coupons import CouponStore
 from .repositories.event_log_append import EventLogStore
@@ -67,6 +68,7 @@ class TortoiseUnitOfWork:
         self.stock: ports.StockRepository = StockStore(session)
         self.idempotency: ports.IdempotencyRepository = IdempotencyStore(session)
         self.catalog: ports.CatalogRepository = CatalogStore(session)
+        self.categories: ports.CategoryRepository = CategoryStore(session)
         self.locations: ports.LocationRepository = LocationStore(session)
         self.routing: ports.RoutingRepository = RoutingStore(session)
         self.promotions: ports.PromotionRepository = PromotionStore(session)

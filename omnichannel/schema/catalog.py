@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ..domain import catalog as domain
 from ..domain.money import Money as DomainMoney
 from ..resolvers import catalog as use_cases
+from ..resolvers import categories as category_use_cases
 from ..resolvers import inventory as inventory_use_cases
 from ..resolvers.context import Context
 from ..resolvers.maybe import MaybeAwaitable, then
@@ -21,6 +22,7 @@ from .relay import Node, PageInfo, decode_id, decode_id_tuple, encode_id
 from .views import bulk_view
 
 if TYPE_CHECKING:
+    from .categories import Category
     from .inventory import StockLevel
 
 
@@ -52,6 +54,18 @@ class Product(Node):
     @strawberry.field(graphql_type=list["Variant"])
     def variants(self, info: Info[Context, None]) -> MaybeAwaitable[list[Variant]]:
         return then(use_cases.variants_of(info.context, self._product.id), Variant.many)
+
+    @strawberry.field(description="inactive products are hidden from members and cannot be ordered")
+    def active(self) -> bool:
+        return self._product.active
+
+    @strawberry.field(description="the categories this product is listed in")
+    async def categories(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Category, strawberry.lazy("omnichannel.schema.categories")]]:
+        from .categories import Category  # categories imports this module
+
+        return [Category.from_domain(c) for c in await category_use_cases.categories_of(info.context, self._product.id)]
 
 
 @strawberry.type

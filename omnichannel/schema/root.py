@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .categories import CategoryMutation, CategoryQuery
 from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
 from .events import EventQuery
@@ -37,6 +38,7 @@ Query = merge_types(
     "Query",
     (
         CatalogQuery,
+        CategoryQuery,
         MemberQuery,
         OrderQuery,
         RoutingQuery,
@@ -55,6 +57,7 @@ Mutation = merge_types(
     (
         InventoryMutation,
         AuthMutation,
+        CategoryMutation,
         OrderMutation,
         RoutingMutation,
         MemberMutation,

@@ -586,6 +586,7 @@ class FakeUnitOfWork:
         self.stock = FakeStock(current)
         self.idempotency = FakeIdempotency(current)
         self.catalog = FakeCatalog(current)
+        self.categories = _Repository(current)  # not faked: no order use case reaches them
         self.locations = FakeLocations(current)
         self.routing = FakeRouting(current)
         self.promotions = FakePromotions(current)

@@ -1,6 +1,6 @@
 """Tortoise models, one module per area. The app label is `omnichannel`."""
 
-from .catalog import Category, PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, ProductCategory, Variant
 from .coupons import Coupon, CouponEvent, CouponTemplate
 from .events import EventLogEntry, EventLogState, Webhook, WebhookDelivery
 from .floor import CommissionEntry, CommissionLine, CommissionRule, MemberLookup, SalesCreditEntry, TryOn
@@ -13,6 +13,7 @@ from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
+from .sync import SyncBatch
 from .throttle import Throttle
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "PointsEntry",
     "PriceOverride",
     "Product",
+    "ProductCategory",
     "Promotion",
     "Refund",
     "RefundLine",
@@ -50,6 +52,7 @@ __all__ = [
     "Staff",
     "StockLevel",
     "StockMovement",
+    "SyncBatch",
     "Throttle",
     "TryOn",
     "Variant",

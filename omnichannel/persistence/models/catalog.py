@@ -23,6 +23,7 @@ class Category(Model):
 
 class Product(Model):
     id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True, null=True)  # the ERP's productCode (syncProducts)
     title = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
     category: "fields.ForeignKeyNullableRelation[Category]" = fields.ForeignKeyField(
@@ -34,6 +35,24 @@ class Product(Model):
     class Meta:
         table = "product"
         indexes = (("category_id",),)
+
+
+class ProductCategory(Model):
+    """A product listed in a category (a product may be in several; product.category_id is the first)."""
+
+    id = fields.IntField(primary_key=True)
+    product: "fields.ForeignKeyRelation[Product]" = fields.ForeignKeyField(
+        "omnichannel.Product", related_name="listings", on_delete=fields.CASCADE
+    )
+    category: "fields.ForeignKeyRelation[Category]" = fields.ForeignKeyField(
+        "omnichannel.Category", related_name="listings", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "product_category"
+        unique_together = (("product_id", "category_id"),)
+        indexes = (("category_id", "product_id"),)
 
 
 class Variant(Model):
@@ -66,6 +85,8 @@ class PriceOverride(Model):
         "omnichannel.Location", related_name="price_overrides", null=True, on_delete=fields.CASCADE
     )
     amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    valid_from = fields.DatetimeField(null=True)  # in force from (inclusive); None: always was
+    valid_until = fields.DatetimeField(null=True)  # in force until (exclusive); None: no end
 
     class Meta:
         table = "price_override"

@@ -277,6 +277,7 @@ async def _load(password_hash: str) -> None:
                             )
                         )
     await copy_rows("product", ["id", "title", "description", "category_id", "active"], products)
+    await copy_rows("product_category", ["product_id", "category_id"], [(p[0], p[3]) for p in products])
     await copy_rows(
         "variant", ["id", "product_id", "sku", "barcode", "title", "list_price", "position", "active"], variants
     )

@@ -141,6 +141,9 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         counts["products"] = await copy_rows(
             "product", ["id", "title", "description", "category_id", "active"], product_rows
         )
+        await copy_rows(
+            "product_category", ["product_id", "category_id"], [(p[0], p[3]) for p in product_rows if p[3] is not None]
+        )
         counts["variants"] = await copy_rows(
             "variant", ["id", "product_id", "sku", "barcode", "title", "list_price", "position", "active"], variant_rows
         )
