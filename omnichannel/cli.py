@@ -10,8 +10,11 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
+from decimal import Decimal
 
+from . import report_cli
 from .config import ConfigError, Settings, jwt_secret, load_settings
 from .domain.access import Role
 
@@ -65,8 +68,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
         created = asyncio.run(_seed_demo(url))
         print("demo data loaded" if created else "demo data already present; nothing changed", file=sys.stderr)
         return 0
+    if args.orders is not None:
+        return _seed_orders(url, args.orders, settings.store_credit_share)
     if not (args.stores and args.products):
-        print("seed: give --demo, or both --stores N and --products M", file=sys.stderr)
+        print("seed: give --demo, --orders N, or both --stores N and --products M", file=sys.stderr)
         return 2
 
     async def scale() -> dict[str, int]:
@@ -81,6 +86,29 @@ def cmd_seed(args: argparse.Namespace) -> int:
     counts = asyncio.run(scale())
     print(" ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
     return 0
+
+
+def _seed_orders(url: str, count: int, store_share: Decimal) -> int:
+    if not 1 <= count <= 20_000_000:
+        print("seed: --orders must be between 1 and 20000000", file=sys.stderr)
+        return 2
+
+    async def run() -> dict[str, int]:
+        from .persistence.db import open_database
+        from .persistence.seed.orders import seed_orders
+
+        async with open_database(url, pool_size=2):
+            return await seed_orders(count, store_share=store_share)
+
+    started = time.perf_counter()
+    counts = asyncio.run(run())
+    took = time.perf_counter() - started
+    print(" ".join(f"{k}={v}" for k, v in counts.items()) + f" seconds={took:.1f}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return report_cli.run(args, _database_url(load_settings()))
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -227,7 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true")
     seed.add_argument("--stores", type=int)
     seed.add_argument("--products", type=int)
+    seed.add_argument("--orders", type=int, help="add N paid orders over 180 days with their report rollups")
     seed.set_defaults(func=cmd_seed)
+
+    report = sub.add_parser("report", help="a report as a table, CSV or a PNG chart (Asia/Shanghai days)")
+    report_cli.add_arguments(report)
+    report.set_defaults(func=cmd_report)
 
     token = sub.add_parser("token", help="print a signed access token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])

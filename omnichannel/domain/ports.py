@@ -44,6 +44,8 @@ from .points import PointsAccount, PointsEntry, Posting
 from .pricing import DiscountLine
 from .promotions import Promotion, PromotionSpec
 from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
+from .report_rollups import PaidOrder as ReportedOrder
+from .report_rollups import PaidOrderFacts, RollupDelta
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .sale_facts import SaleFacts
@@ -428,6 +430,28 @@ class EventLogRepository(Protocol):
         """Write the facts the event log keeps (domain.event_log) in the open transaction."""
 
 
+class ReportRollupRepository(Protocol):
+    """The dashboards' rollups (domain.report_rollups), written in the transaction of each fact."""
+
+    async def paid_order_facts(self, order_id: int, location_ids: Sequence[int]) -> PaidOrderFacts | None: ...
+    async def open_paid_order(self, order: ReportedOrder) -> bool:
+        """Keep what the order adds; False when its payment was counted already (nothing written)."""
+
+    async def paid_order_for_update(self, order_id: int) -> ReportedOrder | None: ...
+    async def save_paid_order(self, order: ReportedOrder) -> None: ...
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None: ...
+    async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None: ...
+    async def pickup_ready(
+        self, *, order_id: int, fulfillment_id: int, location_id: int, at: datetime
+    ) -> tuple[date, datetime] | None:
+        """Note the pickup ready (once); its order's payment day and moment, None if not new or not paid."""
+
+    async def pickup_collected(self, fulfillment_id: int, at: datetime) -> tuple[date, int, datetime] | None:
+        """Note it collected (once): its payment day, location and ready moment; None if not noted ready."""
+
+    async def add_wait(self, day: date, location_id: int, kind: str, bucket: int) -> None: ...
+
+
 class RefundRepository(Protocol):
     async def paid_order(self, order_id: int) -> PaidOrder | None: ...
     async def of_order(self, order_id: int) -> list[Refund]: ...
@@ -509,6 +533,7 @@ class UnitOfWork(Protocol):
     purchase_counts: PurchaseCountRepository
     stock_alerts: StockAlertRepository
     allocation: AllocationRepository
+    reports: ReportRollupRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:

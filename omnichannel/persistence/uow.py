@@ -51,6 +51,7 @@ from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
+from .repositories.report_rollups import ReportRollupStore
 from .repositories.routing import RoutingStore
 from .repositories.sales_history import SalesStore
 from .repositories.stock import StockStore
@@ -100,6 +101,7 @@ class TortoiseUnitOfWork:
         self.purchase_counts: ports.PurchaseCountRepository = PurchaseCountStore(session)
         self.stock_alerts: ports.StockAlertRepository = StockAlertStore(session)
         self.allocation: ports.AllocationRepository = AllocationStore(session)
+        self.reports: ports.ReportRollupRepository = ReportRollupStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:

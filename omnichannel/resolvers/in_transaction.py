@@ -33,24 +33,34 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
+from ..domain.credit import DEFAULT_STORE_SHARE
 from ..domain.events import (
     FulfillmentAdvanced,
     OrderCancelled,
     OrderExpired,
     OrderPaid,
+    PickupReady,
     RefundSucceeded,
     StockChanged,
 )
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
-from . import floor_bookkeeping, loyalty, sales_history, stock_alerts
+from . import floor_bookkeeping, loyalty, report_rollups, sales_history, stock_alerts
 from .events import outbox
 
 
-def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal, books: bool = True) -> EventHandlers:
+def handlers_for(
+    *,
+    loyalty_rules: LoyaltyRules,
+    store_credit_share: Decimal = DEFAULT_STORE_SHARE,
+    books: bool = True,
+    with_report_rollups: bool = True,
+) -> EventHandlers:
     """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services).
 
-    books=False leaves out the store floor's books (the baseline of bench.floor.books, never served)."""
+    books=False leaves out the store floor's books (the baseline of bench.floor.books, never served);
+    with_report_rollups=False leaves the dashboards' rollups out (only bench/reports does, to measure
+    their cost)."""
     registry = EventHandlers()
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))
@@ -63,5 +73,16 @@ def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal, bo
     # placement stays available for the reservations that leave a level above it)
     registry.add(StockChanged, stock_alerts.watch_level, quiet_above_safety_stock=True)
     registry.add(FulfillmentAdvanced, sales_history.count_sales)  # units sold per level and day, as they leave
+    if with_report_rollups:  # the dashboards' rollups (after loyalty: a coupon given back is back when they count)
+        _add_report_rollups(registry, store_credit_share)
     registry.add_last(outbox.append)  # last: the durable event log gets every fact, handlers' too
     return registry
+
+
+def _add_report_rollups(registry: EventHandlers, store_credit_share: Decimal) -> None:
+    registry.add(OrderPaid, partial(report_rollups.order_paid, store_share=store_credit_share))
+    registry.add(OrderCancelled, report_rollups.order_cancelled)
+    registry.add(OrderExpired, report_rollups.order_expired)
+    registry.add(RefundSucceeded, report_rollups.refund_succeeded)
+    registry.add(PickupReady, report_rollups.pickup_ready)
+    registry.add(FulfillmentAdvanced, report_rollups.pickup_collected)

@@ -24,6 +24,7 @@ from .prices import PriceMutation
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
+from .reports import ReportQuery
 from .routing import RoutingMutation, RoutingQuery
 from .sales_history import SalesHistoryQuery
 from .stock_records_api import StockRecordsMutation, StockRecordsQuery, StockRecordsSubscription
@@ -58,6 +59,7 @@ Query = merge_types(
         StockRecordsQuery,
         TransferQuery,
         SalesHistoryQuery,
+        ReportQuery,
     ),
 )
 Mutation = merge_types(

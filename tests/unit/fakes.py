@@ -39,6 +39,8 @@ from omnichannel.domain.ports import EventHandlers, IdempotencyClaim, PlacementS
 from omnichannel.domain.pricing import DiscountLine
 from omnichannel.domain.promotions import Promotion
 from omnichannel.domain.refunds import PaidLine, PaidOrder, Refund, RefundPlan, RefundStatus
+from omnichannel.domain.report_rollups import PaidOrder as ReportedOrder
+from omnichannel.domain.report_rollups import PaidOrderFacts, RollupDelta
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
 from omnichannel.domain.sale_facts import FulfilledLine, SaleFacts
@@ -83,6 +85,11 @@ class FakeDatabase:
     ids: dict[str, int] = field(default_factory=dict)
     one_statement_orders: int = 0  # orders written by the single-statement path
     logged: list[DomainEvent] = field(default_factory=list)  # what the event log's writer appended
+    reported: dict[int, ReportedOrder] = field(default_factory=dict)  # the report rollups' paid orders
+    rollup_deltas: list[RollupDelta] = field(default_factory=list)
+    closed: list[tuple[date, int, bool]] = field(default_factory=list)
+    pickups: dict[int, tuple[date, int, datetime]] = field(default_factory=dict)
+    waits: list[tuple[date, int, str, int]] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
     credit: list[tuple[int, str, SalesCredit]] = field(default_factory=list)  # (order, cause, credit)
     counted_orders: list[int] = field(default_factory=list)  # paid orders the recommendation aggregates count
@@ -487,6 +494,49 @@ class FakeTransfers(_Repository):
         return [t for t in self.db.transfers.values() if t.reference == reference]
 
 
+class FakeReports(_Repository):
+    """The report rollups in memory: what each paid order added, and every delta applied."""
+
+    async def paid_order_facts(self, order_id: int, location_ids: Sequence[int]) -> PaidOrderFacts | None:
+        order = self.db.orders.get(order_id)
+        if order is None:
+            return None
+        return PaidOrderFacts(order.points_redeemed, frozenset(location_ids), ())
+
+    async def open_paid_order(self, order: ReportedOrder) -> bool:
+        if order.order_id in self.db.reported:
+            return False
+        self.db.reported[order.order_id] = order
+        return True
+
+    async def paid_order_for_update(self, order_id: int) -> ReportedOrder | None:
+        return self.db.reported.get(order_id)
+
+    async def save_paid_order(self, order: ReportedOrder) -> None:
+        self.db.reported[order.order_id] = order
+
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None:
+        self.db.rollup_deltas.append(delta)
+
+    async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None:
+        self.db.closed.extend((day, loc, expired) for loc in location_ids)
+
+    async def pickup_ready(
+        self, *, order_id: int, fulfillment_id: int, location_id: int, at: datetime
+    ) -> tuple[date, datetime] | None:
+        order = self.db.reported.get(order_id)
+        if order is None or fulfillment_id in self.db.pickups:
+            return None
+        self.db.pickups[fulfillment_id] = (order.day, location_id, at)
+        return order.day, order.paid_at
+
+    async def pickup_collected(self, fulfillment_id: int, at: datetime) -> tuple[date, int, datetime] | None:
+        return self.db.pickups.pop(fulfillment_id, None)
+
+    async def add_wait(self, day: date, location_id: int, kind: str, bucket: int) -> None:
+        self.db.waits.append((day, location_id, kind, bucket))
+
+
 class FakeRefunds(_Repository):
     """Refunds in memory: the order's lines are its fulfilment lines merged by variant and price."""
 
@@ -624,6 +674,7 @@ class FakeUnitOfWork:
         self.stock_alerts = _Repository(current)  # not faked: the alert handler is tested on PostgreSQL
         self.allocation = _Repository(current)
         self.transfers = FakeTransfers(current)
+        self.reports = FakeReports(current)
 
     def _current(self) -> FakeDatabase:
         return self._database
