@@ -23,6 +23,7 @@ from typing import Any
 
 from .events import (
     FulfillmentAdvanced,
+    LowStockRaised,
     MemberMerged,
     OrderCancelled,
     OrderCompleted,
@@ -156,6 +157,20 @@ def _stock_changed(event: StockChanged) -> LogEntry:
     )
 
 
+def _low_stock(event: LowStockRaised) -> LogEntry:
+    return LogEntry(
+        "stock.low",
+        event.at,
+        {
+            "alert": {"id": global_id("LowStockAlert", event.alert_id)},
+            "onHand": event.on_hand,
+            "reserved": event.reserved,
+            "safetyStock": event.safety_stock,
+        },
+        Refs(store_id=event.location_id, variant_id=event.variant_id),
+    )
+
+
 def _member_merged(event: MemberMerged) -> LogEntry:
     return LogEntry(
         "member.merged",
@@ -237,6 +252,7 @@ MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
     OrderExpired: _order_entry("order.expired"),
     OrderRepriced: _order_entry("order.repriced", _repriced),
     StockChanged: _stock_changed,
+    LowStockRaised: _low_stock,
     MemberMerged: _member_merged,
     RefundRequested: _refund_entry("refund.requested", "PENDING"),
     RefundSucceeded: _refund_entry("refund.succeeded", "SUCCEEDED"),

@@ -58,6 +58,16 @@ class StockChanged(DomainEvent):
         return max(0, self.on_hand - self.reserved - self.safety_stock)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueChanged(DomainEvent):
+    """Head office or the ERP changed what the catalogue shows: products, variants, categories or
+    prices (readers of cached catalogue answers drop them)."""
+
+    what: str  # PRODUCT, VARIANT, CATEGORY, PRICE or SYNC
+    ids: tuple[int, ...] = ()
+    at: datetime
+
+
 def stock_changes(
     entries: Sequence[StockMovement], levels_after: Sequence[StockLevel], at: datetime
 ) -> list[StockChanged]:
@@ -77,6 +87,19 @@ def stock_changes(
         )
         for entry, level in zip(entries, levels_after, strict=True)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class LowStockRaised(DomainEvent):
+    """A level fell to its safety stock or below and had no open alert (domain.stock_alerts): one is open now."""
+
+    alert_id: int
+    location_id: int
+    variant_id: int
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    at: datetime
 
 
 class OrderEventKind(StrEnum):
@@ -328,6 +351,7 @@ class TransferCancelled(TransferEvent):
 
 Event = (
     StockChanged
+    | LowStockRaised
     | OrderPlaced
     | OrderPaid
     | OrderCancelled

@@ -171,6 +171,34 @@ class OrderAggregate:
             )
         )
 
+    def sell_at_till(self, *, reference: str, now: datetime) -> None:
+        """A till sale: paid in full and handed over at the counter at once (COMPLETED). Its units
+        left the shelf when it was written (no hold to sell here)."""
+        self.pay(amount=self.order.total.amount, reference=reference, now=now, pickup_code=None)
+        before = self.fulfillments
+        self.fulfillments = [rules.hand_over_at_till(f, self.order, now) for f in before]
+        self._moved.update(f.id for f in self.fulfillments)
+        self.order = rules.follow_fulfillments(self.order, self.fulfillments, now)
+        for previous, handed in zip(before, self.fulfillments, strict=True):
+            self.events.append(
+                FulfillmentAdvanced(
+                    **self._facts(now),
+                    fulfillment_id=handed.id,
+                    fulfillment_location_id=handed.location_id,
+                    fulfillment_status=handed.status,
+                    previous_status=previous.status,
+                    lines=self._lines([handed]),
+                )
+            )
+        self.events.append(
+            OrderCompleted(
+                **self._facts(now),
+                lines=self._lines(),
+                total=self.order.total.amount,
+                currency=self.order.total.currency,
+            )
+        )
+
     def cancel(self, *, by: Canceller, now: datetime, reason: str | None) -> list[Hold]:
         """Cancelled before anything left: returns the holds to release."""
         was_paid = self.order.paid_at is not None

@@ -14,12 +14,15 @@ from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
 from .sales import SalesDay
+from .stock_alerts import AllocationPolicy, ChannelSales, LowStockAlert
 from .sync import SyncBatch
 from .throttle import Throttle
 from .transfers import Transfer, TransferLine
 
 __all__ = [
+    "AllocationPolicy",
     "Category",
+    "ChannelSales",
     "CommissionEntry",
     "CommissionLine",
     "CommissionRule",
@@ -32,6 +35,7 @@ __all__ = [
     "FulfillmentLine",
     "IdempotencyKey",
     "Location",
+    "LowStockAlert",
     "Member",
     "MemberIdentity",
     "MemberLookup",

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from ...domain.catalog import SalesChannel
 from ...domain.transfers import Transfer, TransferLine, TransferRequest, TransferStatus
 from ..db import execute, execute_many, fetch
 from ..session import Session
@@ -98,14 +99,14 @@ class TransferStore:
         )
         return await _with_lines(rows, conn)
 
-    async def order_waits(self, number: str) -> bool:
+    async def order_waits(self, number: str) -> SalesChannel | None:
         rows = await fetch(
-            "SELECT 1 FROM customer_order WHERE number = $1 AND status IN ('PENDING_PAYMENT', 'CONFIRMED', 'PICKING', "
-            "'READY_FOR_PICKUP')",
+            "SELECT channel FROM customer_order WHERE number = $1 "
+            "AND status IN ('PENDING_PAYMENT', 'CONFIRMED', 'PICKING', 'READY_FOR_PICKUP')",
             [number],
             conn=self._session.conn,
         )
-        return bool(rows)
+        return SalesChannel(rows[0]["channel"]) if rows else None
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer:
         conn = self._session.conn

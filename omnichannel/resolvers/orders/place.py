@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from ...domain import order_requests, reservations, transfers
 from ...domain import order_routing as routed
@@ -28,6 +29,7 @@ from ...domain.errors import DomainError, DomainErrors, ErrorCode
 from ...domain.events import OrderPlaced, StockChanged
 from ...domain.inventory import MovementReason
 from ...domain.locations import FulfillmentMode, Location
+from ...domain.online_allocation import available_online, is_online
 from ...domain.order_access import Placement, actor, placement
 from ...domain.order_aggregate import placed_facts
 from ...domain.order_requests import OrderDraft, OrderRequest, ShipmentDraft
@@ -56,6 +58,7 @@ class Prepared:
     overrides: Mapping[int, list[PriceOverride]]
     caller: str
     fingerprint: str
+    priced_at: datetime  # the instant its prices are read at (overrides in force then)
 
 
 async def place_order(ctx: Context, uow: UnitOfWork, request: OrderRequest) -> Order:
@@ -86,10 +89,13 @@ async def _place_pickup(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     assert location is not None
     order_requests.check_till_pickup(request, location, who)
     priced = order_requests.price_lines(
-        request.lines, prepared.variants, prepared.overrides, request.channel, location.id
+        request.lines, prepared.variants, prepared.overrides, request.channel, location.id, prepared.priced_at
     )
     draft = await _draft(ctx, uow, prepared, [ShipmentDraft(location.id, tuple(priced))])
-    available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
+    if is_online(request.channel):  # online channels sell within the store's online share
+        available = {v: available_online(level, snapshot.online_share) for v, level in snapshot.levels.items()}
+    else:
+        available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
     short = reservations.shortages(wanted, available)
     if short:
         by_transfer = await _place_by_transfer(uow, prepared, location, draft)
@@ -99,7 +105,10 @@ async def _place_pickup(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     try:
         return await _commit(uow, prepared, draft)
     except StockShort as lost:  # another order took the units between our read and our UPDATE
-        short = reservations.shortages(wanted, await uow.stock.available(location.id, [v for v, _ in wanted]))
+        now_available = await uow.stock.available(
+            location.id, [v for v, _ in wanted], online=is_online(request.channel)
+        )
+        short = reservations.shortages(wanted, now_available)
         if not short:
             index = next(i for i, (v, _) in enumerate(wanted) if v == lost.hold.variant_id)
             short = [Shortage(index, lost.hold.variant_id, lost.hold.quantity, 0)]
@@ -147,7 +156,12 @@ async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     lines = [RouteLine(line.variant_id, line.quantity) for line in request.lines]
     for _ in range(MAX_PLANS):
         plan = await routing.plan_fulfillment(
-            uow, lines=lines, mode=request.mode, pickup_location_id=None, destination=request.address.point
+            uow,
+            lines=lines,
+            mode=request.mode,
+            pickup_location_id=None,
+            destination=request.address.point,
+            online=is_online(request.channel),
         )
         if not plan.feasible:
             raise DomainErrors(routed.refusals(plan, request.lines, prepared.variants))
@@ -157,7 +171,9 @@ async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
             if parcels:
                 rules = await uow.routing.rules()
                 ships_with = merge_targets(plan, parcels, request.address.point, rules, ctx.now())
-        shipments = routed.shipments(plan, prepared.variants, prepared.overrides, request.channel, ships_with)
+        shipments = routed.shipments(
+            plan, prepared.variants, prepared.overrides, request.channel, ships_with, prepared.priced_at
+        )
         draft = await _draft(ctx, uow, prepared, shipments)
         try:
             return await _commit(uow, prepared, draft)
@@ -186,7 +202,7 @@ async def _prepare(
         store = await uow.locations.by_code(who.placed_at_store_code)
         placed_at = store.id if store is not None else None
     fingerprint = order_requests.fingerprint(request)
-    return Prepared(request, who, placed_at, variants, overrides, actor(ctx.principal), fingerprint)
+    return Prepared(request, who, placed_at, variants, overrides, actor(ctx.principal), fingerprint, ctx.now())
 
 
 async def _replay(uow: UnitOfWork, prepared: Prepared) -> Order | None:
@@ -227,11 +243,13 @@ async def _commit(
         # INSERT, COMMIT). bench.orders, same runs on the shared 2-vCPU VM: orders/baseline 0.45-0.55
         # with it against 0.26-0.28 through the transaction; one hot SKU 181-213 against 58-70 orders/s.
         written = await uow.orders.create_reserving_one(draft, holds[0], actor=prepared.caller)
-        if written is None:
-            raise StockShort(holds[0])
-        order, fulfillments, level = written
-        uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
-        return order
+        if written is not None:
+            order, fulfillments, level = written
+            uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
+            return order
+        # nothing written: short, or the hold would bring the level to its safety stock (a low-stock
+        # alert is due) or over the online share - the transaction below decides which
+    online = is_online(prepared.request.channel)
 
     async def write(tx: UnitOfWork) -> Order | int:
         key, claim_id = prepared.request.idempotency_key, None
@@ -242,7 +260,7 @@ async def _commit(
                 assert claim.order_id is not None  # the key and its order commit together
                 return claim.order_id
             claim_id = claim.id
-        levels = await tx.stock.reserve(holds)
+        levels = await tx.stock.reserve(holds, online=online)
         reserved = reservations.movements(MovementReason.RESERVATION, holds, levels)
         order, fulfillments = await tx.orders.create(draft, reserved, actor=prepared.caller, idempotency_id=claim_id)
         await benefits.use(tx, order, draft, by=prepared.caller)  # coupons used, points spent, discount lines

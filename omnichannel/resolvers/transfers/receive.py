@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from ...domain import reservations, transfers
 from ...domain.access import Role
 from ...domain.errors import DomainError, DomainErrors, ErrorCode
 from ...domain.inventory import MovementReason
+from ...domain.online_allocation import is_online
 from ...domain.ports import StockShort, UnitOfWork
 from ...domain.transfers import Step, Transfer
 from ..context import Context
@@ -35,16 +37,20 @@ def _check_counts(lines: Sequence[tuple[int, int]] | None) -> None:
         raise DomainErrors(negative)
 
 
-async def _for_the_order(tx: UnitOfWork, done: Transfer, number: str, *, actor: str, now: datetime) -> None:
+async def _for_the_order(
+    tx: UnitOfWork, done: Transfer, number: str, *, online: bool, actor: str, now: datetime
+) -> None:
     """What arrived is held at once for the open order that asked for it; a short receipt is made up
     from the store's free stock (a RESERVATION for the order), else refused."""
     arrived = transfers.receipts(done)
-    await steps.move_stock(tx, "receive_held", arrived, tx.stock.receive_held, done, actor=actor, now=now)
+    await steps.move_stock(
+        tx, "receive_held", arrived, partial(tx.stock.receive_held, online=online), done, actor=actor, now=now
+    )
     short = transfers.shortfall(done)
     if not short:
         return
     try:
-        levels = await tx.stock.reserve(short)
+        levels = await tx.stock.reserve(short, online=online)
     except StockShort as lacking:
         raise DomainError(
             ErrorCode.OUT_OF_STOCK,
@@ -68,8 +74,9 @@ async def receive_transfer(
 
     async def receive(tx: UnitOfWork, locked: Transfer) -> Transfer:
         done = transfers.received(locked, lines, now)
-        if done.reference is not None and await tx.transfers.order_waits(done.reference):
-            await _for_the_order(tx, done, done.reference, actor=actor, now=now)
+        channel = await tx.transfers.order_waits(done.reference) if done.reference is not None else None
+        if done.reference is not None and channel is not None:
+            await _for_the_order(tx, done, done.reference, online=is_online(channel), actor=actor, now=now)
         else:
             arrived = transfers.receipts(done)
             await steps.move_stock(tx, "receive", arrived, tx.stock.receive, done, actor=actor, now=now)
