@@ -111,6 +111,17 @@ SELECT variant_id, location_id,
 FROM ev CROSS JOIN (VALUES (1), (2)) AS step(k)
 ORDER BY location_id, variant_id, at, order_id, k
 """
+# units sold per location and UTC day by channel group (what the automatic online share reads,
+# persistence/repositories/allocation.py), as the SALE movements above say
+CHANNEL_SALES = """
+INSERT INTO channel_sales (location_id, day, online_units, store_units)
+SELECT location_id, (at AT TIME ZONE 'UTC')::date,
+       coalesce(sum(units) FILTER (WHERE channel IN ('MINI_PROGRAM', 'APP')), 0),
+       coalesce(sum(units) FILTER (WHERE channel NOT IN ('MINI_PROGRAM', 'APP')), 0)
+FROM seed_history WHERE NOT cancelled GROUP BY 1, 2
+ON CONFLICT (location_id, day) DO UPDATE SET online_units = channel_sales.online_units + EXCLUDED.online_units,
+  store_units = channel_sales.store_units + EXCLUDED.store_units
+"""
 SALES = """
 INSERT INTO sales_day AS d (location_id, variant_id, day, units, last_sold_at)
 SELECT location_id, variant_id, day, sum(units), max(at) FROM seed_history WHERE NOT cancelled
@@ -141,7 +152,7 @@ async def seed_history(
     await execute("SET LOCAL max_parallel_workers_per_gather = 0")  # random() in one order, run to run
     await fetch("SELECT setseed($1)", seed)
     await execute(HISTORY, location_ids, days, rate)
-    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, SALES, CHANNEL_SALES):
+    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, CHANNEL_SALES, SALES):
         await execute(statement)
     counted = await fetch(
         "SELECT count(*) AS orders, count(*) FILTER (WHERE cancelled) AS cancelled, "
