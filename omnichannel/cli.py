@@ -1,4 +1,4 @@
-"""The `omnichannel` command: serve, migrate, seed, token, schema."""
+"""The `omnichannel` command: serve, migrate, seed, token, schema, sync, check."""
 
 from __future__ import annotations
 
@@ -136,6 +136,44 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .sync_client import main as sync_main
+
+    settings = load_settings()
+    return sync_main(
+        args.kind,
+        Path(args.file),
+        url=args.url,
+        token=args.token or os.environ.get("OMNICHANNEL_TOKEN"),
+        batch_size=args.batch_size,
+        settings=settings,
+        database_url=lambda: _database_url(settings),
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`check ledger`: every stock level against the sum of its movements, in one snapshot; exit 1 on a mismatch."""
+    from .persistence.db import open_database
+    from .resolvers.stock_ledger import check_ledger
+
+    url = _database_url(load_settings())
+
+    async def run() -> tuple[int, list]:  # type: ignore[type-arg]
+        async with open_database(url, pool_size=1):
+            return await check_ledger(limit=args.limit)
+
+    checked, found = asyncio.run(run())
+    for m in found:
+        print(
+            f"location {m.location_id} variant {m.variant_id}: on hand {m.on_hand} (ledger {m.on_hand_in_ledger}), "
+            f"reserved {m.reserved} (ledger {m.reserved_in_ledger})"
+        )
+    print(f"ledger: {checked} levels checked, {len(found)} not explained by their movements", file=sys.stderr)
+    return 1 if found else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import build_schema
 
@@ -233,6 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
 
     sub.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_schema)
+
+    sync = sub.add_parser("sync", help="ERP side: send counted stock or the product master from a CSV file")
+    sync.add_argument("kind", choices=["stock", "products"])
+    sync.add_argument("file", help="CSV with a header naming the input fields (see README: the ERP contract)")
+    sync.add_argument("--url", help="a server's /graphql; without it batches go straight to the database")
+    sync.add_argument("--token", help="a SERVICE token for --url (default: $OMNICHANNEL_TOKEN)")
+    sync.add_argument("--batch-size", type=int, default=5000, help="rows per batch (at most 10,000)")
+    sync.set_defaults(func=cmd_sync)
+    check = sub.add_parser("check", help="check stored data against its invariants")
+    check.add_argument("what", choices=["ledger"], help="ledger: each stock level equals the sum of its movements")
+    check.add_argument("--limit", type=int, default=1000, help="report at most this many mismatches")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

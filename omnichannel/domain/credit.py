@@ -27,6 +27,7 @@ from .order_access import STAFF_CHANNELS
 DEFAULT_STORE_SHARE = Decimal("0.3")
 SHARE_PLACES = Decimal("0.000001")
 ONLINE = None  # the online team has no store
+PAID = "paid"  # the cause of the credit written at payment (the split Order.creditSplit shows)
 
 
 @dataclass(frozen=True, slots=True)

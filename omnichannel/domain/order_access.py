@@ -56,6 +56,15 @@ def placement(principal: Principal, channel: SalesChannel, member_id: int | None
     raise AccessDenied()
 
 
+def till_placement(principal: Principal, member_id: int | None, store_code: str) -> Placement:
+    """A till sale: rung up by store staff at their own store, and attributed to them."""
+    require_signed_in(principal)
+    if principal.role not in STORE_ROLES or principal.staff_id is None or principal.store_code != store_code:
+        raise AccessDenied()
+    who = actor(principal)
+    return Placement(member_id, who, principal.staff_id, principal.store_code, principal.staff_id)
+
+
 def may_view(principal: Principal, order: Order, store_codes: Collection[str]) -> bool:
     """store_codes: the stores that fulfil the order or took it."""
     if principal.role is Role.MEMBER:

@@ -80,12 +80,20 @@ def facts_of(order: Order, fulfillments: Iterable[Fulfillment], at: datetime) ->
 
 
 def placed_facts(
-    draft: OrderDraft, order: Order, fulfillments: Sequence[Fulfillment], levels_after: Sequence[StockLevel]
+    draft: OrderDraft,
+    order: Order,
+    fulfillments: Sequence[Fulfillment],
+    levels_after: Sequence[StockLevel],
+    holds: Sequence[Hold] | None = None,
 ) -> list[DomainEvent]:
-    """What placing the order recorded: its holds reserved (levels_after[i] is draft.holds[i]'s row
-    after it), then the order itself."""
+    """What placing the order recorded: its holds reserved (levels_after[i] is the row of holds[i],
+    by default draft.holds[i], after it), then the order itself."""
     moves = reservations.moved(
-        MovementReason.RESERVATION, draft.holds, levels_after, reference=order.number, at=draft.created_at
+        MovementReason.RESERVATION,
+        draft.holds if holds is None else holds,
+        levels_after,
+        reference=order.number,
+        at=draft.created_at,
     )
     return [*moves.events, placed(draft, order, fulfillments)]
 
@@ -160,6 +168,34 @@ class OrderAggregate:
                 amount=amount,
                 currency=order.total.currency,
                 reference=reference,
+            )
+        )
+
+    def sell_at_till(self, *, reference: str, now: datetime) -> None:
+        """A till sale: paid in full and handed over at the counter at once (COMPLETED). Its units
+        left the shelf when it was written (no hold to sell here)."""
+        self.pay(amount=self.order.total.amount, reference=reference, now=now, pickup_code=None)
+        before = self.fulfillments
+        self.fulfillments = [rules.hand_over_at_till(f, self.order, now) for f in before]
+        self._moved.update(f.id for f in self.fulfillments)
+        self.order = rules.follow_fulfillments(self.order, self.fulfillments, now)
+        for previous, handed in zip(before, self.fulfillments, strict=True):
+            self.events.append(
+                FulfillmentAdvanced(
+                    **self._facts(now),
+                    fulfillment_id=handed.id,
+                    fulfillment_location_id=handed.location_id,
+                    fulfillment_status=handed.status,
+                    previous_status=previous.status,
+                    lines=self._lines([handed]),
+                )
+            )
+        self.events.append(
+            OrderCompleted(
+                **self._facts(now),
+                lines=self._lines(),
+                total=self.order.total.amount,
+                currency=self.order.total.currency,
             )
         )
 

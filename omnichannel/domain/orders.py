@@ -249,6 +249,13 @@ def move_fulfillment(fulfillment: Fulfillment, order: Order, wanted: Fulfillment
     return dataclasses.replace(fulfillment, status=wanted, updated_at=now)
 
 
+def hand_over_at_till(fulfillment: Fulfillment, order: Order, now: datetime) -> Fulfillment:
+    """A till sale's fulfilment: the customer took the goods at the counter when they paid."""
+    if order.channel is not SalesChannel.STORE_POS or order.paid_at is None or fulfillment.status is not F.PENDING:
+        raise _refuse_transition("fulfillment", fulfillment.status, F.COMPLETED)
+    return dataclasses.replace(fulfillment, status=F.COMPLETED, updated_at=now)
+
+
 def cancel_fulfillments(fulfillments: Sequence[Fulfillment], now: datetime) -> list[Fulfillment]:
     """Every fulfilment that has not left the building is cancelled with its order."""
     return [

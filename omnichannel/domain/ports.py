@@ -25,14 +25,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from .catalog import Category, PriceOverride, Product, Variant
-from .commission import CommissionRule, NewRule
+from .catalog import Category, PriceOverride, Product, SalesChannel, Variant
+from .catalogue import NewVariant
+from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
+from .credit import SalesCredit
 from .events import DomainEvent
 from .geo import BoundingBox
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import Identity, MergeSummary, SignInCode
+from .online_allocation import AllocationPolicy
 from .order_aggregate import OrderAggregate
 from .order_requests import OrderDraft
 from .orders import Fulfillment, Order
@@ -45,7 +48,12 @@ from .report_rollups import PaidOrder as ReportedOrder
 from .report_rollups import PaidOrderFacts, RollupDelta
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
+from .sale_facts import SaleFacts
+from .sales_history import Sale
+from .stock_alerts import LowStockAlert
+from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
+from .transfers import Transfer, TransferRequest
 from .try_ons import TryOn, TryOnSource
 
 T = TypeVar("T")
@@ -81,6 +89,7 @@ class PlacementSnapshot:
     variants: dict[int, Variant] = field(default_factory=dict)
     overrides: dict[int, list[PriceOverride]] = field(default_factory=dict)
     levels: dict[int, StockLevel] = field(default_factory=dict)
+    online_share: float = 1.0  # the location's allocation share (domain.online_allocation)
 
 
 # ---- orders and stock ------------------------------------------------------------------------------
@@ -129,19 +138,53 @@ class PaymentRepository(Protocol):
 
 
 class StockRepository(Protocol):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """Each hold in lock order, or raise StockShort naming the first that could not be covered."""
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Each hold in lock order, or raise StockShort naming the first that could not be covered
+        (online: also within the location's online share, domain.online_allocation)."""
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]: ...
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+        """Held units leave; counted as sold on `day` (by channel group) when given."""
+
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
+        """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
+        reserved); raise StockShort naming the first hold that could not be covered. Counted as sold
+        in store on `day` when given."""
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
+
+    async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Units arrive for an order that waits for them there: on hand and reserved (online: and the
+        online holds) go up together."""
+
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]: ...
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
+        """What can be promised now per variant (online: what online channels may still sell)."""
+
     async def nearby(
         self, origin: Location, variant_ids: Sequence[int], radius_km: float
     ) -> list[tuple[Location, Mapping[int, int]]]:
         """Active locations within radius_km of origin, with what they have available of these variants."""
+
+
+class StockAlertRepository(Protocol):
+    async def raise_alert(self, level: StockLevel, at: datetime) -> LowStockAlert | None:
+        """A new open alert for the level; None when it has one open already."""
+
+    async def resolve(self, location_id: int, variant_id: int, at: datetime) -> bool: ...
+    async def set_safety_stock(self, location_id: int, variant_id: int, safety_stock: int) -> StockLevel: ...
+
+
+class AllocationRepository(Protocol):
+    async def lock(self, location_id: int) -> AllocationPolicy: ...
+    async def save(
+        self, policy: AllocationPolicy, actor: str, *, decided_on: date | None = None
+    ) -> AllocationPolicy: ...
+    async def claim_due(self, today: date, limit: int) -> list[AllocationPolicy]: ...
+    async def units_sold(self, location_id: int, since: date) -> tuple[int, int]: ...
 
 
 class IdempotencyRepository(Protocol):
@@ -165,6 +208,57 @@ class CategoryRepository(Protocol):
         """The ids of these that name no category, in the order given."""
 
 
+class ProductRepository(Protocol):
+    async def taken_codes(self, skus: Sequence[str], barcodes: Sequence[str]) -> tuple[set[str], set[str]]:
+        """Which of these SKUs and barcodes belong to a variant already."""
+
+    async def create(
+        self, *, title: str, description: str | None, category_ids: Sequence[int], variants: Sequence[NewVariant]
+    ) -> Product:
+        """A new active product with its listings and variants; raises SKU_TAKEN / BARCODE_TAKEN on a race."""
+
+    async def get_for_update(self, product_id: int) -> Product | None: ...
+
+    async def update(
+        self,
+        product_id: int,
+        *,
+        title: str | None,
+        description: str | None,
+        set_description: bool,
+        category_ids: Sequence[int] | None,
+        active: bool | None,
+    ) -> Product:
+        """Change what is given (None: unchanged; category_ids replaces the listings)."""
+
+    async def add_variant(self, product_id: int, variant: NewVariant) -> Variant: ...
+
+
+class PriceRepository(Protocol):
+    async def lock_variant(self, variant_id: int) -> Variant | None:
+        """The variant, locked until commit (price changes of one variant queue)."""
+
+    async def set_list_price(self, variant_id: int, amount: Decimal) -> None: ...
+
+    async def set_override(self, override: PriceOverride) -> None:
+        """An override of this scope and window replaces the one there was; other windows stay."""
+
+
+class SyncRepository(Protocol):
+    async def claim(self, kind: str, batch_id: str, actor: str) -> SyncResult | None:
+        """None when this transaction now owns the batch id; else the batch's first result (a copy
+        arriving while the first is being applied waits for it)."""
+
+    async def finish(self, kind: str, result: SyncResult) -> None: ...
+
+    async def resolve_stock_rows(self, rows: Sequence[tuple[int, StockRow]]) -> Resolved: ...
+
+    async def apply_counts(self, counts: Sequence[tuple[int, int, int]], *, reference: str, actor: str) -> StockApplied:
+        """(location id, variant id, counted on hand) per level: levels set, SYNC movements written."""
+
+    async def apply_products(self, rows: Sequence[tuple[int, ProductRow]]) -> ProductsApplied: ...
+
+
 class LocationRepository(Protocol):
     async def get(self, location_id: int) -> Location | None: ...
     async def many(self, location_ids: Sequence[int]) -> dict[int, Location]: ...
@@ -175,7 +269,9 @@ class RoutingRepository(Protocol):
     async def rules(self) -> RoutingRules: ...
     async def lock_rules(self) -> RoutingRules: ...
     async def save_rules(self, rules: RoutingRules, actor: str) -> None: ...
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]: ...
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]: ...
 
 
 class PromotionRepository(Protocol):
@@ -280,6 +376,52 @@ class CommissionRuleRepository(Protocol):
     async def missing_categories(self, ids: Sequence[int]) -> list[int]: ...
 
 
+# ---- the store floor's bookkeeping of a sale (resolvers/floor_bookkeeping.py) ----------------------
+
+
+class SaleFactsRepository(Protocol):
+    async def facts(self, order_id: int) -> SaleFacts | None: ...
+    async def store_locations(self, location_ids: Sequence[int]) -> set[int]:
+        """Which of these locations are stores (the others are regional warehouses)."""
+
+    async def categories(self, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+        """Each variant's categories and their ancestors (a rule for Tops covers T-shirts)."""
+
+
+class SalesCreditRepository(Protocol):
+    async def store_share_used(self, order_id: int) -> Decimal | None:
+        """The store share the order's split was made with at payment (None: not booked as paid)."""
+
+    async def current(self, order_id: int) -> list[SalesCredit]: ...
+    async def record(
+        self, order_id: int, credits: Sequence[SalesCredit], *, store_share: Decimal, reference: str, at: datetime
+    ) -> None:
+        """Write these credits (a party already written for this cause is left as it is)."""
+
+
+class CommissionRepository(Protocol):
+    async def rules(self) -> list[CommissionRule]: ...
+    async def earned(
+        self, *, staff_id: int, location_id: int | None, order_id: int, earning: Earning, reference: str, at: datetime
+    ) -> bool:
+        """The EARNED entry and its lines; False when the order has one already."""
+
+    async def of_order(self, order_id: int) -> list[Entry]:
+        """The order's entries, locked, oldest first."""
+
+    async def lines_of(self, entry_id: int) -> list[LineCommission]: ...
+    async def reversed(
+        self, *, entry: Entry, amount: Decimal, sales: Decimal, reference: str, at: datetime
+    ) -> bool: ...
+
+
+class PurchaseCountRepository(Protocol):
+    """The recommendation aggregates (what members bought, bought together, best sellers by category)."""
+
+    async def count_paid_order(self, order_id: int, member_id: int | None, paid_at: datetime) -> None: ...
+    async def uncount_paid_order(self, order_id: int, member_id: int | None) -> None: ...
+
+
 # ---- the unit of work --------------------------------------------------------------------------------
 
 
@@ -341,6 +483,27 @@ class RefundRepository(Protocol):
         """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
 
 
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: int) -> Transfer | None: ...
+    async def lock(self, transfer_id: int) -> Transfer | None:
+        """The transfer row locked until commit (concurrent steps on it queue)."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        """Transfers asked for by this reference (an order number), locked, oldest first."""
+
+    async def order_waits(self, number: str) -> SalesChannel | None:
+        """The channel of the order with this number while it is open (placed or paid, not yet handed
+        over or closed); None when it is not."""
+
+    async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
+    async def save(self, transfer: Transfer) -> None: ...
+
+
+class SalesRepository(Protocol):
+    async def add(self, sales: Sequence[Sale]) -> None:
+        """Add units sold to their level's day (in the transaction of the step that sold them)."""
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -348,6 +511,9 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     catalog: CatalogRepository
     categories: CategoryRepository
+    products: ProductRepository
+    prices: PriceRepository
+    sync: SyncRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository
@@ -358,7 +524,15 @@ class UnitOfWork(Protocol):
     try_ons: TryOnRepository
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
+    transfers: TransferRepository
+    sales: SalesRepository
     event_log: EventLogRepository
+    sale_facts: SaleFactsRepository
+    sales_credit: SalesCreditRepository
+    commission: CommissionRepository
+    purchase_counts: PurchaseCountRepository
+    stock_alerts: StockAlertRepository
+    allocation: AllocationRepository
     reports: ReportRollupRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
@@ -371,7 +545,8 @@ class UnitOfWork(Protocol):
         committed): straight to `committed`; refused when handlers wait for them."""
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        """Whether an in-transaction handler is registered for any of these event types."""
+        """Whether an in-transaction handler is registered for any of these event types (handlers
+        added `quiet_above_safety_stock` not counted: see EventHandlers.add)."""
 
 
 Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
@@ -385,10 +560,11 @@ class EventHandlers:
     DomainError reaches the caller as a userError).
     """
 
-    MAX_EVENTS = 10_000  # a handler recording events in a loop is a bug; stop it
+    MAX_EVENTS = 50_000  # a handler recording events in a loop is a bug (a bulk sync records up to 10,000)
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}
+        self._quiet: set[int] = set()  # id() of handlers with nothing to do above the safety stock
         self._last: list[Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]] = []
 
     def add_last(self, handler: Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]) -> EventHandlers:
@@ -398,8 +574,19 @@ class EventHandlers:
         self._last.append(handler)
         return self
 
-    def add(self, event_type: type[E], handler: Callable[[UnitOfWork, E], Awaitable[None]]) -> EventHandlers:
+    def add(
+        self,
+        event_type: type[E],
+        handler: Callable[[UnitOfWork, E], Awaitable[None]],
+        *,
+        quiet_above_safety_stock: bool = False,
+    ) -> EventHandlers:
+        """`quiet_above_safety_stock`: a StockChanged handler with nothing to do for a reservation that
+        leaves its level above its safety stock (the low-stock alerts); `handles` does not count it, so
+        the one-statement order placement, which reserves only while that holds, stays available."""
         self._by_type.setdefault(event_type, []).append(handler)
+        if quiet_above_safety_stock:
+            self._quiet.add(id(handler))
         return self
 
     def for_event(self, event: DomainEvent) -> list[Handler]:
@@ -408,8 +595,16 @@ class EventHandlers:
             found.extend(self._by_type.get(cls, ()))
         return found
 
+    def waits_for(self, event: DomainEvent) -> bool:
+        """Whether a handler counted by `handles` would run for this event."""
+        return any(id(h) not in self._quiet for h in self.for_event(event))
+
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        return any(issubclass(t, registered) for t in event_types for registered in self._by_type)
+        return any(
+            issubclass(t, registered) and any(id(h) not in self._quiet for h in handlers)
+            for t in event_types
+            for registered, handlers in self._by_type.items()
+        )
 
     async def run(self, uow: UnitOfWork, pending: list[DomainEvent]) -> None:
         """Handle every event of `pending`, including those the handlers append to it."""

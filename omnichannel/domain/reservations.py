@@ -153,3 +153,23 @@ def moved(
     """Holds reserved, released or sold (in lock order; levels_after[i] is holds[i]'s row after it)."""
     entries = movements(reason, holds, levels_after, reference)
     return StockMoves(entries, stock_changes(entries, levels_after, at))
+
+
+def sold_from_shelf(
+    holds: Sequence[Hold], levels_after: Sequence[StockLevel], *, reference: str | None, at: datetime
+) -> StockMoves:
+    """Units sold at the till straight off the shelf: on hand down, nothing was reserved (SALE)."""
+    entries = [
+        StockMovement(
+            hold.location_id,
+            hold.variant_id,
+            MovementReason.SALE,
+            -hold.quantity,
+            0,
+            level.on_hand,
+            level.reserved,
+            reference=reference,
+        )
+        for hold, level in zip(holds, levels_after, strict=True)
+    ]
+    return StockMoves(entries, stock_changes(entries, levels_after, at))

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..domain.access import Role
-from ..domain.catalog import SalesChannel
+from ..domain.catalog import Category, SalesChannel
 from ..domain.commission import CommissionRule, check_may_manage_rules, new_rule
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.order_access import actor
@@ -74,3 +74,9 @@ async def visible_rule(ctx: Context, rule_id: int) -> CommissionRule | None:
     if ctx.principal.role is not Role.HQ_ADMIN:
         return None
     return (await rules_by_ids(ctx, [rule_id])).get(rule_id)
+
+
+async def categories_of(ctx: Context, rule: CommissionRule) -> list[Category]:
+    """The categories a rule is limited to (batched across rules: the request's category loader)."""
+    found: list[Category | None] = await ctx.loaders.category.load_many(sorted(rule.category_ids))
+    return [c for c in found if c is not None]

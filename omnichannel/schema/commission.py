@@ -13,6 +13,7 @@ from ..domain.money import Money as DomainMoney
 from ..resolvers import commission_rules as rule_use_cases
 from ..resolvers.context import Context
 from .catalog import Money
+from .categories import Category
 from .enums import CommissionEntryKind, SalesChannel
 from .errors import UserError
 from .node import register_node
@@ -42,6 +43,13 @@ class CommissionRule(Node):
             valid_until=rule.valid_until,
             _rule=rule,
         )
+
+    @strawberry.field(
+        description="empty: every category; a category covers the categories under it in the tree, and a "
+        "product counts in every category it is listed in"
+    )
+    async def categories(self, info: Info[Context, None]) -> list[Category]:
+        return [Category.from_domain(c) for c in await rule_use_cases.categories_of(info.context, self._rule)]
 
     @strawberry.field(description="in force now: within its window and not ended")
     def active(self, info: Info[Context, None]) -> bool:

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .catalogue_api import CatalogueMutation
 from .categories import CategoryMutation, CategoryQuery
 from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
@@ -19,11 +20,17 @@ from .members_mutation import MemberMutation
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .prices import PriceMutation
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .reports import ReportQuery
 from .routing import RoutingMutation, RoutingQuery
+from .sales_history import SalesHistoryQuery
+from .stock_records_api import StockRecordsMutation, StockRecordsQuery, StockRecordsSubscription
+from .sync import SyncMutation
+from .till import TillMutation
+from .transfers import TransferMutation, TransferQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -49,6 +56,9 @@ Query = merge_types(
         CommissionQuery,
         EventQuery,
         WebhookQuery,
+        StockRecordsQuery,
+        TransferQuery,
+        SalesHistoryQuery,
         ReportQuery,
     ),
 )
@@ -58,7 +68,11 @@ Mutation = merge_types(
         InventoryMutation,
         AuthMutation,
         CategoryMutation,
+        CatalogueMutation,
+        PriceMutation,
+        SyncMutation,
         OrderMutation,
+        TillMutation,
         RoutingMutation,
         MemberMutation,
         CouponMutation,
@@ -67,6 +81,8 @@ Mutation = merge_types(
         CommissionMutation,
         WebhookMutation,
         RefundMutation,
+        StockRecordsMutation,
+        TransferMutation,
     ),
 )
-Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription, StockRecordsSubscription))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from omnichannel.persistence.repositories import recommendations as aggregates
 from tests.floor_support import paid_pickup_order
 from tests.orders_support import count_statements, gid, new_member, new_variant, store_gid
 
@@ -76,7 +75,6 @@ async def test_recommendations_run_the_same_statements_for_one_and_many(gql, tok
             "source": "SCAN",
         }
         assert (await gql(RECORD, {"input": request}, token=clerk))["data"]["recordTryOn"]["userErrors"] == []
-    await aggregates.rebuild()
     small = await _count(gql, RECOMMEND, {"m": gid("Member", few)}, clerk)
     large = await _count(gql, RECOMMEND, {"m": gid("Member", many)}, clerk)
     assert len(small) == len(large), "\n".join(["1:", *small, "6:", *large])

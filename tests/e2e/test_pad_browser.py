@@ -20,7 +20,7 @@ import pytest
 from omnichannel.domain.access import Role
 from omnichannel.resolvers.auth import principal_for
 from tests.conftest import JWT_SECRET
-from tests.orders_support import CONFIRM_PAYMENT, ORDER, PLACE_ORDER, new_variant, pickup_input, store_gid
+from tests.orders_support import CONFIRM_PAYMENT, ORDER, PLACE_ORDER, gid, new_variant, pickup_input, store_gid
 
 from .servers import serve
 
@@ -209,6 +209,29 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
             driver.find_element(By.CSS_SELECTOR, 'button[data-tab="picklist"]').click()
             _wait(driver, 10, lambda d: before["number"] in d.find_element(By.ID, "picklist").text)
             assert sku in driver.find_element(By.ID, "picklist").text
+
+            # a sale at the till: two scans of the SKU, the till's reference, Sell; paid, handed over, off the shelf
+            stock_query = (
+                "query($id: ID!, $s: [ID!]) { node(id: $id) { ... on Variant { stock(storeIds: $s) { onHand } } } }"
+            )
+            variant_gid = gid("Variant", variant)
+            on_hand = api(stock_query, {"id": variant_gid, "s": [s04]}, clerk)["node"]["stock"][0]["onHand"]
+            driver.find_element(By.CSS_SELECTOR, 'button[data-tab="till"]').click()
+            scan = driver.find_element(By.ID, "till-code")
+            scan.send_keys(sku + "\n")
+            _wait(driver, 10, lambda d: sku in d.find_element(By.ID, "till-lines").text)
+            scan.send_keys(sku + "\n")
+            _wait(driver, 10, lambda d: "176.00 before discounts" in d.find_element(By.ID, "till-subtotal").text)
+            driver.find_element(By.ID, "till-member-key").send_keys("M0007\n")
+            _wait(driver, 10, lambda d: "M0007" in d.find_element(By.ID, "till-member").text)
+            driver.find_element(By.ID, "till-reference").send_keys("card-slip-0042")
+            driver.save_screenshot(str(_screenshot_path("pad-till.png")))
+            driver.find_element(By.ID, "till-sell").click()
+            _wait(driver, 10, lambda d: "Sold: order" in d.find_element(By.ID, "till-result").text)
+            assert "176.00" in driver.find_element(By.ID, "till-result").text  # and M0007 earned points
+            assert "176 points earned" in driver.find_element(By.ID, "till-result").text
+            after = api(stock_query, {"id": variant_gid, "s": [s04]}, clerk)["node"]["stock"][0]["onHand"]
+            assert after == on_hand - 2
 
             # nothing the pages loaded came from another host
             origins = driver.execute_script(

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from omnichannel.domain.catalog import PriceOverride, Product, Variant
 from omnichannel.domain.coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate
+from omnichannel.domain.credit import SalesCredit
 from omnichannel.domain.events import DomainEvent
 from omnichannel.domain.geo import BoundingBox
 from omnichannel.domain.inventory import MovementReason, StockLevel, StockMovement
-from omnichannel.domain.locations import Location
+from omnichannel.domain.locations import Location, LocationKind
 from omnichannel.domain.order_aggregate import OrderAggregate
 from omnichannel.domain.order_requests import OrderDraft
 from omnichannel.domain.orders import (
@@ -42,6 +43,7 @@ from omnichannel.domain.report_rollups import PaidOrder as ReportedOrder
 from omnichannel.domain.report_rollups import PaidOrderFacts, RollupDelta
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
+from omnichannel.domain.sale_facts import FulfilledLine, SaleFacts
 from omnichannel.domain.throttle import (
     ThrottlePolicy,
     ThrottleState,
@@ -51,6 +53,7 @@ from omnichannel.domain.throttle import (
     must_wait,
     retry_after,
 )
+from omnichannel.domain.transfers import Transfer
 
 T = TypeVar("T")
 
@@ -88,6 +91,9 @@ class FakeDatabase:
     pickups: dict[int, tuple[date, int, datetime]] = field(default_factory=dict)
     waits: list[tuple[date, int, str, int]] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    credit: list[tuple[int, str, SalesCredit]] = field(default_factory=list)  # (order, cause, credit)
+    counted_orders: list[int] = field(default_factory=list)  # paid orders the recommendation aggregates count
+    transfers: dict[int, Transfer] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -238,7 +244,8 @@ class FakePayments(_Repository):
 
 
 class FakeStock(_Repository):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    # online orders are not capped by an allocation share here (the SQL does it: tests/api/test_online_allocation.py)
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         levels = []
         for hold in holds:
             level = self.db.stock.get((hold.location_id, hold.variant_id))
@@ -247,10 +254,10 @@ class FakeStock(_Repository):
             levels.append(self._put(level._replace(reserved=level.reserved + hold.quantity)))
         return levels
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return [self._put(self._held(h)._replace(reserved=self._held(h).reserved - h.quantity)) for h in holds]
 
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
         sold = []
         for hold in holds:
             level = self._held(hold)
@@ -264,7 +271,7 @@ class FakeStock(_Repository):
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None:
         self.db.ledger.extend((m, actor) for m in movements)
 
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]:
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
         return {v: lvl.available for (loc, v), lvl in self.db.stock.items() if loc == location_id and v in variant_ids}
 
     async def nearby(
@@ -333,7 +340,9 @@ class FakeRouting(_Repository):
     async def rules(self) -> RoutingRules:
         return self.db.routing_rules
 
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]:
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]:
         network = []
         for location in sorted(self.db.locations.values(), key=lambda loc: loc.code):
             inside = (
@@ -478,6 +487,13 @@ class FakeEventLog(_Repository):
         self.db.logged.extend(events)
 
 
+class FakeTransfers(_Repository):
+    """Transfers in memory; orders asking for none is all the order use cases need."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        return [t for t in self.db.transfers.values() if t.reference == reference]
+
+
 class FakeReports(_Repository):
     """The report rollups in memory: what each paid order added, and every delta applied."""
 
@@ -571,6 +587,56 @@ class FakeRefunds(_Repository):
         return sum(r.points_returned for r in done), sum(r.points_reversed + r.points_shortfall for r in done)
 
 
+class FakeSaleFacts(_Repository):
+    async def facts(self, order_id: int) -> SaleFacts | None:
+        order = self.db.orders.get(order_id)
+        if order is None:
+            return None
+        location_of = {f.id: f.location_id for f in self.db.fulfillments.values() if f.order_id == order_id}
+        lines = tuple(
+            FulfilledLine(location_of[li.fulfillment_id], li.variant_id, li.quantity, li.unit_price.amount)
+            for li in self.db.lines
+            if li.fulfillment_id in location_of
+        )
+        return SaleFacts(
+            order.id,
+            order.channel,
+            order.member_id,
+            order.placed_at_location_id,
+            order.attributed_staff_id,
+            order.total.amount,
+            lines,
+        )
+
+    async def store_locations(self, location_ids: Sequence[int]) -> set[int]:
+        return {i for i in location_ids if i in self.db.locations and self.db.locations[i].kind is LocationKind.STORE}
+
+
+class FakeSalesCredit(_Repository):
+    async def store_share_used(self, order_id: int) -> Decimal | None:
+        return next((Decimal("0.3") for o, cause, _ in self.db.credit if o == order_id and cause == "paid"), None)
+
+    async def current(self, order_id: int) -> list[SalesCredit]:
+        amounts: dict[int | None, Decimal] = {}
+        for o, _, c in self.db.credit:
+            if o == order_id:
+                amounts[c.location_id] = amounts.get(c.location_id, Decimal(0)) + c.amount
+        return [SalesCredit(loc, Decimal(0), a) for loc, a in amounts.items()]
+
+    async def record(
+        self, order_id: int, credits: Sequence[SalesCredit], *, store_share: Decimal, reference: str, at: datetime
+    ) -> None:
+        self.db.credit.extend((order_id, reference, c) for c in credits)
+
+
+class FakePurchaseCounts(_Repository):
+    async def count_paid_order(self, order_id: int, member_id: int | None, paid_at: datetime) -> None:
+        self.db.counted_orders.append(order_id)
+
+    async def uncount_paid_order(self, order_id: int, member_id: int | None) -> None:
+        self.db.counted_orders.remove(order_id)
+
+
 class FakeUnitOfWork:
     """domain.ports.UnitOfWork over a FakeDatabase; `atomic` rolls the tables back on any exception."""
 
@@ -587,6 +653,9 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency(current)
         self.catalog = FakeCatalog(current)
         self.categories = _Repository(current)  # not faked: no order use case reaches them
+        self.products = _Repository(current)
+        self.prices = _Repository(current)
+        self.sync = _Repository(current)
         self.locations = FakeLocations(current)
         self.routing = FakeRouting(current)
         self.promotions = FakePromotions(current)
@@ -598,6 +667,13 @@ class FakeUnitOfWork:
         self.commission_rules = _Repository(current)
         self.refunds = FakeRefunds(current)
         self.event_log = FakeEventLog(current)
+        self.sale_facts = FakeSaleFacts(current)
+        self.sales_credit = FakeSalesCredit(current)
+        self.commission = _Repository(current)  # not faked: the fake orders are not attributed to clerks
+        self.purchase_counts = FakePurchaseCounts(current)
+        self.stock_alerts = _Repository(current)  # not faked: the alert handler is tested on PostgreSQL
+        self.allocation = _Repository(current)
+        self.transfers = FakeTransfers(current)
         self.reports = FakeReports(current)
 
     def _current(self) -> FakeDatabase:
@@ -607,7 +683,7 @@ class FakeUnitOfWork:
         if self._pending is not None:
             self._pending.extend(events)
             return
-        assert not any(self._handlers.for_event(e) for e in events), "handlers wait for events outside a transaction"
+        assert not any(self._handlers.waits_for(e) for e in events), "handlers wait for events outside a transaction"
         self.committed.extend(events)
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:

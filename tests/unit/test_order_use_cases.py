@@ -184,7 +184,7 @@ async def test_payment_records_order_paid_and_the_loyalty_handler_credits_points
     ctx = context()
     order = await place.place_order(ctx, FakeUnitOfWork(db), pickup((TEA, 2)))
     service = context(Role.SERVICE)
-    uow = FakeUnitOfWork(db, handlers_for(loyalty_rules=service.services.loyalty))
+    uow = FakeUnitOfWork(db, handlers_for(loyalty_rules=service.services.loyalty, store_credit_share=Decimal("0.3")))
     paid = await pay.confirm_payment(service, uow, order_id=order.id, amount=Decimal("77.00"), reference="pay-1")
 
     assert paid.status is OrderStatus.CONFIRMED and paid.pickup_code is not None and paid.points_earned == 77
@@ -192,8 +192,14 @@ async def test_payment_records_order_paid_and_the_loyalty_handler_credits_points
     assert isinstance(event, OrderPaid) and (event.amount, event.reference) == (Decimal("77.00"), "pay-1")
     assert event.lines == (EventLine(S1, TEA, 2, Decimal("38.50")),) and event.status is OrderStatus.CONFIRMED
     assert db.members[MEMBER].points_balance == 77
+    # the store floor's books in the same transaction: an online order collected at S1 credits it 30%
+    assert [(o, cause, c.location_id, c.amount) for o, cause, c in db.credit] == [
+        (order.id, "paid", S1, Decimal("23.10")),
+        (order.id, "paid", None, Decimal("53.90")),
+    ]
+    assert db.counted_orders == [order.id]
 
-    again = FakeUnitOfWork(db, handlers_for(loyalty_rules=service.services.loyalty))
+    again = FakeUnitOfWork(db, handlers_for(loyalty_rules=service.services.loyalty, store_credit_share=Decimal("0.3")))
     assert await pay.confirm_payment(service, again, order_id=order.id, amount=Decimal("77.00"), reference="pay-1")
     assert again.committed == [] and db.members[MEMBER].points_balance == 77  # the same reference: nothing new
 

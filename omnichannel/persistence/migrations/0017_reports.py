@@ -84,7 +84,7 @@ BACK = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [('omnichannel', '0014_catalogue')]  # after merging main; the task asked for 0013_refunds
+    dependencies = [('omnichannel', '0016_transfers')]
 
     initial = False
 

@@ -23,17 +23,21 @@ class StockLevel(Model):
     on_hand = fields.IntField(default=0, db_default=0)
     reserved = fields.IntField(default=0, db_default=0)
     safety_stock = fields.IntField(default=0, db_default=0)
+    online_reserved = fields.IntField(default=0, db_default=0)  # the part of `reserved` online orders hold
     updated_at = fields.DatetimeField(auto_now=True, db_default=Now())
 
     class Meta:
         table = "stock_level"
         unique_together = (("variant_id", "location_id"),)
         indexes = (("location_id", "variant_id"),)
+        # no "reserved <= on_hand": a stock count below what is reserved is applied (domain.sync)
         constraints = (
             CheckConstraint(check="on_hand >= 0", name="stock_on_hand_non_negative"),
             CheckConstraint(check="reserved >= 0", name="stock_reserved_non_negative"),
             CheckConstraint(check="safety_stock >= 0", name="stock_safety_non_negative"),
-            CheckConstraint(check="reserved <= on_hand", name="stock_reserved_within_on_hand"),
+            CheckConstraint(
+                check="online_reserved >= 0 AND online_reserved <= reserved", name="stock_online_reserved_within"
+            ),
         )
 
 

@@ -10,7 +10,16 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.catalog import SalesChannel
-from ...domain.commission import CommissionRule, Earning, Entry, EntryKind, NewRule, SummaryRow
+from ...domain.commission import (
+    HUNDRED,
+    CommissionRule,
+    Earning,
+    Entry,
+    EntryKind,
+    LineCommission,
+    NewRule,
+    SummaryRow,
+)
 from ...domain.commission_access import Scope
 from ..db import execute, fetch
 from ..session import Session
@@ -160,10 +169,17 @@ class CommissionRuleStore:
 
 
 class CommissionStore:
-    """Writes in the order's transaction."""
+    """Commission entries, written in the order's transaction (domain.ports.CommissionRepository)."""
 
-    def __init__(self, conn: BaseDBAsyncClient) -> None:
-        self._conn = conn
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def _conn(self) -> BaseDBAsyncClient | None:
+        return self._session.conn
+
+    async def rules(self) -> list[CommissionRule]:
+        return await rules(conn=self._conn)
 
     async def earned(
         self, *, staff_id: int, location_id: int | None, order_id: int, earning: Earning, reference: str, at: datetime
@@ -193,6 +209,7 @@ class CommissionStore:
         return True
 
     async def of_order(self, order_id: int) -> list[Entry]:
+        """The order's entries, locked (FOR UPDATE), oldest first."""
         rows = await fetch(
             f"SELECT {ENTRY_COLUMNS} FROM commission_entry WHERE order_id = $1 ORDER BY id FOR UPDATE",
             [order_id],
@@ -200,13 +217,19 @@ class CommissionStore:
         )
         return [to_entry(r) for r in rows]
 
-    async def lines_of(self, entry_id: int) -> list[tuple[int, Decimal, int | None, Decimal]]:
+    async def lines_of(self, entry_id: int) -> list[LineCommission]:
+        """What each line of an EARNED entry earned (base, rule, rate; the exact figure recomputed)."""
         rows = await fetch(
             "SELECT position, base, rule_id, rate_percent FROM commission_line WHERE entry_id = $1 ORDER BY position",
             [entry_id],
             conn=self._conn,
         )
-        return [(r["position"], r["base"], r["rule_id"], r["rate_percent"]) for r in rows]
+        return [
+            LineCommission(
+                r["position"], r["base"], r["rule_id"], r["rate_percent"], r["base"] * r["rate_percent"] / HUNDRED
+            )
+            for r in rows
+        ]
 
     async def reversed(self, *, entry: Entry, amount: Decimal, sales: Decimal, reference: str, at: datetime) -> bool:
         rows = await fetch(

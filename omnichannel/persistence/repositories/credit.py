@@ -8,10 +8,9 @@ from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ...domain.credit import SalesCredit
+from ...domain.credit import PAID, SalesCredit
 from ..db import execute, fetch
-
-PAID = "paid"  # the reference of the entries written at payment (Order.creditSplit reads them)
+from ..session import Session
 
 
 async def paid_splits(order_ids: Sequence[int]) -> list[tuple[int, SalesCredit]]:
@@ -24,7 +23,7 @@ async def paid_splits(order_ids: Sequence[int]) -> list[tuple[int, SalesCredit]]
 
 
 async def record(
-    conn: BaseDBAsyncClient,
+    conn: BaseDBAsyncClient | None,
     order_id: int,
     credits: Sequence[SalesCredit],
     *,
@@ -51,7 +50,7 @@ async def record(
         )
 
 
-async def store_share_used(conn: BaseDBAsyncClient, order_id: int) -> Decimal | None:
+async def store_share_used(conn: BaseDBAsyncClient | None, order_id: int) -> Decimal | None:
     """The store share the order's split was made with at payment (None: not booked as paid)."""
     rows = await fetch(
         "SELECT store_share FROM sales_credit WHERE order_id = $1 AND reference = $2 LIMIT 1",
@@ -61,7 +60,7 @@ async def store_share_used(conn: BaseDBAsyncClient, order_id: int) -> Decimal | 
     return rows[0]["store_share"] if rows else None
 
 
-async def current(conn: BaseDBAsyncClient, order_id: int) -> list[SalesCredit]:
+async def current(conn: BaseDBAsyncClient | None, order_id: int) -> list[SalesCredit]:
     """Each party's credit for the order now (paid, less reversals); locks nothing (the order's row is)."""
     rows = await fetch(
         "SELECT location_id, sum(amount) AS amount FROM sales_credit WHERE order_id = $1 "
@@ -70,3 +69,21 @@ async def current(conn: BaseDBAsyncClient, order_id: int) -> list[SalesCredit]:
         conn=conn,
     )
     return [SalesCredit(r["location_id"], Decimal(0), r["amount"]) for r in rows]
+
+
+class SalesCreditStore:
+    """The unit of work's sales credit ledger (domain.ports.SalesCreditRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def store_share_used(self, order_id: int) -> Decimal | None:
+        return await store_share_used(self._session.conn, order_id)
+
+    async def current(self, order_id: int) -> list[SalesCredit]:
+        return await current(self._session.conn, order_id)
+
+    async def record(
+        self, order_id: int, credits: Sequence[SalesCredit], *, store_share: Decimal, reference: str, at: datetime
+    ) -> None:
+        await record(self._session.conn, order_id, credits, store_share=store_share, reference=reference, at=at)

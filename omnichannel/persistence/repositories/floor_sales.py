@@ -5,37 +5,16 @@ products' categories, and the order's own facts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.catalog import SalesChannel
+from ...domain.sale_facts import FulfilledLine, SaleFacts
 from ..db import fetch
+from ..session import Session
 
 
-@dataclass(frozen=True, slots=True)
-class FulfilledLine:
-    """One fulfilment line of a paid order: where it is fulfilled, what, how many, at what unit price."""
-
-    location_id: int
-    variant_id: int
-    quantity: int
-    unit_price: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class SaleFacts:
-    order_id: int
-    channel: SalesChannel
-    member_id: int | None
-    placed_at_location_id: int | None
-    attributed_staff_id: int | None
-    total: Decimal
-    lines: tuple[FulfilledLine, ...]
-
-
-async def facts(conn: BaseDBAsyncClient, order_id: int) -> SaleFacts | None:
+async def facts(conn: BaseDBAsyncClient | None, order_id: int) -> SaleFacts | None:
     rows = await fetch(
         "SELECT o.channel, o.member_id, o.placed_at_location_id, o.attributed_staff_id, o.total, "
         "f.location_id, fl.variant_id, fl.quantity, fl.unit_price FROM customer_order o "
@@ -62,7 +41,7 @@ async def facts(conn: BaseDBAsyncClient, order_id: int) -> SaleFacts | None:
     )
 
 
-async def store_locations(conn: BaseDBAsyncClient, location_ids: Sequence[int]) -> set[int]:
+async def store_locations(conn: BaseDBAsyncClient | None, location_ids: Sequence[int]) -> set[int]:
     """Which of these locations are stores (the others are regional warehouses)."""
     rows = await fetch(
         "SELECT id FROM location WHERE id = ANY($1::int[]) AND kind = 'STORE'", [list(location_ids)], conn=conn
@@ -70,11 +49,14 @@ async def store_locations(conn: BaseDBAsyncClient, location_ids: Sequence[int]) 
     return {r["id"] for r in rows}
 
 
-async def categories(conn: BaseDBAsyncClient, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Each variant's categories (its product's), and their ancestors: a rule for Tops covers T-shirts."""
+async def categories(conn: BaseDBAsyncClient | None, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Each variant's categories (every category its product is listed in) and their ancestors: a
+    rule for Tops covers T-shirts."""
     rows = await fetch(
-        "WITH RECURSIVE own AS (SELECT v.id AS variant_id, p.category_id FROM variant v "
-        "JOIN product p ON p.id = v.product_id WHERE v.id = ANY($1::int[]) AND p.category_id IS NOT NULL), "
+        "WITH RECURSIVE own AS (SELECT v.id AS variant_id, pc.category_id FROM variant v "
+        "JOIN product_category pc ON pc.product_id = v.product_id WHERE v.id = ANY($1::int[]) "
+        "UNION SELECT v.id, p.category_id FROM variant v JOIN product p ON p.id = v.product_id "
+        "WHERE v.id = ANY($1::int[]) AND p.category_id IS NOT NULL), "
         "up AS (SELECT variant_id, category_id FROM own UNION SELECT up.variant_id, c.parent_id FROM up "
         "JOIN category c ON c.id = up.category_id WHERE c.parent_id IS NOT NULL) "
         "SELECT variant_id, array_agg(category_id) AS ids FROM up GROUP BY variant_id",
@@ -83,3 +65,19 @@ async def categories(conn: BaseDBAsyncClient, variant_ids: Sequence[int]) -> dic
     )
     found = {r["variant_id"]: frozenset(r["ids"]) for r in rows}
     return {v: found.get(v, frozenset()) for v in variant_ids}
+
+
+class SaleFactsStore:
+    """The unit of work's repository of what a sale is (domain.ports.SaleFactsRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def facts(self, order_id: int) -> SaleFacts | None:
+        return await facts(self._session.conn, order_id)
+
+    async def store_locations(self, location_ids: Sequence[int]) -> set[int]:
+        return await store_locations(self._session.conn, location_ids)
+
+    async def categories(self, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+        return await categories(self._session.conn, variant_ids)

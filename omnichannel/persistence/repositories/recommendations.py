@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from ...domain.catalog import Variant
 from ...domain.recommendations import PER_SEED, SEEDS, TRY_ONS_READ, BestSeller, BoughtWith, Signals, Tried
 from ..db import execute, fetch
+from ..session import Session
 
 PAID = "o.paid_at IS NOT NULL AND o.status <> 'CANCELLED'"
 # the categories of a variant: its product's (one place to change when products get several)
@@ -69,12 +70,14 @@ WHERE t.member_id = $1 AND t.variant_id = fresh.variant_id
 """
 
 
-async def keep_paid_order(conn: BaseDBAsyncClient, order_id: int, member_id: int | None, paid_at: datetime) -> None:
+async def keep_paid_order(
+    conn: BaseDBAsyncClient | None, order_id: int, member_id: int | None, paid_at: datetime
+) -> None:
     """In the payment's transaction: count the order in every aggregate (once: payment happens once)."""
     await execute(_KEEP, [order_id, member_id, paid_at], conn=conn)
 
 
-async def forget_paid_order(conn: BaseDBAsyncClient, order_id: int, member_id: int | None) -> None:
+async def forget_paid_order(conn: BaseDBAsyncClient | None, order_id: int, member_id: int | None) -> None:
     """In a paid order's cancellation (the order already CANCELLED in this transaction): take it out again."""
     await execute(_FORGET, [order_id], conn=conn)
     await execute(
@@ -86,6 +89,19 @@ async def forget_paid_order(conn: BaseDBAsyncClient, order_id: int, member_id: i
     if member_id is not None:
         rows = await fetch("SELECT DISTINCT variant_id FROM order_line WHERE order_id = $1", [order_id], conn=conn)
         await execute(_RECOUNT_MEMBER, [member_id, [r["variant_id"] for r in rows]], conn=conn)
+
+
+class PurchaseCountStore:
+    """The recommendation aggregates, kept by the order's unit of work (domain.ports.PurchaseCountRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def count_paid_order(self, order_id: int, member_id: int | None, paid_at: datetime) -> None:
+        await keep_paid_order(self._session.conn, order_id, member_id, paid_at)
+
+    async def uncount_paid_order(self, order_id: int, member_id: int | None) -> None:
+        await forget_paid_order(self._session.conn, order_id, member_id)
 
 
 REBUILD = [

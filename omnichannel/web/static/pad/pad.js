@@ -1,7 +1,8 @@
 // The clerk pad: sign in (or a kiosk token in the URL fragment), the store's live order feed,
-// picking, ready, hand-over by pickup code, pick list, network-wide stock, low-stock alerts.
+// picking, ready, hand-over by pickup code, sales at the till, pick list, network-wide stock, low-stock alerts.
 import { $, el, notice, show } from "./dom.js";
 import { Api, AuthError, LiveSubscription, tokenClaims } from "./graphql.js";
+import { addToSale, findTillMember, openTill, sell } from "./till.js";
 import { detectFeatures, loadAlerts, loadPickList, lookUpMember, lookUpStock } from "./tools.js";
 import {
   CHANGED_ORDERS,
@@ -255,6 +256,7 @@ function selectTab(name) {
   for (const panel of document.querySelectorAll(".panel")) panel.hidden = panel.dataset.panel !== name;
   if (name === "handover") $("pickup-code").focus();
   if (name === "picklist") loadPickList(api, state).catch(reportError);
+  if (name === "till") openTill(state);
   if (name === "stock") $("stock-code").focus();
   if (name === "member") $("member-key").focus();
   if (name === "alerts") loadAlerts(api, state).catch(reportError);
@@ -278,6 +280,9 @@ async function start() {
   $("handover-form").addEventListener("submit", handOver);
   $("stock-form").addEventListener("submit", (event) => lookUpStock(api, state, event).catch(reportError));
   $("member-form").addEventListener("submit", (event) => lookUpMember(api, event).catch(reportError));
+  $("till-add-form").addEventListener("submit", (event) => addToSale(api, state, event).catch(reportError));
+  $("till-member-form").addEventListener("submit", (event) => findTillMember(api, state, event).catch(reportError));
+  $("till-sell-form").addEventListener("submit", (event) => sell(api, state, event).catch(reportError));
   $("refresh-picklist").addEventListener("click", () => loadPickList(api, state).catch(reportError));
   for (const tab of document.querySelectorAll(".tabs button")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
   // for support staff (and the pad's browser test): drop the live connection, or hold it down and bring it back

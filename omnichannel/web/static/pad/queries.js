@@ -34,3 +34,10 @@ export const MEMBER_LOOKUP = `query($phone: String, $card: String, $number: Stri
     tryOns(first: 10) { at purchased store { name } variant { sku title } } } }`;
 export const RECOMMEND = `query($member: ID!) { recommendations(memberId: $member, first: 8) {
   reason variant { sku title } } }`;
+export const TILL_VARIANT_FIELDS = `id sku barcode title price(channel: STORE_POS, storeId: $store) { amount }`;
+export const TILL_VARIANT = `query($sku: String, $barcode: String, $store: ID!) { variant(sku: $sku, barcode: $barcode) {
+  ${TILL_VARIANT_FIELDS} } }`;
+export const TILL_SEARCH = `query($q: String!, $store: ID!) { products(first: 5, search: $q) { edges { node { variants {
+  ${TILL_VARIANT_FIELDS} } } } } }`;
+export const SELL_AT_TILL = `mutation($input: SellAtTillInput!) { sellAtTill(input: $input) {
+  order { number status total { amount currency } pointsEarned } userErrors { field message code } } }`;
