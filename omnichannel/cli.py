@@ -1,4 +1,4 @@
-"""The `omnichannel` command: serve, migrate, seed, token, schema."""
+"""The `omnichannel` command: serve, migrate, seed, token, schema, sync."""
 
 from __future__ import annotations
 
@@ -108,6 +108,23 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .sync_client import main as sync_main
+
+    settings = load_settings()
+    return sync_main(
+        args.kind,
+        Path(args.file),
+        url=args.url,
+        token=args.token or os.environ.get("OMNICHANNEL_TOKEN"),
+        batch_size=args.batch_size,
+        settings=settings,
+        database_url=lambda: _database_url(settings),
+    )
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import build_schema
 
@@ -200,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
 
     sub.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_schema)
+
+    sync = sub.add_parser("sync", help="ERP side: send counted stock or the product master from a CSV file")
+    sync.add_argument("kind", choices=["stock", "products"])
+    sync.add_argument("file", help="CSV with a header naming the input fields (see README: the ERP contract)")
+    sync.add_argument("--url", help="a server's /graphql; without it batches go straight to the database")
+    sync.add_argument("--token", help="a SERVICE token for --url (default: $OMNICHANNEL_TOKEN)")
+    sync.add_argument("--batch-size", type=int, default=5000, help="rows per batch (at most 10,000)")
+    sync.set_defaults(func=cmd_sync)
     return parser
 
 

@@ -9,10 +9,11 @@ Accept header. At most MAX_ENTRIES answers and MAX_TOTAL_BYTES are kept (least r
 
 How it stays true: every stock change anywhere empties it - the use cases publish each change on
 the broker's `stock` topic after commit, and every server process listens (across processes when
-`REDIS_URL` is set). A response computed while a change arrived is not kept. Prices, products and
-locations have no mutation in the API (they change by seeding or by direct writes of an ERP sync),
-so the TTL bounds how long such a change, or a stock event lost while the broker reconnects, takes
-to show. Responses say `x-omnichannel-cache: hit` or `miss`.
+`REDIS_URL` is set); so does every catalogue change (createProduct, updateProduct, addVariant,
+createCategory, setPrice, syncProducts: CatalogueChanged on the `catalogue` topic). A response
+computed while a change arrived is not kept. Locations have no mutation in the API, so the TTL
+bounds how long a change there, or an event lost while the broker reconnects, takes to show.
+Responses say `x-omnichannel-cache: hit` or `miss`.
 """
 
 from __future__ import annotations
@@ -93,10 +94,10 @@ class ResponseCache:
         return len(self._entries)
 
     async def watch(self, broker: Broker, retry_seconds: float = 1.0) -> None:
-        """Empty the cache on every stock event, for as long as the server runs."""
+        """Empty the cache on every stock or catalogue event, for as long as the server runs."""
         while True:
             try:
-                async with broker.subscribe([topics.STOCK_ALL]) as subscription:
+                async with broker.subscribe([topics.STOCK_ALL, topics.CATALOGUE]) as subscription:
                     self.invalidate()  # changes before the subscription was in place were not heard
                     async for _ in subscription:
                         self.invalidate()

@@ -58,6 +58,16 @@ class StockChanged(DomainEvent):
         return max(0, self.on_hand - self.reserved - self.safety_stock)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogueChanged(DomainEvent):
+    """Head office or the ERP changed what the catalogue shows: products, variants, categories or
+    prices (readers of cached catalogue answers drop them)."""
+
+    what: str  # PRODUCT, VARIANT, CATEGORY, PRICE or SYNC
+    ids: tuple[int, ...] = ()
+    at: datetime
+
+
 def stock_changes(
     entries: Sequence[StockMovement], levels_after: Sequence[StockLevel], at: datetime
 ) -> list[StockChanged]:

@@ -199,6 +199,12 @@ def sellable(request: OrderRequest, variants: Mapping[int, Variant | None]) -> N
                 f"Line {index + 1}: {variant.sku} is no longer sold.",
                 ["lines", str(index), "variantId"],
             )
+        if not variant.product_active:
+            raise DomainError(
+                ErrorCode.PRODUCT_INACTIVE,
+                f"Line {index + 1}: {variant.sku} is not on sale.",
+                ["lines", str(index), "variantId"],
+            )
 
 
 def fulfilled_at(mode: FulfillmentMode, location: Location | None) -> None:
@@ -229,13 +235,16 @@ def price_lines(
     overrides: Mapping[int, Sequence[PriceOverride]],
     channel: SalesChannel,
     location_id: int,
+    now: datetime,
 ) -> list[PricedLine]:
-    """Each line at the price this channel pays at the location that fulfils it."""
+    """Each line at the price this channel pays at the location that fulfils it, at `now`."""
     return [
         PricedLine(
             line.variant_id,
             line.quantity,
-            effective_price(variants[line.variant_id], overrides.get(line.variant_id, ()), channel, location_id),
+            effective_price(
+                variants[line.variant_id], overrides.get(line.variant_id, ()), channel, location_id, now=now
+            ),
         )
         for line in lines
     ]

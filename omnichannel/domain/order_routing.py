@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from .catalog import PriceOverride, SalesChannel, Variant
 from .errors import DomainError, ErrorCode
@@ -17,6 +18,7 @@ def shipments(
     overrides: Mapping[int, Sequence[PriceOverride]],
     channel: SalesChannel,
     ships_with: Mapping[int, int],
+    now: datetime,
 ) -> list[ShipmentDraft]:
     """One priced shipment per location of the plan (each at its own location's prices)."""
     by_location: dict[int, dict[int, int]] = {}
@@ -33,7 +35,12 @@ def shipments(
             location_id,
             tuple(
                 price_lines(
-                    [RequestedLine(v, q) for v, q in quantities.items()], variants, overrides, channel, location_id
+                    [RequestedLine(v, q) for v, q in quantities.items()],
+                    variants,
+                    overrides,
+                    channel,
+                    location_id,
+                    now,
                 )
             ),
             merged_with.get(location_id),

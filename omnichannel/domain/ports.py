@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from .catalog import Category, PriceOverride, Product, Variant
+from .catalogue import NewVariant
 from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
 from .credit import SalesCredit
@@ -45,6 +46,7 @@ from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .sale_facts import SaleFacts
+from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
 from .try_ons import TryOn, TryOnSource
 
@@ -167,6 +169,57 @@ class CategoryRepository(Protocol):
 
     async def missing(self, ids: Sequence[int]) -> list[int]:
         """The ids of these that name no category, in the order given."""
+
+
+class ProductRepository(Protocol):
+    async def taken_codes(self, skus: Sequence[str], barcodes: Sequence[str]) -> tuple[set[str], set[str]]:
+        """Which of these SKUs and barcodes belong to a variant already."""
+
+    async def create(
+        self, *, title: str, description: str | None, category_ids: Sequence[int], variants: Sequence[NewVariant]
+    ) -> Product:
+        """A new active product with its listings and variants; raises SKU_TAKEN / BARCODE_TAKEN on a race."""
+
+    async def get_for_update(self, product_id: int) -> Product | None: ...
+
+    async def update(
+        self,
+        product_id: int,
+        *,
+        title: str | None,
+        description: str | None,
+        set_description: bool,
+        category_ids: Sequence[int] | None,
+        active: bool | None,
+    ) -> Product:
+        """Change what is given (None: unchanged; category_ids replaces the listings)."""
+
+    async def add_variant(self, product_id: int, variant: NewVariant) -> Variant: ...
+
+
+class PriceRepository(Protocol):
+    async def lock_variant(self, variant_id: int) -> Variant | None:
+        """The variant, locked until commit (price changes of one variant queue)."""
+
+    async def set_list_price(self, variant_id: int, amount: Decimal) -> None: ...
+
+    async def set_override(self, override: PriceOverride) -> None:
+        """An override of this scope and window replaces the one there was; other windows stay."""
+
+
+class SyncRepository(Protocol):
+    async def claim(self, kind: str, batch_id: str, actor: str) -> SyncResult | None:
+        """None when this transaction now owns the batch id; else the batch's first result (a copy
+        arriving while the first is being applied waits for it)."""
+
+    async def finish(self, kind: str, result: SyncResult) -> None: ...
+
+    async def resolve_stock_rows(self, rows: Sequence[tuple[int, StockRow]]) -> Resolved: ...
+
+    async def apply_counts(self, counts: Sequence[tuple[int, int, int]], *, reference: str, actor: str) -> StockApplied:
+        """(location id, variant id, counted on hand) per level: levels set, SYNC movements written."""
+
+    async def apply_products(self, rows: Sequence[tuple[int, ProductRow]]) -> ProductsApplied: ...
 
 
 class LocationRepository(Protocol):
@@ -376,6 +429,9 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     catalog: CatalogRepository
     categories: CategoryRepository
+    products: ProductRepository
+    prices: PriceRepository
+    sync: SyncRepository
     locations: LocationRepository
     routing: RoutingRepository
     promotions: PromotionRepository
@@ -416,7 +472,7 @@ class EventHandlers:
     DomainError reaches the caller as a userError).
     """
 
-    MAX_EVENTS = 10_000  # a handler recording events in a loop is a bug; stop it
+    MAX_EVENTS = 50_000  # a handler recording events in a loop is a bug (a bulk sync records up to 10,000)
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}

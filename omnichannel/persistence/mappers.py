@@ -58,9 +58,20 @@ def to_product(row: Row) -> Product:
     return Product(row["id"], row["title"], row["description"], row["category_id"], row["active"])
 
 
+# a variant read with its product's active flag (VARIANT_COLUMNS, then this)
+PRODUCT_ACTIVE = "(SELECT p.active FROM product p WHERE p.id = {v}.product_id) AS product_active"
+
+
 def to_variant(row: Row) -> Variant:
     return Variant(
-        row["id"], row["product_id"], row["sku"], row["barcode"], row["title"], row["list_price"], row["active"]
+        row["id"],
+        row["product_id"],
+        row["sku"],
+        row["barcode"],
+        row["title"],
+        row["list_price"],
+        row["active"],
+        row.get("product_active", True),
     )
 
 
@@ -71,7 +82,12 @@ def to_price_override(row: Row) -> PriceOverride:
         amount=row["amount"],
         channel=SalesChannel(channel) if channel else None,
         location_id=row["location_id"],
+        valid_from=row.get("valid_from"),
+        valid_until=row.get("valid_until"),
     )
+
+
+OVERRIDE_COLUMNS = "variant_id, channel, location_id, amount, valid_from, valid_until"
 
 
 def to_stock_level(row: Row) -> StockLevel:
@@ -120,13 +136,13 @@ def to_member(row: Row) -> Member:
 # products.products_page_with_variants: page.*, then the variant, then its override (NULLs when none)
 PAGE_WITH_VARIANTS_COLUMNS = (
     "page.id, page.title, page.description, page.category_id, page.active, "
-    "v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, "
-    "o.variant_id, o.channel, o.location_id, o.amount"
+    "v.id, v.product_id, v.sku, v.barcode, v.title, v.list_price, v.active, page.active, "
+    "o.variant_id, o.channel, o.location_id, o.amount, o.valid_from, o.valid_until"
 )
 
 
 _page_product = frozen_builder(Product)  # columns 0-4
-_page_variant = frozen_builder(Variant, 5)  # columns 5-11
+_page_variant = frozen_builder(Variant, 5)  # columns 5-12
 
 
 def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
@@ -140,14 +156,16 @@ def to_page_with_variants(rows: Iterable[Sequence[Any]]) -> tuple[list[Product],
             products[row[0]] = _page_product(row)
         if row[5] is not None and row[5] not in variants:
             variants[row[5]] = _page_variant(row)
-        if row[12] is not None:
-            channel = row[13]
+        if row[13] is not None:
+            channel = row[14]
             overrides.append(
                 PriceOverride(
-                    variant_id=row[12],
-                    amount=row[15],
+                    variant_id=row[13],
+                    amount=row[16],
                     channel=SalesChannel(channel) if channel else None,
-                    location_id=row[14],
+                    location_id=row[15],
+                    valid_from=row[17],
+                    valid_until=row[18],
                 )
             )
     return list(products.values()), list(variants.values()), overrides

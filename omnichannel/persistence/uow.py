@@ -45,11 +45,14 @@ from .repositories.members import MemberStore
 from .repositories.orders import OrderStore
 from .repositories.payments import PaymentStore
 from .repositories.points import PointsStore
+from .repositories.prices import PriceStore
+from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
 from .repositories.routing import RoutingStore
 from .repositories.stock import StockStore
+from .repositories.sync import SyncStore
 from .repositories.throttles import ThrottleStore
 from .session import Session
 
@@ -71,6 +74,9 @@ class TortoiseUnitOfWork:
         self.idempotency: ports.IdempotencyRepository = IdempotencyStore(session)
         self.catalog: ports.CatalogRepository = CatalogStore(session)
         self.categories: ports.CategoryRepository = CategoryStore(session)
+        self.products: ports.ProductRepository = ProductStore(session)
+        self.prices: ports.PriceRepository = PriceStore(session)
+        self.sync: ports.SyncRepository = SyncStore(session)
         self.locations: ports.LocationRepository = LocationStore(session)
         self.routing: ports.RoutingRepository = RoutingStore(session)
         self.promotions: ports.PromotionRepository = PromotionStore(session)

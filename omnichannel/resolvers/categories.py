@@ -11,13 +11,7 @@ from ..persistence.repositories import categories as repo
 from .catalog import check_page_size
 from .context import Context
 from .mutation import requires
-
-MEMBER_FACING = frozenset({None, Role.MEMBER})
-
-
-def sees_inactive(ctx: Context) -> bool:
-    """Staff (head office included) and the ERP see inactive products; members and anonymous callers do not."""
-    return ctx.principal.role not in MEMBER_FACING
+from .visibility import sees_inactive
 
 
 @requires(Role.HQ_ADMIN)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from ..domain import coupon_codes, order_requests
@@ -36,9 +37,9 @@ class CheckoutLine:
 
 
 async def cart_lines(
-    uow: UnitOfWork, lines: Sequence[CheckoutLine], channel: SalesChannel, store_id: int | None
+    uow: UnitOfWork, lines: Sequence[CheckoutLine], channel: SalesChannel, store_id: int | None, now: datetime
 ) -> list[CartLine]:
-    """The lines at the price this channel and store pay now."""
+    """The lines at the price this channel and store pay at `now`."""
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "A cart needs at least one line.", ["lines"])
     if len(lines) > MAX_LINES:
@@ -54,13 +55,17 @@ async def cart_lines(
         variant = variants.get(variant_id)
         if variant is None or not variant.active:
             raise DomainError(ErrorCode.NOT_FOUND, "No such variant on sale.", ["lines", str(n), "variantId"])
+        if not variant.product_active:
+            raise DomainError(
+                ErrorCode.PRODUCT_INACTIVE, "This product is not on sale.", ["lines", str(n), "variantId"]
+            )
     products = await uow.catalog.products([v.product_id for v in variants.values()])
     overrides = await uow.catalog.price_overrides(ids)
     cart = []
     for line in lines:
         variant = variants[line.variant_id]
         product = products.get(variant.product_id)
-        unit_price = effective_price(variant, overrides.get(variant.id, ()), channel, store_id).amount
+        unit_price = effective_price(variant, overrides.get(variant.id, ()), channel, store_id, now=now).amount
         cart.append(
             CartLine(
                 variant.id, variant.product_id, product.category_id if product else None, line.quantity, unit_price
@@ -176,7 +181,7 @@ async def quote(
             ctx,
             uow,
             channel=channel,
-            cart=await cart_lines(uow, lines, channel, store_id),
+            cart=await cart_lines(uow, lines, channel, store_id, ctx.now()),
             store_ids=() if store_id is None else (store_id,),
             member=member,
             coupon_codes=coupon_codes,

@@ -31,6 +31,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
+from ..domain.credit import DEFAULT_STORE_SHARE
 from ..domain.events import OrderCancelled, OrderExpired, OrderPaid, RefundSucceeded
 from ..domain.loyalty import LoyaltyRules
 from ..domain.ports import EventHandlers
@@ -38,10 +39,14 @@ from . import floor_bookkeeping, loyalty
 from .events import outbox
 
 
-def handlers_for(*, loyalty_rules: LoyaltyRules, store_credit_share: Decimal, books: bool = True) -> EventHandlers:
+def handlers_for(
+    *, loyalty_rules: LoyaltyRules, store_credit_share: Decimal = DEFAULT_STORE_SHARE, books: bool = True
+) -> EventHandlers:
     """Every in-transaction handler of this process, bound to its settings (app.py passes them to Services).
 
-    books=False leaves out the store floor's books (the baseline of bench.floor.books, never served)."""
+    store_credit_share: OMNICHANNEL_STORE_CREDIT_SHARE (app.py passes the setting; tools that pay no
+    orders, e.g. the sync client, may leave the default). books=False leaves out the store floor's books
+    (the baseline of bench.floor.books, never served)."""
     registry = EventHandlers()
     registry.add(OrderPaid, partial(loyalty.earn_points, rules=loyalty_rules))
     registry.add(OrderCancelled, partial(loyalty.give_back, rules=loyalty_rules))

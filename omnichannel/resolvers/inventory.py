@@ -21,6 +21,7 @@ from .events.feeds import ReplayFilter, follow
 from .maybe import MaybeAwaitable
 from .members import actor_of
 from .mutation import requires
+from .visibility import sees_inactive
 
 MAX_VARIANTS = 100
 MAX_RADIUS_KM = 1000.0
@@ -82,6 +83,11 @@ async def availability(
         raise DomainError(
             ErrorCode.INVALID_INPUT, f"radiusKm must be above 0 and at most {MAX_RADIUS_KM:g}.", ["radiusKm"]
         )
+    if not sees_inactive(ctx):  # members and anonymous callers: products on sale only
+        variants = await ctx.loaders.variant.load_many(ids)
+        ids = [v.id for v in variants if v is not None and v.product_active]
+        if not ids:
+            return []
     if near is not None and radius_km is not None:
         box = bounding_box(near, radius_km)
         levels = await stock_repo.levels_in_box(ids, box)

@@ -24,6 +24,7 @@ from .views import bulk_view
 if TYPE_CHECKING:
     from .categories import Category
     from .inventory import StockLevel
+    from .prices import PriceOverride
 
 
 @strawberry.type
@@ -113,6 +114,15 @@ class Variant(Node):
     @strawberry.field(description="the list price, before channel and store overrides")
     def list_price(self) -> Money:
         return Money.from_domain(DomainMoney.of(self._variant.list_price))
+
+    @strawberry.field(
+        description="every override in force or scheduled (head office and store staff)",
+        graphql_type=list[Annotated["PriceOverride", strawberry.lazy("omnichannel.schema.prices")]],
+    )
+    async def price_overrides(self, info: Info[Context, None]) -> list[PriceOverride]:
+        from .prices import overrides_of  # prices imports this module
+
+        return await overrides_of(info.context, self._variant)
 
     @strawberry.field(
         description="the price this channel and store pay now (list price with channel/store overrides)",

@@ -18,12 +18,12 @@ from .relay import Node, PageInfo, decode_cursor, decode_ids, encode_cursor
 
 
 async def _fetch_product(ctx: Context, pk: int) -> Product | None:
-    product = await ctx.loaders.product.load(pk)
+    product = await catalog_use_cases.visible_product(ctx, pk)
     return Product.from_domain(product) if product else None
 
 
 async def _fetch_variant(ctx: Context, pk: int) -> Variant | None:
-    variant = await ctx.loaders.variant.load(pk)
+    variant = await catalog_use_cases.visible_variant(ctx, pk)
     return Variant.from_domain(variant) if variant else None
 
 
@@ -64,6 +64,13 @@ class CatalogQuery:
             edges=edges,
             page_info=PageInfo.of([e.cursor for e in edges], has_next=has_next, has_previous=after is not None),
         )
+
+    @strawberry.field(description="a variant by its SKU or barcode (scanners, tills, ERP)")
+    async def variant(
+        self, info: Info[Context, None], sku: str | None = None, barcode: str | None = None
+    ) -> Variant | None:
+        found = await catalog_use_cases.variant_by_code(info.context, sku=sku, barcode=barcode)
+        return Variant.from_domain(found) if found is not None else None
 
     @strawberry.field(description="Stores and warehouses; nearest first with distanceKm when near is given.")
     async def stores(

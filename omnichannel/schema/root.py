@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from ..resolvers.context import Context
 from .catalog_query import CatalogQuery
+from .catalogue_api import CatalogueMutation
 from .categories import CategoryMutation, CategoryQuery
 from .commission_api import CommissionMutation, CommissionQuery
 from .coupons_api import CouponMutation, CouponQuery
@@ -19,10 +20,12 @@ from .members_mutation import MemberMutation
 from .order_mutation import OrderMutation
 from .order_query import OrderQuery, OrderSubscription
 from .people import SignInInput, SignInPayload, sign_in
+from .prices import PriceMutation
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
 from .routing import RoutingMutation, RoutingQuery
+from .sync import SyncMutation
 from .till import TillMutation
 from .webhooks import WebhookMutation, WebhookQuery
 
@@ -57,6 +60,9 @@ Mutation = merge_types(
         InventoryMutation,
         AuthMutation,
         CategoryMutation,
+        CatalogueMutation,
+        PriceMutation,
+        SyncMutation,
         OrderMutation,
         TillMutation,
         RoutingMutation,

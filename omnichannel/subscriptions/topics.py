@@ -5,15 +5,18 @@ never disagree on a spelling.
 - order facts that say something to a store (`OrderEvent.feed` is set): the topic of every location
   that fulfils the order or took it (storeOrders) - one message per change;
 - PickupReady: the ordering member's topic (pickupReady);
+- CatalogueChanged (products, categories, prices edited or synced): the catalogue topic (the
+  response cache empties itself on it);
 - other facts (OrderCompleted, OrderRepriced, ...): no live feed; in-transaction handlers and
   readers of the committed events still see them.
 """
 
 from __future__ import annotations
 
-from ..domain.events import DomainEvent, OrderEvent, PickupReady, StockChanged
+from ..domain.events import CatalogueChanged, DomainEvent, OrderEvent, PickupReady, StockChanged
 
 STOCK_ALL = "stock"
+CATALOGUE = "catalogue"
 
 
 def stock_at(location_id: int) -> str:
@@ -32,6 +35,8 @@ def for_event(event: DomainEvent) -> list[str]:
     """Every topic an event is published on (none: it is not a live-feed fact)."""
     if isinstance(event, StockChanged):
         return [stock_at(event.location_id), STOCK_ALL]
+    if isinstance(event, CatalogueChanged):
+        return [CATALOGUE]
     if isinstance(event, PickupReady):
         return [pickups_of(event.member_id)] if event.member_id is not None else []
     if isinstance(event, OrderEvent) and event.feed is not None:

@@ -38,7 +38,7 @@ async def test_each_movement_records_the_level_after_it(app):
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE stock_level SET reserved = on_hand + 1 WHERE id = (SELECT min(id) FROM stock_level)",
+        "UPDATE stock_level SET reserved = -1 WHERE id = (SELECT min(id) FROM stock_level)",
         "UPDATE stock_level SET safety_stock = -1 WHERE id = (SELECT min(id) FROM stock_level)",
         "UPDATE variant SET list_price = -1 WHERE id = 1",
         "INSERT INTO price_override (variant_id, channel, location_id, amount) "

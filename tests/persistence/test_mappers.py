@@ -25,17 +25,20 @@ def test_stock_levels_read_by_position_equal_levels_read_by_name():
 
 
 def test_page_rows_build_the_products_and_variants_their_constructors_build():
+    from datetime import UTC, datetime
     from decimal import Decimal
 
     from omnichannel.domain.catalog import PriceOverride, Product, SalesChannel, Variant
     from omnichannel.persistence.mappers import to_page_with_variants
 
     page = (1, "Tea", None, 4, True)
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    tea = (10, 1, "T-1", "690001", "Tea 250 g", Decimal("19.90"), True, True)
     rows = [
-        (*page, 10, 1, "T-1", "690001", "Tea 250 g", Decimal("19.90"), True, 10, "APP", None, Decimal("17.90")),
-        (*page, 10, 1, "T-1", "690001", "Tea 250 g", Decimal("19.90"), True, 10, None, 5, Decimal("18.50")),
-        (*page, 11, 1, "T-2", None, "Tea 500 g", Decimal("35.00"), True, None, None, None, None),
-        (2, "Cups", "Glass", None, True, None, None, None, None, None, None, None, None, None, None, None),
+        (*page, *tea, 10, "APP", None, Decimal("17.90"), None, None),
+        (*page, *tea, 10, None, 5, Decimal("18.50"), start, None),
+        (*page, 11, 1, "T-2", None, "Tea 500 g", Decimal("35.00"), True, True, None, None, None, None, None, None),
+        (2, "Cups", "Glass", None, True, *([None] * 14)),
     ]
     products, variants, overrides = to_page_with_variants(rows)
     assert products == [Product(1, "Tea", None, 4, True), Product(2, "Cups", "Glass", None, True)]
@@ -45,7 +48,7 @@ def test_page_rows_build_the_products_and_variants_their_constructors_build():
     ]
     assert overrides == [
         PriceOverride(variant_id=10, amount=Decimal("17.90"), channel=SalesChannel.APP, location_id=None),
-        PriceOverride(variant_id=10, amount=Decimal("18.50"), channel=None, location_id=5),
+        PriceOverride(variant_id=10, amount=Decimal("18.50"), channel=None, location_id=5, valid_from=start),
     ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         variants[0].sku = "X"  # type: ignore[misc]

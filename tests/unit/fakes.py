@@ -591,6 +591,9 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency(current)
         self.catalog = FakeCatalog(current)
         self.categories = _Repository(current)  # not faked: no order use case reaches them
+        self.products = _Repository(current)
+        self.prices = _Repository(current)
+        self.sync = _Repository(current)
         self.locations = FakeLocations(current)
         self.routing = FakeRouting(current)
         self.promotions = FakePromotions(current)

@@ -56,7 +56,14 @@ class Migration(migrations.Migration):
                 # every product already in a category is listed there
                 'INSERT INTO "product_category" (product_id, category_id) '
                 'SELECT id, category_id FROM "product" WHERE category_id IS NOT NULL ON CONFLICT DO NOTHING',
+                # a count below what is reserved is applied (domain.sync): reserved may exceed on hand
+                'ALTER TABLE "stock_level" DROP CONSTRAINT IF EXISTS "stock_reserved_within_on_hand"',
                 # look-ups by code: the unique indexes on variant.sku and variant.barcode serve them
+                # one override per (variant, channel, location, window), NULL meaning "any" / "open"
+                'DROP INDEX IF EXISTS "uid_price_override_scope"',
+                'CREATE UNIQUE INDEX "uid_price_override_scope" ON "price_override" '
+                '("variant_id", COALESCE("channel", \'\'), COALESCE("location_id", 0), '
+                'COALESCE("valid_from", \'-infinity\'::timestamptz), COALESCE("valid_until", \'infinity\'::timestamptz))',
             ],
             reverse_sql=['DELETE FROM "product_category"'],
         ),

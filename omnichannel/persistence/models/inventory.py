@@ -29,11 +29,11 @@ class StockLevel(Model):
         table = "stock_level"
         unique_together = (("variant_id", "location_id"),)
         indexes = (("location_id", "variant_id"),)
+        # no "reserved <= on_hand": a stock count below what is reserved is applied (domain.sync)
         constraints = (
             CheckConstraint(check="on_hand >= 0", name="stock_on_hand_non_negative"),
             CheckConstraint(check="reserved >= 0", name="stock_reserved_non_negative"),
             CheckConstraint(check="safety_stock >= 0", name="stock_safety_non_negative"),
-            CheckConstraint(check="reserved <= on_hand", name="stock_reserved_within_on_hand"),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import orjson
@@ -13,7 +14,9 @@ from ...domain.ports import PlacementSnapshot
 from ..db import fetch
 from ..mappers import (
     LOCATION_COLUMNS,
+    OVERRIDE_COLUMNS,
     PAGE_WITH_VARIANTS_COLUMNS,
+    PRODUCT_ACTIVE,
     PRODUCT_COLUMNS,
     VARIANT_COLUMNS,
     to_location,
@@ -32,7 +35,7 @@ def _like_pattern(search: str) -> str:
 
 
 _PAGE = (
-    "FROM product p WHERE p.active "
+    "FROM product p WHERE ($5 OR p.active) "
     "AND ($1::int IS NULL OR p.id > $1) "
     "AND ($2::text IS NULL OR p.title ILIKE $2 OR EXISTS ("
     "  SELECT 1 FROM variant v WHERE v.product_id = p.id AND (v.sku ILIKE $2 OR v.barcode = $3))) "
@@ -40,18 +43,21 @@ _PAGE = (
 )
 
 
-def _page_parameters(search: str | None, after_id: int | None, limit: int) -> list[object]:
-    return [after_id, _like_pattern(search) if search else None, search, limit]
+def _page_parameters(search: str | None, after_id: int | None, limit: int, with_inactive: bool) -> list[object]:
+    return [after_id, _like_pattern(search) if search else None, search, limit, with_inactive]
 
 
-async def products_page(*, search: str | None, after_id: int | None, limit: int) -> list[Product]:
-    """Active products in id order after a cursor; search matches title, SKU or barcode."""
-    rows = await fetch(f"SELECT {PRODUCT_COLUMNS} {_PAGE}", _page_parameters(search, after_id, limit))
+async def products_page(
+    *, search: str | None, after_id: int | None, limit: int, with_inactive: bool = False
+) -> list[Product]:
+    """Products in id order after a cursor (the inactive ones too for staff); search matches title,
+    SKU or barcode."""
+    rows = await fetch(f"SELECT {PRODUCT_COLUMNS} {_PAGE}", _page_parameters(search, after_id, limit, with_inactive))
     return [to_product(r) for r in rows]
 
 
 async def products_page_with_variants(
-    *, search: str | None, after_id: int | None, limit: int
+    *, search: str | None, after_id: int | None, limit: int, with_inactive: bool = False
 ) -> tuple[list[Product], list[Variant], list[PriceOverride]]:
     """The same page, with its products' active variants (display order) and their price overrides,
     in one statement (a page read with its variants costs one round trip, not three)."""
@@ -59,7 +65,7 @@ async def products_page_with_variants(
         f"WITH page AS (SELECT {PRODUCT_COLUMNS} {_PAGE}) SELECT {PAGE_WITH_VARIANTS_COLUMNS} "
         "FROM page LEFT JOIN variant v ON v.product_id = page.id AND v.active "
         "LEFT JOIN price_override o ON o.variant_id = v.id ORDER BY page.id, v.position, v.id",
-        _page_parameters(search, after_id, limit),
+        _page_parameters(search, after_id, limit, with_inactive),
     )
     return to_page_with_variants(rows)
 
@@ -70,14 +76,28 @@ async def products_by_ids(ids: Sequence[int]) -> list[Product]:
 
 
 async def variants_by_ids(ids: Sequence[int]) -> list[Variant]:
-    rows = await fetch(f"SELECT {VARIANT_COLUMNS} FROM variant WHERE id = ANY($1::int[])", [list(ids)])
+    rows = await fetch(
+        f"SELECT {VARIANT_COLUMNS}, {PRODUCT_ACTIVE.format(v='variant')} FROM variant WHERE id = ANY($1::int[])",
+        [list(ids)],
+    )
     return [to_variant(r) for r in rows]
+
+
+async def variant_by_code(*, sku: str | None, barcode: str | None) -> Variant | None:
+    """The variant with this SKU or this barcode: one look-up on its unique index."""
+    column, value = ("sku", sku) if sku is not None else ("barcode", barcode)
+    rows = await fetch(
+        f"SELECT {VARIANT_COLUMNS}, {PRODUCT_ACTIVE.format(v='variant')} FROM variant WHERE {column} = $1",
+        [value],
+    )
+    return to_variant(rows[0]) if rows else None
 
 
 async def variants_of_products(product_ids: Sequence[int]) -> list[Variant]:
     """Active variants of these products in display order."""
     rows = await fetch(
-        f"SELECT {VARIANT_COLUMNS} FROM variant WHERE product_id = ANY($1::int[]) AND active "
+        f"SELECT {VARIANT_COLUMNS}, {PRODUCT_ACTIVE.format(v='variant')} FROM variant "
+        "WHERE product_id = ANY($1::int[]) AND active "
         "ORDER BY product_id, position, id",
         [list(product_ids)],
     )
@@ -86,7 +106,7 @@ async def variants_of_products(product_ids: Sequence[int]) -> list[Variant]:
 
 async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
     rows = await fetch(
-        "SELECT variant_id, channel, location_id, amount FROM price_override WHERE variant_id = ANY($1::int[])",
+        f"SELECT {OVERRIDE_COLUMNS} FROM price_override WHERE variant_id = ANY($1::int[])",
         [list(variant_ids)],
     )
     return [to_price_override(r) for r in rows]
@@ -96,10 +116,11 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
 # order, their price overrides, the location itself and its stock of them (four lookups otherwise).
 SNAPSHOT = f"""
 SELECT (SELECT row_to_json(l) FROM (SELECT {LOCATION_COLUMNS} FROM location WHERE id = $2) l)::text AS location,
-  {", ".join("v." + c for c in VARIANT_COLUMNS.split(", "))},
+  {", ".join("v." + c for c in VARIANT_COLUMNS.split(", "))}, {PRODUCT_ACTIVE.format(v="v")},
   s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock,
   (SELECT json_agg(json_build_object('variant_id', p.variant_id, 'channel', p.channel,
-     'location_id', p.location_id, 'amount', p.amount::text))
+     'location_id', p.location_id, 'amount', p.amount::text, 'valid_from', p.valid_from,
+     'valid_until', p.valid_until))
    FROM price_override p WHERE p.variant_id = v.id)::text AS overrides
 FROM (SELECT 1) AS one
 LEFT JOIN variant v ON v.id = ANY($1::int[])
@@ -118,11 +139,23 @@ async def snapshot(
             continue
         found.variants[row["id"]] = to_variant(row)
         found.overrides[row["id"]] = [
-            to_price_override({**o, "amount": Decimal(o["amount"])}) for o in orjson.loads(row["overrides"] or "[]")
+            to_price_override(
+                {
+                    **o,
+                    "amount": Decimal(o["amount"]),
+                    "valid_from": _instant(o["valid_from"]),
+                    "valid_until": _instant(o["valid_until"]),
+                }
+            )
+            for o in orjson.loads(row["overrides"] or "[]")
         ]
         if row["variant_id"] is not None:
             found.levels[row["id"]] = to_stock_level(row)
     return found
+
+
+def _instant(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw is not None else None
 
 
 class CatalogStore:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from ...domain.geo import BoundingBox, bounding_box
-from ...domain.inventory import StockLevel, StockMovement
+from ...domain.inventory import MovementReason, StockLevel, StockMovement
 from ...domain.locations import Location
 from ...domain.ports import StockShort
 from ...domain.reservations import Hold
@@ -64,11 +64,16 @@ RELEASE = (
     "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 "
     f"RETURNING {STOCK_COLUMNS}"
 )
+# Selling held units after a stock count found fewer than were reserved (domain.sync): on hand stops
+# at 0, and the units the count did not find are written back first (COUNT_SHORT), so the ledger
+# still sums to the level.
 SELL = (
-    "UPDATE stock_level SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = now() "
-    "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 AND on_hand >= $3 "
-    f"RETURNING {STOCK_COLUMNS}"
+    "WITH old AS (SELECT on_hand FROM stock_level WHERE location_id = $1 AND variant_id = $2 FOR UPDATE) "
+    "UPDATE stock_level s SET on_hand = greatest(s.on_hand - $3, 0), reserved = s.reserved - $3, "
+    "updated_at = now() FROM old WHERE s.location_id = $1 AND s.variant_id = $2 AND s.reserved >= $3 "
+    "RETURNING s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, old.on_hand AS before"
 )
+COUNT_SHORT = "sold units the last stock count did not find"
 
 SELL_FROM_SHELF = (  # a till sale: what is on hand and not promised to another order (domain.till)
     "UPDATE stock_level SET on_hand = on_hand - $3, updated_at = now() "
@@ -107,8 +112,32 @@ class StockStore:
         return await self._apply_holds(RELEASE, holds)
 
     async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """Held units leave the building: on hand and reserved go down together."""
-        return await self._apply_holds(SELL, holds)
+        """Held units leave the building: on hand and reserved go down together (on hand not below 0)."""
+        levels = []
+        for hold in holds:
+            rows = await fetch(SELL, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            if not rows:
+                raise HeldStockMissing(f"{hold} is not reserved")
+            level, before = to_stock_level(rows[0]), rows[0]["before"]
+            if before < hold.quantity:  # the count was short: the ledger gets the units back before the sale
+                found = hold.quantity - before
+                await self.add_movements(
+                    [
+                        StockMovement(
+                            hold.location_id,
+                            hold.variant_id,
+                            MovementReason.ADJUSTMENT,
+                            found,
+                            0,
+                            hold.quantity,
+                            level.reserved + hold.quantity,
+                            COUNT_SHORT,
+                        )
+                    ],
+                    "system:count",
+                )
+            levels.append(level)
+        return levels
 
     async def _apply_holds(self, sql: str, holds: Sequence[Hold]) -> list[StockLevel]:
         levels = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from ...domain import order_requests, reservations
 from ...domain import order_routing as routed
@@ -54,6 +55,7 @@ class Prepared:
     overrides: Mapping[int, list[PriceOverride]]
     caller: str
     fingerprint: str
+    priced_at: datetime  # the instant its prices are read at (overrides in force then)
 
 
 async def place_order(ctx: Context, uow: UnitOfWork, request: OrderRequest) -> Order:
@@ -84,7 +86,7 @@ async def _place_pickup(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     assert location is not None
     order_requests.check_till_pickup(request, location, who)
     priced = order_requests.price_lines(
-        request.lines, prepared.variants, prepared.overrides, request.channel, location.id
+        request.lines, prepared.variants, prepared.overrides, request.channel, location.id, prepared.priced_at
     )
     draft = await _draft(ctx, uow, prepared, [ShipmentDraft(location.id, tuple(priced))])
     available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
@@ -122,7 +124,9 @@ async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
             if parcels:
                 rules = await uow.routing.rules()
                 ships_with = merge_targets(plan, parcels, request.address.point, rules, ctx.now())
-        shipments = routed.shipments(plan, prepared.variants, prepared.overrides, request.channel, ships_with)
+        shipments = routed.shipments(
+            plan, prepared.variants, prepared.overrides, request.channel, ships_with, prepared.priced_at
+        )
         draft = await _draft(ctx, uow, prepared, shipments)
         try:
             return await _commit(uow, prepared, draft)
@@ -151,7 +155,7 @@ async def _prepare(
         store = await uow.locations.by_code(who.placed_at_store_code)
         placed_at = store.id if store is not None else None
     fingerprint = order_requests.fingerprint(request)
-    return Prepared(request, who, placed_at, variants, overrides, actor(ctx.principal), fingerprint)
+    return Prepared(request, who, placed_at, variants, overrides, actor(ctx.principal), fingerprint, ctx.now())
 
 
 async def _replay(uow: UnitOfWork, prepared: Prepared) -> Order | None:

@@ -134,7 +134,9 @@ async def _replay(uow: UnitOfWork, request: OrderRequest, caller: str, fingerpri
 async def _draft(
     ctx: Context, uow: UnitOfWork, request: OrderRequest, who: Placement, snapshot: PlacementSnapshot, store_id: int
 ) -> OrderDraft:
-    priced = order_requests.price_lines(request.lines, snapshot.variants, snapshot.overrides, request.channel, store_id)
+    priced = order_requests.price_lines(
+        request.lines, snapshot.variants, snapshot.overrides, request.channel, store_id, ctx.now()
+    )
     shipments = [ShipmentDraft(store_id, tuple(priced))]
     prices = await benefits.price(ctx, uow, request, shipments, store_id)
     return order_requests.draft(request, who, store_id, shipments, prices, ctx.now(), ctx.services.reservation_ttl)
