@@ -33,6 +33,7 @@ from .graphql_view import GuardedGraphQL
 from .observability import GRAPHQL_ERRORS, ObservabilityMiddleware, metrics_payload, subscriptions_changed
 from .persistence.db import connection, open_database, open_pool
 from .persistence.repositories.event_log import Outbox
+from .resolvers import allocation
 from .resolvers.availability import is_unavailable
 from .resolvers.context import Connection, Context, Services
 from .resolvers.events import delivery, retention
@@ -270,6 +271,8 @@ def _start_jobs(settings: Settings, services: Services, cache: ResponseCache | N
     jobs: dict[str, Coroutine[Any, Any, None]] = {}
     if settings.points_expiry_interval:
         jobs["points-expiry"] = run_expiry(services, settings.points_expiry_interval)
+    if settings.allocation_interval:  # automatic online shares, once a day per store
+        jobs["allocation"] = allocation.run_daily(services, settings.allocation_interval)
     if cache is not None:
         jobs["response-cache"] = cache.watch(services.broker)
     if settings.expiry_sweep_interval > 0:  # unpaid orders past their hold

@@ -1,4 +1,4 @@
-"""The `omnichannel` command: serve, migrate, seed, token, schema, sync."""
+"""The `omnichannel` command: serve, migrate, seed, token, schema, sync, check."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
+from decimal import Decimal
 
+from . import report_cli
 from .config import ConfigError, Settings, jwt_secret, load_settings
 from .domain.access import Role
 
@@ -65,8 +68,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
         created = asyncio.run(_seed_demo(url))
         print("demo data loaded" if created else "demo data already present; nothing changed", file=sys.stderr)
         return 0
+    if args.orders is not None:
+        return _seed_orders(url, args.orders, settings.store_credit_share)
     if not (args.stores and args.products):
-        print("seed: give --demo, or both --stores N and --products M", file=sys.stderr)
+        print("seed: give --demo, --orders N, or both --stores N and --products M", file=sys.stderr)
         return 2
 
     async def scale() -> dict[str, int]:
@@ -81,6 +86,29 @@ def cmd_seed(args: argparse.Namespace) -> int:
     counts = asyncio.run(scale())
     print(" ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
     return 0
+
+
+def _seed_orders(url: str, count: int, store_share: Decimal) -> int:
+    if not 1 <= count <= 20_000_000:
+        print("seed: --orders must be between 1 and 20000000", file=sys.stderr)
+        return 2
+
+    async def run() -> dict[str, int]:
+        from .persistence.db import open_database
+        from .persistence.seed.orders import seed_orders
+
+        async with open_database(url, pool_size=2):
+            return await seed_orders(count, store_share=store_share)
+
+    started = time.perf_counter()
+    counts = asyncio.run(run())
+    took = time.perf_counter() - started
+    print(" ".join(f"{k}={v}" for k, v in counts.items()) + f" seconds={took:.1f}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return report_cli.run(args, _database_url(load_settings()))
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -123,6 +151,27 @@ def cmd_sync(args: argparse.Namespace) -> int:
         settings=settings,
         database_url=lambda: _database_url(settings),
     )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`check ledger`: every stock level against the sum of its movements, in one snapshot; exit 1 on a mismatch."""
+    from .persistence.db import open_database
+    from .resolvers.stock_ledger import check_ledger
+
+    url = _database_url(load_settings())
+
+    async def run() -> tuple[int, list]:  # type: ignore[type-arg]
+        async with open_database(url, pool_size=1):
+            return await check_ledger(limit=args.limit)
+
+    checked, found = asyncio.run(run())
+    for m in found:
+        print(
+            f"location {m.location_id} variant {m.variant_id}: on hand {m.on_hand} (ledger {m.on_hand_in_ledger}), "
+            f"reserved {m.reserved} (ledger {m.reserved_in_ledger})"
+        )
+    print(f"ledger: {checked} levels checked, {len(found)} not explained by their movements", file=sys.stderr)
+    return 1 if found else 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -206,7 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--demo", action="store_true")
     seed.add_argument("--stores", type=int)
     seed.add_argument("--products", type=int)
+    seed.add_argument("--orders", type=int, help="add N paid orders over 180 days with their report rollups")
     seed.set_defaults(func=cmd_seed)
+
+    report = sub.add_parser("report", help="a report as a table, CSV or a PNG chart (Asia/Shanghai days)")
+    report_cli.add_arguments(report)
+    report.set_defaults(func=cmd_report)
 
     token = sub.add_parser("token", help="print a signed access token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -225,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--token", help="a SERVICE token for --url (default: $OMNICHANNEL_TOKEN)")
     sync.add_argument("--batch-size", type=int, default=5000, help="rows per batch (at most 10,000)")
     sync.set_defaults(func=cmd_sync)
+    check = sub.add_parser("check", help="check stored data against its invariants")
+    check.add_argument("what", choices=["ledger"], help="ledger: each stock level equals the sum of its movements")
+    check.add_argument("--limit", type=int, default=1000, help="report at most this many mismatches")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

@@ -31,6 +31,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     points_expiry_interval: int = 3600
+    allocation_interval: int = 3600
     response_cache_ttl: float = 0.0
     fast_executor: bool = True
     loyalty: LoyaltyRules = field(default_factory=LoyaltyRules)
@@ -99,6 +100,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -
         broker_namespace=env.get("OMNICHANNEL_BROKER_NAMESPACE") or "omnichannel",
         log_level=env.get("OMNICHANNEL_LOG_LEVEL", "INFO").upper(),
         points_expiry_interval=_int(env, "OMNICHANNEL_POINTS_EXPIRY_INTERVAL", 3600, minimum=0),
+        allocation_interval=_int(env, "OMNICHANNEL_ALLOCATION_INTERVAL", 3600, minimum=0),
         response_cache_ttl=_seconds(env, "OMNICHANNEL_RESPONSE_CACHE_TTL", 0.0),
         fast_executor=_switch(env, "OMNICHANNEL_FAST_EXECUTOR", True),
         loyalty=_loyalty(env),

@@ -179,7 +179,7 @@ def check_batch_size(size: int) -> int:
     return size
 
 
-def direct_sender(kind: str, loyalty: Any) -> Sender:
+def direct_sender(kind: str, settings: Any) -> Sender:
     """Apply batches straight to the database (opened by the caller) through the sync use case, as the
     ERP's SERVICE. Stock events reach running servers through the event log; catalogue changes do not
     empty their response caches (the cache's TTL bounds how long they show old prices)."""
@@ -195,8 +195,8 @@ def direct_sender(kind: str, loyalty: Any) -> Sender:
     services = Services(
         broker=InMemoryBroker(),
         tokens=TokenService(hashlib.sha256(b"unused").hexdigest()),
-        loyalty=loyalty,
-        handlers=handlers_for(loyalty_rules=loyalty),
+        loyalty=settings.loyalty,
+        handlers=handlers_for(loyalty_rules=settings.loyalty, store_credit_share=settings.store_credit_share),
     )
     principal = Principal(role=Role.SERVICE, subject="cli:sync")
 
@@ -260,7 +260,7 @@ def main(
         from .persistence.db import open_database
 
         async with open_database(database_url(), pool_size=2):
-            return await run(kind, content, direct_sender(kind, settings.loyalty), batch_size=batch_size)
+            return await run(kind, content, direct_sender(kind, settings), batch_size=batch_size)
 
     try:
         check_batch_size(batch_size)

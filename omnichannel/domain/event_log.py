@@ -23,6 +23,7 @@ from typing import Any
 
 from .events import (
     FulfillmentAdvanced,
+    LowStockRaised,
     MemberMerged,
     OrderCancelled,
     OrderCompleted,
@@ -37,6 +38,9 @@ from .events import (
     RefundRequested,
     RefundSucceeded,
     StockChanged,
+    TransferEvent,
+    TransferReceived,
+    TransferShipped,
 )
 from .global_ids import global_id
 
@@ -153,6 +157,20 @@ def _stock_changed(event: StockChanged) -> LogEntry:
     )
 
 
+def _low_stock(event: LowStockRaised) -> LogEntry:
+    return LogEntry(
+        "stock.low",
+        event.at,
+        {
+            "alert": {"id": global_id("LowStockAlert", event.alert_id)},
+            "onHand": event.on_hand,
+            "reserved": event.reserved,
+            "safetyStock": event.safety_stock,
+        },
+        Refs(store_id=event.location_id, variant_id=event.variant_id),
+    )
+
+
 def _member_merged(event: MemberMerged) -> LogEntry:
     return LogEntry(
         "member.merged",
@@ -160,6 +178,30 @@ def _member_merged(event: MemberMerged) -> LogEntry:
         {"merged": {"id": global_id("Member", event.merged_id), "number": event.merged_number}},
         Refs(member_id=event.survivor_id),
     )
+
+
+def _transfer(log_type: str) -> Callable[[Any], LogEntry]:
+    """A transfer step: the transfer, its lines, both locations (each one's replay hears it)."""
+
+    def mapper(event: TransferEvent) -> LogEntry:
+        data = {
+            "transfer": {
+                "id": global_id("Transfer", event.transfer_id),
+                "number": event.number,
+                "status": event.status,
+                "from": {"id": global_id("Store", event.from_location_id)},
+                "to": {"id": global_id("Store", event.to_location_id)},
+                "reference": event.reference,
+                "lines": [
+                    {"variant": {"id": global_id("Variant", line.variant_id)}, "quantity": line.quantity,
+                     "receivedQuantity": line.received_quantity}
+                    for line in event.lines
+                ],
+            }
+        }  # fmt: skip
+        return LogEntry(log_type, event.at, data, Refs(store_ids=(event.from_location_id, event.to_location_id)))
+
+    return mapper
 
 
 def _lines(lines: tuple[RefundedLine, ...]) -> list[dict[str, Any]]:
@@ -210,10 +252,13 @@ MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
     OrderExpired: _order_entry("order.expired"),
     OrderRepriced: _order_entry("order.repriced", _repriced),
     StockChanged: _stock_changed,
+    LowStockRaised: _low_stock,
     MemberMerged: _member_merged,
     RefundRequested: _refund_entry("refund.requested", "PENDING"),
     RefundSucceeded: _refund_entry("refund.succeeded", "SUCCEEDED"),
     RefundFailed: _refund_entry("refund.failed", "FAILED"),
+    TransferShipped: _transfer("transfer.shipped"),
+    TransferReceived: _transfer("transfer.received"),
 }
 
 

@@ -89,6 +89,19 @@ def stock_changes(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class LowStockRaised(DomainEvent):
+    """A level fell to its safety stock or below and had no open alert (domain.stock_alerts): one is open now."""
+
+    alert_id: int
+    location_id: int
+    variant_id: int
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    at: datetime
+
+
 class OrderEventKind(StrEnum):
     """What a store's live order feed says happened (StoreOrderEvent.kind)."""
 
@@ -293,8 +306,52 @@ class RefundFailed(OrderEvent):
     reference: str
 
 
+@dataclass(frozen=True, slots=True)
+class TransferredLine:
+    """A variant of a transfer: units shipped, and units that arrived (None until received)."""
+
+    variant_id: int
+    quantity: int
+    received_quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferEvent(DomainEvent):
+    """What every fact about a transfer carries (domain.transfers)."""
+
+    transfer_id: int
+    number: str
+    from_location_id: int
+    to_location_id: int
+    status: str  # domain.transfers.TransferStatus value, after the change
+    lines: tuple[TransferredLine, ...]
+    reference: str | None  # what asked for it (an order number for a pickup by transfer)
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferRequested(TransferEvent):
+    """Its quantities are held at the source."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferShipped(TransferEvent):
+    """It left the source: the units are off the source's on hand."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferReceived(TransferEvent):
+    """It arrived: what came (`received_quantity` per line) is on the destination's on hand."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferCancelled(TransferEvent):
+    """Cancelled before it shipped: the hold at the source was released."""
+
+
 Event = (
     StockChanged
+    | LowStockRaised
     | OrderPlaced
     | OrderPaid
     | OrderCancelled
@@ -307,4 +364,8 @@ Event = (
     | RefundRequested
     | RefundSucceeded
     | RefundFailed
+    | TransferRequested
+    | TransferShipped
+    | TransferReceived
+    | TransferCancelled
 )

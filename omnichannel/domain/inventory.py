@@ -28,6 +28,7 @@ class StockLevel(NamedTuple):
     on_hand: int = 0
     reserved: int = 0
     safety_stock: int = 0
+    online_reserved: int = 0  # the part of `reserved` online orders hold (domain.online_allocation)
 
     @property
     def available(self) -> int:
@@ -84,7 +85,7 @@ def adjusted(level: StockLevel, delta: int) -> StockLevel:
             f"{level.reserved} units are reserved for orders; on hand cannot drop to {on_hand}.",
             ["delta"],
         )
-    return StockLevel(level.location_id, level.variant_id, on_hand, level.reserved, level.safety_stock)
+    return level._replace(on_hand=on_hand)
 
 
 def adjustment(level: StockLevel, delta: int, note: str) -> tuple[StockLevel, StockMovement]:

@@ -80,12 +80,20 @@ def facts_of(order: Order, fulfillments: Iterable[Fulfillment], at: datetime) ->
 
 
 def placed_facts(
-    draft: OrderDraft, order: Order, fulfillments: Sequence[Fulfillment], levels_after: Sequence[StockLevel]
+    draft: OrderDraft,
+    order: Order,
+    fulfillments: Sequence[Fulfillment],
+    levels_after: Sequence[StockLevel],
+    holds: Sequence[Hold] | None = None,
 ) -> list[DomainEvent]:
-    """What placing the order recorded: its holds reserved (levels_after[i] is draft.holds[i]'s row
-    after it), then the order itself."""
+    """What placing the order recorded: its holds reserved (levels_after[i] is the row of holds[i],
+    by default draft.holds[i], after it), then the order itself."""
     moves = reservations.moved(
-        MovementReason.RESERVATION, draft.holds, levels_after, reference=order.number, at=draft.created_at
+        MovementReason.RESERVATION,
+        draft.holds if holds is None else holds,
+        levels_after,
+        reference=order.number,
+        at=draft.created_at,
     )
     return [*moves.events, placed(draft, order, fulfillments)]
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from .catalog import Category, PriceOverride, Product, Variant
+from .catalog import Category, PriceOverride, Product, SalesChannel, Variant
 from .catalogue import NewVariant
 from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
@@ -35,6 +35,7 @@ from .geo import BoundingBox
 from .inventory import StockLevel, StockMovement
 from .locations import Location
 from .members import Identity, MergeSummary, SignInCode
+from .online_allocation import AllocationPolicy
 from .order_aggregate import OrderAggregate
 from .order_requests import OrderDraft
 from .orders import Fulfillment, Order
@@ -43,11 +44,16 @@ from .points import PointsAccount, PointsEntry, Posting
 from .pricing import DiscountLine
 from .promotions import Promotion, PromotionSpec
 from .refunds import PaidOrder, PointsOutcome, Refund, RefundPlan, RefundStatus
+from .report_rollups import PaidOrder as ReportedOrder
+from .report_rollups import PaidOrderFacts, RollupDelta
 from .reservations import Hold
 from .routing import LocationStock, RoutingRules
 from .sale_facts import SaleFacts
+from .sales_history import Sale
+from .stock_alerts import LowStockAlert
 from .sync import ProductRow, ProductsApplied, Resolved, StockApplied, StockRow, SyncResult
 from .throttle import ThrottlePolicy, ThrottleState
+from .transfers import Transfer, TransferRequest
 from .try_ons import TryOn, TryOnSource
 
 T = TypeVar("T")
@@ -83,6 +89,7 @@ class PlacementSnapshot:
     variants: dict[int, Variant] = field(default_factory=dict)
     overrides: dict[int, list[PriceOverride]] = field(default_factory=dict)
     levels: dict[int, StockLevel] = field(default_factory=dict)
+    online_share: float = 1.0  # the location's allocation share (domain.online_allocation)
 
 
 # ---- orders and stock ------------------------------------------------------------------------------
@@ -131,23 +138,53 @@ class PaymentRepository(Protocol):
 
 
 class StockRepository(Protocol):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """Each hold in lock order, or raise StockShort naming the first that could not be covered."""
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Each hold in lock order, or raise StockShort naming the first that could not be covered
+        (online: also within the location's online share, domain.online_allocation)."""
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]: ...
-    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]: ...
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+        """Held units leave; counted as sold on `day` (by channel group) when given."""
+
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
         """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
-        reserved); raise StockShort naming the first hold that could not be covered."""
+        reserved); raise StockShort naming the first hold that could not be covered. Counted as sold
+        in store on `day` when given."""
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
+
+    async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Units arrive for an order that waits for them there: on hand and reserved (online: and the
+        online holds) go up together."""
 
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
     async def apply(self, level: StockLevel, movement: StockMovement, actor: str) -> None: ...
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]: ...
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
+        """What can be promised now per variant (online: what online channels may still sell)."""
+
     async def nearby(
         self, origin: Location, variant_ids: Sequence[int], radius_km: float
     ) -> list[tuple[Location, Mapping[int, int]]]:
         """Active locations within radius_km of origin, with what they have available of these variants."""
+
+
+class StockAlertRepository(Protocol):
+    async def raise_alert(self, level: StockLevel, at: datetime) -> LowStockAlert | None:
+        """A new open alert for the level; None when it has one open already."""
+
+    async def resolve(self, location_id: int, variant_id: int, at: datetime) -> bool: ...
+    async def set_safety_stock(self, location_id: int, variant_id: int, safety_stock: int) -> StockLevel: ...
+
+
+class AllocationRepository(Protocol):
+    async def lock(self, location_id: int) -> AllocationPolicy: ...
+    async def save(
+        self, policy: AllocationPolicy, actor: str, *, decided_on: date | None = None
+    ) -> AllocationPolicy: ...
+    async def claim_due(self, today: date, limit: int) -> list[AllocationPolicy]: ...
+    async def units_sold(self, location_id: int, since: date) -> tuple[int, int]: ...
 
 
 class IdempotencyRepository(Protocol):
@@ -232,7 +269,9 @@ class RoutingRepository(Protocol):
     async def rules(self) -> RoutingRules: ...
     async def lock_rules(self) -> RoutingRules: ...
     async def save_rules(self, rules: RoutingRules, actor: str) -> None: ...
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]: ...
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]: ...
 
 
 class PromotionRepository(Protocol):
@@ -391,6 +430,28 @@ class EventLogRepository(Protocol):
         """Write the facts the event log keeps (domain.event_log) in the open transaction."""
 
 
+class ReportRollupRepository(Protocol):
+    """The dashboards' rollups (domain.report_rollups), written in the transaction of each fact."""
+
+    async def paid_order_facts(self, order_id: int, location_ids: Sequence[int]) -> PaidOrderFacts | None: ...
+    async def open_paid_order(self, order: ReportedOrder) -> bool:
+        """Keep what the order adds; False when its payment was counted already (nothing written)."""
+
+    async def paid_order_for_update(self, order_id: int) -> ReportedOrder | None: ...
+    async def save_paid_order(self, order: ReportedOrder) -> None: ...
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None: ...
+    async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None: ...
+    async def pickup_ready(
+        self, *, order_id: int, fulfillment_id: int, location_id: int, at: datetime
+    ) -> tuple[date, datetime] | None:
+        """Note the pickup ready (once); its order's payment day and moment, None if not new or not paid."""
+
+    async def pickup_collected(self, fulfillment_id: int, at: datetime) -> tuple[date, int, datetime] | None:
+        """Note it collected (once): its payment day, location and ready moment; None if not noted ready."""
+
+    async def add_wait(self, day: date, location_id: int, kind: str, bucket: int) -> None: ...
+
+
 class RefundRepository(Protocol):
     async def paid_order(self, order_id: int) -> PaidOrder | None: ...
     async def of_order(self, order_id: int) -> list[Refund]: ...
@@ -422,6 +483,27 @@ class RefundRepository(Protocol):
         """What SUCCEEDED refunds of the order settled in points: (given back, taken back or found short)."""
 
 
+class TransferRepository(Protocol):
+    async def get(self, transfer_id: int) -> Transfer | None: ...
+    async def lock(self, transfer_id: int) -> Transfer | None:
+        """The transfer row locked until commit (concurrent steps on it queue)."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        """Transfers asked for by this reference (an order number), locked, oldest first."""
+
+    async def order_waits(self, number: str) -> SalesChannel | None:
+        """The channel of the order with this number while it is open (placed or paid, not yet handed
+        over or closed); None when it is not."""
+
+    async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
+    async def save(self, transfer: Transfer) -> None: ...
+
+
+class SalesRepository(Protocol):
+    async def add(self, sales: Sequence[Sale]) -> None:
+        """Add units sold to their level's day (in the transaction of the step that sold them)."""
+
+
 class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
@@ -442,11 +524,16 @@ class UnitOfWork(Protocol):
     try_ons: TryOnRepository
     commission_rules: CommissionRuleRepository
     refunds: RefundRepository
+    transfers: TransferRepository
+    sales: SalesRepository
     event_log: EventLogRepository
     sale_facts: SaleFactsRepository
     sales_credit: SalesCreditRepository
     commission: CommissionRepository
     purchase_counts: PurchaseCountRepository
+    stock_alerts: StockAlertRepository
+    allocation: AllocationRepository
+    reports: ReportRollupRepository
     committed: list[DomainEvent]  # the events of every transaction of this unit that committed, in order
 
     async def atomic(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
@@ -458,7 +545,8 @@ class UnitOfWork(Protocol):
         committed): straight to `committed`; refused when handlers wait for them."""
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        """Whether an in-transaction handler is registered for any of these event types."""
+        """Whether an in-transaction handler is registered for any of these event types (handlers
+        added `quiet_above_safety_stock` not counted: see EventHandlers.add)."""
 
 
 Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
@@ -476,6 +564,7 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._by_type: dict[type[DomainEvent], list[Handler]] = {}
+        self._quiet: set[int] = set()  # id() of handlers with nothing to do above the safety stock
         self._last: list[Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]] = []
 
     def add_last(self, handler: Callable[[UnitOfWork, Sequence[DomainEvent]], Awaitable[None]]) -> EventHandlers:
@@ -485,8 +574,19 @@ class EventHandlers:
         self._last.append(handler)
         return self
 
-    def add(self, event_type: type[E], handler: Callable[[UnitOfWork, E], Awaitable[None]]) -> EventHandlers:
+    def add(
+        self,
+        event_type: type[E],
+        handler: Callable[[UnitOfWork, E], Awaitable[None]],
+        *,
+        quiet_above_safety_stock: bool = False,
+    ) -> EventHandlers:
+        """`quiet_above_safety_stock`: a StockChanged handler with nothing to do for a reservation that
+        leaves its level above its safety stock (the low-stock alerts); `handles` does not count it, so
+        the one-statement order placement, which reserves only while that holds, stays available."""
         self._by_type.setdefault(event_type, []).append(handler)
+        if quiet_above_safety_stock:
+            self._quiet.add(id(handler))
         return self
 
     def for_event(self, event: DomainEvent) -> list[Handler]:
@@ -495,8 +595,16 @@ class EventHandlers:
             found.extend(self._by_type.get(cls, ()))
         return found
 
+    def waits_for(self, event: DomainEvent) -> bool:
+        """Whether a handler counted by `handles` would run for this event."""
+        return any(id(h) not in self._quiet for h in self.for_event(event))
+
     def handles(self, *event_types: type[DomainEvent]) -> bool:
-        return any(issubclass(t, registered) for t in event_types for registered in self._by_type)
+        return any(
+            issubclass(t, registered) and any(id(h) not in self._quiet for h in handlers)
+            for t in event_types
+            for registered, handlers in self._by_type.items()
+        )
 
     async def run(self, uow: UnitOfWork, pending: list[DomainEvent]) -> None:
         """Handle every event of `pending`, including those the handlers append to it."""

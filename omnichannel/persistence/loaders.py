@@ -33,7 +33,7 @@ from .loyalty_loaders import (
     TemplateById,
 )
 from .refund_loaders import RefundById, RefundsByOrder
-from .repositories import catalog, locations, people
+from .repositories import allocation, catalog, locations, people
 from .repositories import order_reads as orders
 from .repositories import stock as inventory
 
@@ -275,6 +275,14 @@ class OrdersOfMember(DataLoader[MemberOrdersKey, list[Order]]):
         return [found.get(key, []) for key in keys]
 
 
+class OnlineShareByLocation(DataLoader[int, float]):
+    """The online allocation share of each location (1 where no policy was set)."""
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[float]:
+        found = await allocation.shares(keys)
+        return [found.get(k, 1.0) for k in keys]
+
+
 class Loaders:
     """A fresh set per request (and per subscription event): caches never outlive one response.
 
@@ -289,6 +297,10 @@ class Loaders:
     @cached_property
     def location(self) -> LocationById:
         return LocationById()
+
+    @cached_property
+    def online_share(self) -> OnlineShareByLocation:
+        return OnlineShareByLocation()
 
     @cached_property
     def product(self) -> ProductById:

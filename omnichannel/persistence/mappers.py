@@ -23,7 +23,7 @@ T = TypeVar("T")
 LOCATION_COLUMNS = "id, code, name, kind, lat, lng, modes, delivery_radius_km, opening_hours, city, address, active"
 PRODUCT_COLUMNS = "id, title, description, category_id, active"
 VARIANT_COLUMNS = "id, product_id, sku, barcode, title, list_price, active"
-STOCK_COLUMNS = "location_id, variant_id, on_hand, reserved, safety_stock"
+STOCK_COLUMNS = "location_id, variant_id, on_hand, reserved, safety_stock, online_reserved"
 ROUTING_RULES_COLUMNS = (
     "store_preference_km, allow_split, max_locations, merge_window_minutes, transfer_enabled, "
     "transfer_hours_per_10km, search_radius_km"
@@ -91,7 +91,14 @@ OVERRIDE_COLUMNS = "variant_id, channel, location_id, amount, valid_from, valid_
 
 
 def to_stock_level(row: Row) -> StockLevel:
-    return StockLevel(row["location_id"], row["variant_id"], row["on_hand"], row["reserved"], row["safety_stock"])
+    return StockLevel(
+        row["location_id"],
+        row["variant_id"],
+        row["on_hand"],
+        row["reserved"],
+        row["safety_stock"],
+        row["online_reserved"],
+    )
 
 
 def frozen_builder(cls: type[T], offset: int = 0) -> Callable[[Sequence[Any]], T]:

@@ -31,6 +31,7 @@ from ..domain import ports
 from ..domain.events import DomainEvent
 from ..domain.ports import EventHandlers, UnitOfWork
 from .loaders import Loaders
+from .repositories.allocation import AllocationStore
 from .repositories.catalog import CatalogStore
 from .repositories.categories import CategoryStore
 from .repositories.commission import CommissionRuleStore, CommissionStore
@@ -50,10 +51,14 @@ from .repositories.products import ProductStore
 from .repositories.promotions import PromotionStore
 from .repositories.recommendations import PurchaseCountStore
 from .repositories.refunds import RefundStore
+from .repositories.report_rollups import ReportRollupStore
 from .repositories.routing import RoutingStore
+from .repositories.sales_history import SalesStore
 from .repositories.stock import StockStore
+from .repositories.stock_alerts import StockAlertStore
 from .repositories.sync import SyncStore
 from .repositories.throttles import ThrottleStore
+from .repositories.transfers import TransferStore
 from .session import Session
 
 T = TypeVar("T")
@@ -87,11 +92,16 @@ class TortoiseUnitOfWork:
         self.try_ons: ports.TryOnRepository = TryOnStore(session)
         self.commission_rules: ports.CommissionRuleRepository = CommissionRuleStore(session)
         self.refunds: ports.RefundRepository = RefundStore(session)
+        self.transfers: ports.TransferRepository = TransferStore(session)
+        self.sales: ports.SalesRepository = SalesStore(session)
         self.event_log: ports.EventLogRepository = EventLogStore(session)
         self.sale_facts: ports.SaleFactsRepository = SaleFactsStore(session)
         self.sales_credit: ports.SalesCreditRepository = SalesCreditStore(session)
         self.commission: ports.CommissionRepository = CommissionStore(session)
         self.purchase_counts: ports.PurchaseCountRepository = PurchaseCountStore(session)
+        self.stock_alerts: ports.StockAlertRepository = StockAlertStore(session)
+        self.allocation: ports.AllocationRepository = AllocationStore(session)
+        self.reports: ports.ReportRollupRepository = ReportRollupStore(session)
 
     @property
     def conn(self) -> BaseDBAsyncClient:
@@ -104,7 +114,7 @@ class TortoiseUnitOfWork:
         if self._pending is not None:
             self._pending.extend(events)
             return
-        waiting = [type(e).__name__ for e in events if self._handlers.for_event(e)]
+        waiting = [type(e).__name__ for e in events if self._handlers.waits_for(e)]
         if waiting:
             raise RuntimeError(f"{waiting} recorded outside a transaction, but in-transaction handlers wait for them")
         self.committed.extend(events)

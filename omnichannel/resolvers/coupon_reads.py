@@ -36,8 +36,8 @@ async def audit(
     member_id: int | None,
     kinds: Sequence[AuditKind] | None,
 ) -> tuple[list[AuditEvent], bool]:
-    """The audit trail of claims, uses, returns and refusals: head office only."""
-    require_role(ctx.principal, Role.HQ_ADMIN)
+    """The audit trail of claims, uses, returns and refusals: head office, and analysts (read only)."""
+    require_role(ctx.principal, Role.HQ_ADMIN, Role.ANALYST)
     size = check_page_size(first)
     rows = await coupon_repo.audit_page(
         before_id=before_id,

@@ -38,10 +38,16 @@ async def fulfillment_plan(
     mode: FulfillmentMode,
     pickup_location_id: int | None,
     destination: GeoPoint | None,
+    online: bool = False,
 ) -> Plan:
-    """fulfillmentPlan: the plan preview, for anyone."""
+    """fulfillmentPlan: the plan preview, for anyone (online: within the stores' online shares)."""
     return await plan_fulfillment(
-        ctx.uow(), lines=lines, mode=mode, pickup_location_id=pickup_location_id, destination=destination
+        ctx.uow(),
+        lines=lines,
+        mode=mode,
+        pickup_location_id=pickup_location_id,
+        destination=destination,
+        online=online,
     )
 
 
@@ -52,8 +58,10 @@ async def plan_fulfillment(
     mode: FulfillmentMode,
     pickup_location_id: int | None,
     destination: GeoPoint | None,
+    online: bool = False,
 ) -> Plan:
-    """Where these lines would be fulfilled from, by this mode, and why. Raises DomainError on bad input."""
+    """Where these lines would be fulfilled from, by this mode, and why (online: within each store's
+    online allocation share). Raises DomainError on bad input."""
     _check_size(lines)
     routing.check_lines(lines)
     pickup: Location | None = None
@@ -69,7 +77,9 @@ async def plan_fulfillment(
     rules = await uow.routing.rules()
     center = pickup.point if pickup is not None else destination
     assert center is not None
-    network = await uow.routing.candidate_stock(list(variants), bounding_box(center, rules.search_radius_km))
+    network = await uow.routing.candidate_stock(
+        list(variants), bounding_box(center, rules.search_radius_km), online=online
+    )
     return routing.plan(
         lines,
         mode,

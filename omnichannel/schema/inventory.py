@@ -10,6 +10,7 @@ from strawberry.types import Info
 from ..domain.events import StockChanged
 from ..domain.inventory import StockLevel as DomainStockLevel
 from ..domain.locations import Location
+from ..resolvers import allocation
 from ..resolvers import inventory as use_cases
 from ..resolvers.context import Context
 from ..resolvers.maybe import Later, then
@@ -91,6 +92,13 @@ class StockLevel(ReadThrough):
                 await info.context.loaders.variant.load(self._level.variant_id), "variant", self._level.variant_id
             )
         )
+
+    @strawberry.field(
+        description="what online channels (MINI_PROGRAM, APP) may still sell here: floor(onlineShare x (onHand - "
+        "safetyStock)) - what online orders hold here now, never below 0 and never more than available"
+    )
+    async def available_online(self, info: Info[Context, None]) -> int:
+        return await allocation.available_online(info.context, self._level)
 
 
 def _store_at(ctx: Context, location_id: int) -> Eventually[Store]:

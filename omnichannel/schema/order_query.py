@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ..resolvers import order_feed
 from ..resolvers.context import Context
 from ..resolvers.orders import reads as use_cases
-from .enums import OrderStatus
+from .enums import OrderStatus, SalesChannel
 from .events import AFTER_CURSOR_DESCRIPTION, CURSOR_DESCRIPTION, decode_log_cursor, encode_log_cursor
 from .locations import Store
 from .orders import Fulfillment, Order, OrderConnection, OrderEdge
@@ -45,6 +45,11 @@ class OrderQuery:
         first: int | None = 20,
         after: str | None = None,
         updated_since: datetime | None = None,
+        from_: Annotated[
+            datetime | None, strawberry.argument(name="from", description="placed at or after this moment")
+        ] = None,
+        to: Annotated[datetime | None, strawberry.argument(description="placed before this moment")] = None,
+        channel: SalesChannel | None = None,
     ) -> OrderConnection:
         orders, has_next = await use_cases.orders_page(
             info.context,
@@ -53,6 +58,9 @@ class OrderQuery:
             first=first,
             before_id=decode_cursor(after, "order"),
             updated_since=updated_since,
+            placed_from=from_,
+            placed_before=to,
+            channel=channel,
         )
         return order_connection(orders, has_next, after is not None)
 

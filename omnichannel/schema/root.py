@@ -24,9 +24,13 @@ from .prices import PriceMutation
 from .pricing import PricingQuery
 from .promotions import PromotionMutation, PromotionQuery
 from .refunds import RefundMutation
+from .reports import ReportQuery
 from .routing import RoutingMutation, RoutingQuery
+from .sales_history import SalesHistoryQuery
+from .stock_records_api import StockRecordsMutation, StockRecordsQuery, StockRecordsSubscription
 from .sync import SyncMutation
 from .till import TillMutation
+from .transfers import TransferMutation, TransferQuery
 from .webhooks import WebhookMutation, WebhookQuery
 
 
@@ -52,6 +56,10 @@ Query = merge_types(
         CommissionQuery,
         EventQuery,
         WebhookQuery,
+        StockRecordsQuery,
+        TransferQuery,
+        SalesHistoryQuery,
+        ReportQuery,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +81,8 @@ Mutation = merge_types(
         CommissionMutation,
         WebhookMutation,
         RefundMutation,
+        StockRecordsMutation,
+        TransferMutation,
     ),
 )
-Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription))
+Subscription = merge_types("Subscription", (InventorySubscription, OrderSubscription, StockRecordsSubscription))

@@ -6,13 +6,14 @@ import strawberry
 from strawberry.types import Info
 
 from ..domain.money import Money as DomainMoney
+from ..domain.online_allocation import is_online
 from ..domain.routing import Plan, RouteLine, Shipment
 from ..domain.routing import RoutingRules as DomainRoutingRules
 from ..resolvers import routing as use_cases
 from ..resolvers.context import Context
 from ..resolvers.mutation import mutate
 from .catalog import Variant
-from .enums import FulfillmentMode
+from .enums import FulfillmentMode, SalesChannel
 from .errors import UserError
 from .lines import OrderLine, OrderLineInput
 from .locations import GeoInput, Store
@@ -26,6 +27,10 @@ class FulfillmentPlanInput:
     fulfillment_mode: FulfillmentMode
     pickup_store_id: strawberry.ID | None = strawberry.field(default=None, description="PICKUP: where to collect")
     destination: GeoInput | None = strawberry.field(default=None, description="EXPRESS and SAME_CITY")
+    channel: SalesChannel | None = strawberry.field(
+        default=None,
+        description="MINI_PROGRAM or APP: plan within each store's online allocation share, as placeOrder does",
+    )
 
 
 @strawberry.type(description="What one store or warehouse would send, and how.")
@@ -163,6 +168,7 @@ class RoutingQuery:
             mode=input.fulfillment_mode,
             pickup_location_id=decode_id(input.pickup_store_id, "Store") if input.pickup_store_id else None,
             destination=input.destination.to_domain() if input.destination else None,
+            online=input.channel is not None and is_online(input.channel),
         )
         return await plan_from_domain(info.context, plan)
 

@@ -79,10 +79,13 @@ class _Measure:
         fields = aliases = depth = selections = 0
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                sub = self.selection_set(selection.selection_set, level + 1)
+                # __Type.ofType chains are as long as the schema's wrappers (a handful), never recursive:
+                # they do not count, so the introspection query BI tools send (9 of them) is not too deep
+                step = 0 if selection.name.value == "ofType" else 1
+                sub = self.selection_set(selection.selection_set, level + step)
                 fields += 1 + sub.fields
                 aliases += sub.aliases + (selection.alias is not None)
-                depth = max(depth, 1 + sub.depth)
+                depth = max(depth, step + sub.depth)
                 selections += 1 + sub.selections
                 continue
             if isinstance(selection, InlineFragmentNode):

@@ -45,7 +45,7 @@ OPERATIONS = {
           productIds: ["UHJvZHVjdDo2NA"], validUntil: "2001-01-02T00:00:00+00:00"}) { userErrors { code } } }""",
         {"HQ_ADMIN"},
     ),
-    "couponAudit": ("""{ couponAudit(first: 1) { edges { node { kind } } } }""", {"HQ_ADMIN"}),
+    "couponAudit": ("""{ couponAudit(first: 1) { edges { node { kind } } } }""", {"HQ_ADMIN", "ANALYST"}),
     "claimCoupon": (
         """mutation($t: ID!) { claimCoupon(input: {templateId: $t}) { userErrors { code } } }""",
         {"MEMBER"},

@@ -11,11 +11,9 @@ from omnichannel.persistence.mappers import frozen_builder, to_stock_level, to_s
 
 
 def test_stock_levels_read_by_position_equal_levels_read_by_name():
-    rows = [(3, 7, 10, 2, 1), (4, 7, 0, 0, 0)]
-    named = [
-        to_stock_level(dict(zip(("location_id", "variant_id", "on_hand", "reserved", "safety_stock"), r, strict=True)))
-        for r in rows
-    ]
+    rows = [(3, 7, 10, 2, 1, 1), (4, 7, 0, 0, 0, 0)]
+    names = ("location_id", "variant_id", "on_hand", "reserved", "safety_stock", "online_reserved")
+    named = [to_stock_level(dict(zip(names, r, strict=True))) for r in rows]
     fast = to_stock_levels(rows)
     assert fast == named == [StockLevel(*r) for r in rows]
     assert all(type(level) is StockLevel for level in fast)

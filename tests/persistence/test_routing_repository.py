@@ -109,7 +109,9 @@ async def test_the_stock_query_reads_rows_only_of_candidate_locations(app, radiu
         await db.execute("ANALYZE location; ANALYZE stock_level", conn=uow.conn)
         network = await repo.candidate_stock(VARIANTS, box, conn=uow.conn)
         params = [VARIANTS, box.min_lat, box.max_lat, box.min_lng, box.max_lng]
-        explained = await db.fetch("EXPLAIN (ANALYZE, FORMAT JSON) " + repo.CANDIDATE_STOCK_SQL, params, conn=uow.conn)
+        explained = await db.fetch(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + repo.CANDIDATE_STOCK_SQL, [*params, False], conn=uow.conn
+        )
         candidate_rows = await db.fetch(
             "SELECT count(*) AS n FROM stock_level s JOIN location l ON l.id = s.location_id "
             "WHERE l.active AND l.lat BETWEEN $1 AND $2 AND l.lng BETWEEN $3 AND $4",

@@ -12,7 +12,7 @@ import copy
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -39,6 +39,8 @@ from omnichannel.domain.ports import EventHandlers, IdempotencyClaim, PlacementS
 from omnichannel.domain.pricing import DiscountLine
 from omnichannel.domain.promotions import Promotion
 from omnichannel.domain.refunds import PaidLine, PaidOrder, Refund, RefundPlan, RefundStatus
+from omnichannel.domain.report_rollups import PaidOrder as ReportedOrder
+from omnichannel.domain.report_rollups import PaidOrderFacts, RollupDelta
 from omnichannel.domain.reservations import Hold
 from omnichannel.domain.routing import LocationStock, RoutingRules
 from omnichannel.domain.sale_facts import FulfilledLine, SaleFacts
@@ -51,6 +53,7 @@ from omnichannel.domain.throttle import (
     must_wait,
     retry_after,
 )
+from omnichannel.domain.transfers import Transfer
 
 T = TypeVar("T")
 
@@ -82,9 +85,15 @@ class FakeDatabase:
     ids: dict[str, int] = field(default_factory=dict)
     one_statement_orders: int = 0  # orders written by the single-statement path
     logged: list[DomainEvent] = field(default_factory=list)  # what the event log's writer appended
+    reported: dict[int, ReportedOrder] = field(default_factory=dict)  # the report rollups' paid orders
+    rollup_deltas: list[RollupDelta] = field(default_factory=list)
+    closed: list[tuple[date, int, bool]] = field(default_factory=list)
+    pickups: dict[int, tuple[date, int, datetime]] = field(default_factory=dict)
+    waits: list[tuple[date, int, str, int]] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
     credit: list[tuple[int, str, SalesCredit]] = field(default_factory=list)  # (order, cause, credit)
     counted_orders: list[int] = field(default_factory=list)  # paid orders the recommendation aggregates count
+    transfers: dict[int, Transfer] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -235,7 +244,8 @@ class FakePayments(_Repository):
 
 
 class FakeStock(_Repository):
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    # online orders are not capped by an allocation share here (the SQL does it: tests/api/test_online_allocation.py)
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         levels = []
         for hold in holds:
             level = self.db.stock.get((hold.location_id, hold.variant_id))
@@ -244,10 +254,10 @@ class FakeStock(_Repository):
             levels.append(self._put(level._replace(reserved=level.reserved + hold.quantity)))
         return levels
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return [self._put(self._held(h)._replace(reserved=self._held(h).reserved - h.quantity)) for h in holds]
 
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
         sold = []
         for hold in holds:
             level = self._held(hold)
@@ -261,7 +271,7 @@ class FakeStock(_Repository):
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None:
         self.db.ledger.extend((m, actor) for m in movements)
 
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]:
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
         return {v: lvl.available for (loc, v), lvl in self.db.stock.items() if loc == location_id and v in variant_ids}
 
     async def nearby(
@@ -330,7 +340,9 @@ class FakeRouting(_Repository):
     async def rules(self) -> RoutingRules:
         return self.db.routing_rules
 
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]:
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]:
         network = []
         for location in sorted(self.db.locations.values(), key=lambda loc: loc.code):
             inside = (
@@ -475,6 +487,56 @@ class FakeEventLog(_Repository):
         self.db.logged.extend(events)
 
 
+class FakeTransfers(_Repository):
+    """Transfers in memory; orders asking for none is all the order use cases need."""
+
+    async def for_reference(self, reference: str) -> list[Transfer]:
+        return [t for t in self.db.transfers.values() if t.reference == reference]
+
+
+class FakeReports(_Repository):
+    """The report rollups in memory: what each paid order added, and every delta applied."""
+
+    async def paid_order_facts(self, order_id: int, location_ids: Sequence[int]) -> PaidOrderFacts | None:
+        order = self.db.orders.get(order_id)
+        if order is None:
+            return None
+        return PaidOrderFacts(order.points_redeemed, frozenset(location_ids), ())
+
+    async def open_paid_order(self, order: ReportedOrder) -> bool:
+        if order.order_id in self.db.reported:
+            return False
+        self.db.reported[order.order_id] = order
+        return True
+
+    async def paid_order_for_update(self, order_id: int) -> ReportedOrder | None:
+        return self.db.reported.get(order_id)
+
+    async def save_paid_order(self, order: ReportedOrder) -> None:
+        self.db.reported[order.order_id] = order
+
+    async def apply(self, delta: RollupDelta, *, order_id: int) -> None:
+        self.db.rollup_deltas.append(delta)
+
+    async def count_closed(self, day: date, location_ids: Sequence[int], *, expired: bool) -> None:
+        self.db.closed.extend((day, loc, expired) for loc in location_ids)
+
+    async def pickup_ready(
+        self, *, order_id: int, fulfillment_id: int, location_id: int, at: datetime
+    ) -> tuple[date, datetime] | None:
+        order = self.db.reported.get(order_id)
+        if order is None or fulfillment_id in self.db.pickups:
+            return None
+        self.db.pickups[fulfillment_id] = (order.day, location_id, at)
+        return order.day, order.paid_at
+
+    async def pickup_collected(self, fulfillment_id: int, at: datetime) -> tuple[date, int, datetime] | None:
+        return self.db.pickups.pop(fulfillment_id, None)
+
+    async def add_wait(self, day: date, location_id: int, kind: str, bucket: int) -> None:
+        self.db.waits.append((day, location_id, kind, bucket))
+
+
 class FakeRefunds(_Repository):
     """Refunds in memory: the order's lines are its fulfilment lines merged by variant and price."""
 
@@ -609,6 +671,10 @@ class FakeUnitOfWork:
         self.sales_credit = FakeSalesCredit(current)
         self.commission = _Repository(current)  # not faked: the fake orders are not attributed to clerks
         self.purchase_counts = FakePurchaseCounts(current)
+        self.stock_alerts = _Repository(current)  # not faked: the alert handler is tested on PostgreSQL
+        self.allocation = _Repository(current)
+        self.transfers = FakeTransfers(current)
+        self.reports = FakeReports(current)
 
     def _current(self) -> FakeDatabase:
         return self._database
@@ -617,7 +683,7 @@ class FakeUnitOfWork:
         if self._pending is not None:
             self._pending.extend(events)
             return
-        assert not any(self._handlers.for_event(e) for e in events), "handlers wait for events outside a transaction"
+        assert not any(self._handlers.waits_for(e) for e in events), "handlers wait for events outside a transaction"
         self.committed.extend(events)
 
     def handles(self, *event_types: type[DomainEvent]) -> bool:

@@ -13,11 +13,16 @@ from .points import PointsEntry
 from .promotions import OrderDiscount, Promotion
 from .refunds import Refund, RefundLine
 from .routing import RoutingRules
+from .sales import SalesDay
+from .stock_alerts import AllocationPolicy, ChannelSales, LowStockAlert
 from .sync import SyncBatch
 from .throttle import Throttle
+from .transfers import Transfer, TransferLine
 
 __all__ = [
+    "AllocationPolicy",
     "Category",
+    "ChannelSales",
     "CommissionEntry",
     "CommissionLine",
     "CommissionRule",
@@ -30,6 +35,7 @@ __all__ = [
     "FulfillmentLine",
     "IdempotencyKey",
     "Location",
+    "LowStockAlert",
     "Member",
     "MemberIdentity",
     "MemberLookup",
@@ -48,12 +54,15 @@ __all__ = [
     "RefundLine",
     "RoutingRules",
     "SalesCreditEntry",
+    "SalesDay",
     "SignInCode",
     "Staff",
     "StockLevel",
     "StockMovement",
     "SyncBatch",
     "Throttle",
+    "Transfer",
+    "TransferLine",
     "TryOn",
     "Variant",
     "Webhook",

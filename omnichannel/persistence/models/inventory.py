@@ -23,6 +23,7 @@ class StockLevel(Model):
     on_hand = fields.IntField(default=0, db_default=0)
     reserved = fields.IntField(default=0, db_default=0)
     safety_stock = fields.IntField(default=0, db_default=0)
+    online_reserved = fields.IntField(default=0, db_default=0)  # the part of `reserved` online orders hold
     updated_at = fields.DatetimeField(auto_now=True, db_default=Now())
 
     class Meta:
@@ -34,6 +35,9 @@ class StockLevel(Model):
             CheckConstraint(check="on_hand >= 0", name="stock_on_hand_non_negative"),
             CheckConstraint(check="reserved >= 0", name="stock_reserved_non_negative"),
             CheckConstraint(check="safety_stock >= 0", name="stock_safety_non_negative"),
+            CheckConstraint(
+                check="online_reserved >= 0 AND online_reserved <= reserved", name="stock_online_reserved_within"
+            ),
         )
 
 

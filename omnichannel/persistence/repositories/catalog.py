@@ -117,7 +117,8 @@ async def price_overrides(variant_ids: Sequence[int]) -> list[PriceOverride]:
 SNAPSHOT = f"""
 SELECT (SELECT row_to_json(l) FROM (SELECT {LOCATION_COLUMNS} FROM location WHERE id = $2) l)::text AS location,
   {", ".join("v." + c for c in VARIANT_COLUMNS.split(", "))}, {PRODUCT_ACTIVE.format(v="v")},
-  s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock,
+  s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, s.online_reserved,
+  (SELECT a.online_share FROM allocation_policy a WHERE a.location_id = $2) AS online_share,
   (SELECT json_agg(json_build_object('variant_id', p.variant_id, 'channel', p.channel,
      'location_id', p.location_id, 'amount', p.amount::text, 'valid_from', p.valid_from,
      'valid_until', p.valid_until))
@@ -134,6 +135,8 @@ async def snapshot(
     rows = await fetch(SNAPSHOT, [list(variant_ids), location_id], conn=conn)
     raw_location = rows[0]["location"] if rows else None
     found = PlacementSnapshot(to_location(orjson.loads(raw_location)) if raw_location else None)
+    if rows and rows[0]["online_share"] is not None:
+        found.online_share = rows[0]["online_share"]
     for row in rows:
         if row["id"] is None:
             continue

@@ -18,6 +18,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ...domain.inventory import StockLevel, StockMovement
+from ...domain.online_allocation import is_online
 from ...domain.order_aggregate import placed_facts
 from ...domain.order_requests import OrderDraft
 from ...domain.orders import Fulfillment, FulfillmentStatus, Order, OrderStatus
@@ -26,6 +27,7 @@ from ..db import fetch
 from ..mappers import STOCK_COLUMNS
 from ..order_mappers import ORDER_COLUMNS, address_to_json, to_order
 from . import event_log_append
+from .stock import ONLINE_CAP
 
 
 def _order(source: str) -> str:
@@ -72,9 +74,16 @@ AFTER_RESERVING = f"""WITH {_order("")}, {_LINES}, m AS (
 {_RESULT}
 FROM o"""
 
+# The hold is taken only while it leaves the level above its safety stock (so no low-stock alert can
+# be due: resolvers/stock_alerts.py) and, for an online order ($31), within the online share
+# (persistence.repositories.stock.ONLINE_CAP); otherwise nothing is written and the caller takes the
+# transactional path, which reserves (or refuses) with the in-transaction handlers.
 RESERVING_ONE = f"""WITH r AS (
-  UPDATE stock_level SET reserved = reserved + $28, updated_at = now()
+  UPDATE stock_level SET reserved = reserved + $28,
+    online_reserved = online_reserved + CASE WHEN $31 THEN $28 ELSE 0 END, updated_at = now()
   WHERE location_id = $26 AND variant_id = $27 AND on_hand - reserved - safety_stock >= $28
+    AND (safety_stock = 0 OR on_hand - reserved - $28 > safety_stock)
+    AND (NOT $31 OR online_reserved + $28 <= {ONLINE_CAP.format(loc="$26")})
   RETURNING {STOCK_COLUMNS}
 ), {_order("r, ")}, {_LINES}, m AS (
   INSERT INTO stock_movement (variant_id, location_id, reason, on_hand_delta, reserved_delta, on_hand_after,
@@ -192,17 +201,19 @@ def _unwritten(draft: OrderDraft, hold: Hold) -> tuple[Order, list[Fulfillment],
 async def reserving_one(
     draft: OrderDraft, hold: Hold, actor: str, *, conn: BaseDBAsyncClient | None = None
 ) -> tuple[Order, list[Fulfillment], StockLevel] | None:
-    """Reserve the one hold and write the order in a single statement; None (nothing written) when short."""
+    """Reserve the one hold and write the order in a single statement; None (nothing written) when the
+    hold is short, would bring the level to its safety stock, or is over the online share."""
     unwritten, fulfillments, level = _unwritten(draft, hold)
     facts = placed_facts(draft, unwritten, fulfillments, [level])
     assert [type(f).__name__ for f in facts] == ["StockChanged", "OrderPlaced"]
     log = event_log_append.entries_json(facts, ["level", "order"])
-    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor, log or "[]"]
+    online = is_online(draft.request.channel)
+    params = [*_common(draft), hold.location_id, hold.variant_id, hold.quantity, actor, log or "[]", online]
     rows = await fetch(RESERVING_ONE, params, conn=conn)
     if not rows:
         return None
     row = rows[0]
     level = StockLevel(row["r_location_id"], row["r_variant_id"], row["r_on_hand"], row["r_reserved"],
-                       row["r_safety_stock"])  # fmt: skip
+                       row["r_safety_stock"], row["r_online_reserved"])  # fmt: skip
     order, fulfillments = _created(draft, row)
     return order, fulfillments, level

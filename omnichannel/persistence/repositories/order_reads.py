@@ -68,6 +68,8 @@ class OrderFilter:
     statuses: tuple[OrderStatus, ...] | None = None
     updated_since: datetime | None = None
     channel: SalesChannel | None = None
+    placed_from: datetime | None = None  # placed at or after
+    placed_before: datetime | None = None
 
 
 def _where(f: OrderFilter, params: list[Any], alias: str = "o") -> list[str]:
@@ -91,6 +93,12 @@ def _where(f: OrderFilter, params: list[Any], alias: str = "o") -> list[str]:
     if f.channel is not None:
         params.append(f.channel.value)
         clauses.append(f"{alias}.channel = ${len(params)}")
+    if f.placed_from is not None:
+        params.append(f.placed_from)
+        clauses.append(f"{alias}.created_at >= ${len(params)}")
+    if f.placed_before is not None:
+        params.append(f.placed_before)
+        clauses.append(f"{alias}.created_at < ${len(params)}")
     return clauses
 
 

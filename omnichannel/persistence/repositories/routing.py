@@ -14,15 +14,24 @@ from ..session import Session
 
 # Locations in the box first (index on lat, lng), then, for each of them and each variant of the
 # order, one unique-index probe into stock_level: rows of other locations (or variants) are never read.
+# For online orders ($6) what is available is capped by the location's online share: the SQL form of
+# domain.online_allocation.available_online (share in 1/10,000ths; no policy: share 1).
+_AVAILABLE = """CASE WHEN $6 THEN LEAST(st.on_hand - st.reserved - st.safety_stock,
+    COALESCE((SELECT round(p.online_share * 10000)::bigint FROM allocation_policy p WHERE p.location_id = l.id), 10000)
+      * (st.on_hand - st.safety_stock) / 10000 - st.online_reserved)
+  ELSE st.on_hand - st.reserved - st.safety_stock END"""
 CANDIDATE_STOCK_SQL = f"""
 SELECT {", ".join("l." + c for c in LOCATION_COLUMNS.split(", "))}, s.variant_ids, s.available
 FROM location l
 CROSS JOIN LATERAL (
-    SELECT array_agg(st.variant_id ORDER BY st.variant_id) AS variant_ids,
-           array_agg(st.on_hand - st.reserved - st.safety_stock ORDER BY st.variant_id) AS available
-    FROM unnest($1::int[]) AS wanted (variant_id)
-    JOIN stock_level st ON st.location_id = l.id AND st.variant_id = wanted.variant_id
-    WHERE st.on_hand - st.reserved - st.safety_stock > 0
+    SELECT array_agg(a.variant_id ORDER BY a.variant_id) AS variant_ids,
+           array_agg(a.available ORDER BY a.variant_id) AS available
+    FROM (
+        SELECT st.variant_id, {_AVAILABLE} AS available
+        FROM unnest($1::int[]) AS wanted (variant_id)
+        JOIN stock_level st ON st.location_id = l.id AND st.variant_id = wanted.variant_id
+    ) a
+    WHERE a.available > 0
 ) s
 WHERE l.active AND l.lat BETWEEN $2 AND $3 AND l.lng BETWEEN $4 AND $5 AND s.variant_ids IS NOT NULL
 ORDER BY l.code
@@ -30,7 +39,7 @@ ORDER BY l.code
 
 
 async def candidate_stock(
-    variant_ids: Sequence[int], box: BoundingBox, *, conn: BaseDBAsyncClient | None = None
+    variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False, conn: BaseDBAsyncClient | None = None
 ) -> list[LocationStock]:
     """Active locations inside the box holding some available stock of these variants, with that stock.
 
@@ -38,7 +47,7 @@ async def candidate_stock(
     """
     rows = await fetch(
         CANDIDATE_STOCK_SQL,
-        [list(variant_ids), box.min_lat, box.max_lat, box.min_lng, box.max_lng],
+        [list(variant_ids), box.min_lat, box.max_lat, box.min_lng, box.max_lng, online],
         conn=conn,
     )
     return [
@@ -61,8 +70,10 @@ class RoutingStore:
     async def rules(self) -> RoutingRules:
         return await rules(conn=self._session.conn)
 
-    async def candidate_stock(self, variant_ids: Sequence[int], box: BoundingBox) -> list[LocationStock]:
-        network = await candidate_stock(variant_ids, box, conn=self._session.conn)
+    async def candidate_stock(
+        self, variant_ids: Sequence[int], box: BoundingBox, *, online: bool = False
+    ) -> list[LocationStock]:
+        network = await candidate_stock(variant_ids, box, online=online, conn=self._session.conn)
         for entry in network:
             self._session.loaders.location.prime(entry.location.id, entry.location)
         return network

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from ...domain.geo import BoundingBox, bounding_box
 from ...domain.inventory import MovementReason, StockLevel, StockMovement
 from ...domain.locations import Location
+from ...domain.online_allocation import available_online
 from ...domain.ports import StockShort
 from ...domain.reservations import Hold
 from ..db import execute, execute_many, fetch
 from ..mappers import STOCK_COLUMNS, to_stock_level, to_stock_levels
 from ..session import Session
-from . import locations
+from . import allocation, locations
 
 
 async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None = None) -> list[StockLevel]:
@@ -37,7 +39,7 @@ async def levels(variant_ids: Sequence[int], location_ids: Sequence[int] | None 
 async def levels_in_box(variant_ids: Sequence[int], box: BoundingBox) -> list[StockLevel]:
     """Stock rows of these variants at active locations inside a bounding box (index prefilter)."""
     rows = await fetch(
-        "SELECT s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock "
+        "SELECT s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, s.online_reserved "
         "FROM location l JOIN stock_level s ON s.location_id = l.id "
         "WHERE l.active AND l.lat BETWEEN $2 AND $3 AND l.lng BETWEEN $4 AND $5 "
         "AND s.variant_id = ANY($1::int[])",
@@ -54,14 +56,25 @@ class HeldStockMissing(RuntimeError):
     """Releasing or selling more than is reserved: a bug, never a business refusal."""
 
 
+# The online cap of domain.online_allocation.available_online, in SQL: online orders may hold at most
+# floor(share x (on_hand - safety_stock)) units of a level ($1: location); share in 1/10,000ths.
+SHARE_OF = (
+    "COALESCE((SELECT round(p.online_share * 10000)::bigint FROM allocation_policy p "
+    "WHERE p.location_id = {loc}), 10000)"
+)
+ONLINE_CAP = "(" + SHARE_OF + " * (on_hand - safety_stock) / 10000)"
+
 RESERVE = (
-    "UPDATE stock_level SET reserved = reserved + $3, updated_at = now() "
+    "UPDATE stock_level SET reserved = reserved + $3, "
+    "online_reserved = online_reserved + CASE WHEN $4 THEN $3 ELSE 0 END, updated_at = now() "
     "WHERE location_id = $1 AND variant_id = $2 AND on_hand - reserved - safety_stock >= $3 "
+    f"AND (NOT $4 OR online_reserved + $3 <= {ONLINE_CAP.format(loc='$1')}) "
     f"RETURNING {STOCK_COLUMNS}"
 )
 RELEASE = (
-    "UPDATE stock_level SET reserved = reserved - $3, updated_at = now() "
-    "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 "
+    "UPDATE stock_level SET reserved = reserved - $3, "
+    "online_reserved = online_reserved - CASE WHEN $4 THEN $3 ELSE 0 END, updated_at = now() "
+    "WHERE location_id = $1 AND variant_id = $2 AND reserved >= $3 AND (NOT $4 OR online_reserved >= $3) "
     f"RETURNING {STOCK_COLUMNS}"
 )
 # Selling held units after a stock count found fewer than were reserved (domain.sync): on hand stops
@@ -70,8 +83,11 @@ RELEASE = (
 SELL = (
     "WITH old AS (SELECT on_hand FROM stock_level WHERE location_id = $1 AND variant_id = $2 FOR UPDATE) "
     "UPDATE stock_level s SET on_hand = greatest(s.on_hand - $3, 0), reserved = s.reserved - $3, "
-    "updated_at = now() FROM old WHERE s.location_id = $1 AND s.variant_id = $2 AND s.reserved >= $3 "
-    "RETURNING s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, old.on_hand AS before"
+    "online_reserved = s.online_reserved - CASE WHEN $4 THEN $3 ELSE 0 END, updated_at = now() "
+    "FROM old WHERE s.location_id = $1 AND s.variant_id = $2 AND s.reserved >= $3 "
+    "AND (NOT $4 OR s.online_reserved >= $3) "
+    "RETURNING s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, s.online_reserved, "
+    "old.on_hand AS before"
 )
 COUNT_SHORT = "sold units the last stock count did not find"
 
@@ -79,6 +95,27 @@ SELL_FROM_SHELF = (  # a till sale: what is on hand and not promised to another 
     "UPDATE stock_level SET on_hand = on_hand - $3, updated_at = now() "
     "WHERE location_id = $1 AND variant_id = $2 AND on_hand - reserved >= $3 "
     f"RETURNING {STOCK_COLUMNS}"
+)
+# units sold per location and day by channel group: what the automatic online share is computed from
+COUNT_SALE = (
+    "INSERT INTO channel_sales (location_id, day, online_units, store_units) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (location_id, day) DO UPDATE SET online_units = channel_sales.online_units + EXCLUDED.online_units, "
+    "store_units = channel_sales.store_units + EXCLUDED.store_units"
+)
+
+
+RECEIVE = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand) VALUES ($1, $2, $3) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, updated_at = now() "
+    f"RETURNING {STOCK_COLUMNS}"
+)
+
+RECEIVE_HELD = (
+    "INSERT INTO stock_level AS s (location_id, variant_id, on_hand, reserved, online_reserved) "
+    "VALUES ($1, $2, $3, $3, CASE WHEN $4 THEN $3 ELSE 0 END) "
+    "ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = s.on_hand + $3, reserved = s.reserved + $3, "
+    "online_reserved = s.online_reserved + CASE WHEN $4 THEN $3 ELSE 0 END, "
+    f"updated_at = now() RETURNING {STOCK_COLUMNS}"
 )
 
 
@@ -88,16 +125,19 @@ class StockStore:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    async def reserve(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def reserve(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         levels = []
         for hold in holds:
-            rows = await fetch(RESERVE, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            rows = await fetch(
+                RESERVE, [hold.location_id, hold.variant_id, hold.quantity, online], conn=self._session.conn
+            )
             if not rows:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
         return levels
 
-    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
+        """A till sale: units off the shelf at once (no reservation); counted as sold in store on `day`."""
         levels = []
         for hold in holds:
             rows = await fetch(
@@ -106,16 +146,21 @@ class StockStore:
             if not rows:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
+        if day is not None:
+            await self._count_sales(holds, online=False, day=day)
         return levels
 
-    async def release(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        return await self._apply_holds(RELEASE, holds)
+    async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        return await self._apply_holds(RELEASE, holds, online)
 
-    async def sell(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """Held units leave the building: on hand and reserved go down together (on hand not below 0)."""
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+        """Held units leave the building: on hand and reserved go down together (on hand not below 0,
+        after a short stock count); counted as sold on `day`."""
         levels = []
         for hold in holds:
-            rows = await fetch(SELL, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            rows = await fetch(
+                SELL, [hold.location_id, hold.variant_id, hold.quantity, online], conn=self._session.conn
+            )
             if not rows:
                 raise HeldStockMissing(f"{hold} is not reserved")
             level, before = to_stock_level(rows[0]), rows[0]["before"]
@@ -137,14 +182,42 @@ class StockStore:
                     "system:count",
                 )
             levels.append(level)
+        if day is not None:
+            await self._count_sales(holds, online=online, day=day)
         return levels
 
-    async def _apply_holds(self, sql: str, holds: Sequence[Hold]) -> list[StockLevel]:
+    async def _count_sales(self, holds: Sequence[Hold], *, online: bool, day: date) -> None:
+        units: dict[int, int] = defaultdict(int)
+        for hold in holds:
+            units[hold.location_id] += hold.quantity
+        await execute_many(
+            COUNT_SALE,
+            [[loc, day, n if online else 0, 0 if online else n] for loc, n in sorted(units.items())],
+            conn=self._session.conn,
+        )
+
+    async def _apply_holds(self, sql: str, holds: Sequence[Hold], online: bool) -> list[StockLevel]:
         levels = []
         for hold in holds:
-            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity], conn=self._session.conn)
+            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity, online], conn=self._session.conn)
             if not rows:
                 raise HeldStockMissing(f"{hold} is not reserved")
+            levels.append(to_stock_level(rows[0]))
+        return levels
+
+    async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
+        """Units arrive: on hand goes up (a row is created for a variant the location never had)."""
+        return await self._upsert(RECEIVE, holds, ())
+
+    async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+        """Units arrive for an order waiting there: on hand and reserved (and an online order's share
+        of the online holds) go up together."""
+        return await self._upsert(RECEIVE_HELD, holds, (online,))
+
+    async def _upsert(self, sql: str, holds: Sequence[Hold], extra: tuple[bool, ...]) -> list[StockLevel]:
+        levels = []
+        for hold in holds:
+            rows = await fetch(sql, [hold.location_id, hold.variant_id, hold.quantity, *extra], conn=self._session.conn)
             levels.append(to_stock_level(rows[0]))
         return levels
 
@@ -192,13 +265,17 @@ class StockStore:
             conn=self._session.conn,
         )
 
-    async def available(self, location_id: int, variant_ids: Sequence[int]) -> dict[int, int]:
+    async def available(self, location_id: int, variant_ids: Sequence[int], *, online: bool = False) -> dict[int, int]:
         rows = await fetch(
             f"SELECT {STOCK_COLUMNS} FROM stock_level WHERE variant_id = ANY($1::int[]) AND location_id = $2",
             [list(variant_ids), location_id],
             conn=self._session.conn,
         )
-        return {level.variant_id: level.available for level in to_stock_levels(rows)}
+        levels = to_stock_levels(rows)
+        if not online:
+            return {level.variant_id: level.available for level in levels}
+        share = (await allocation.shares([location_id])).get(location_id, 1.0)
+        return {level.variant_id: available_online(level, share) for level in levels}
 
     async def nearby(
         self, origin: Location, variant_ids: Sequence[int], radius_km: float

@@ -16,10 +16,12 @@ from tortoise.transactions import in_transaction
 
 from ...domain.inventory import MovementReason
 from ...domain.money import to_amount
-from .writer import copy_rows, fetch, reset_sequences
+from .history import seed_history
+from .writer import copy_rows, execute, fetch, reset_sequences
 
 DEMO_PASSWORD = "omnichannel-demo"
 EMAIL_DOMAIN = "demo.omnichannel.cn"
+HISTORY_DAYS = 60  # days of past sales (completed or cancelled orders) before the demo starts
 
 ALL = "EXPRESS,PICKUP,SAME_CITY"
 # code, name, lat, lng, modes, same-city radius km, address
@@ -184,6 +186,8 @@ async def seed_demo(password_hash: str) -> bool:
         if await demo_present():
             return False
         await _load(password_hash)
+        stores = [r["id"] for r in await fetch("SELECT id FROM location WHERE kind = 'STORE' ORDER BY id")]
+        await seed_history(stores, days=HISTORY_DAYS)
     await reset_sequences(
         [
             "location",
@@ -198,6 +202,20 @@ async def seed_demo(password_hash: str) -> bool:
         ]
     )
     return True
+
+
+DEMO_RESTOCK_STORE = 1  # S01: the store of the demo logins
+DEMO_RESTOCK_LEVELS = 3
+
+
+def _with_shelves_to_restock(stock: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """A safety stock of 2 on the last few empty shelves of S01, so its pad shows low-stock alerts on
+    first run (an empty level: what every store can promise is unchanged)."""
+    empty = [row for row in stock if row[1] == DEMO_RESTOCK_STORE and row[2] == 0][-DEMO_RESTOCK_LEVELS:]
+    chosen = {(row[0], row[1]) for row in empty}
+    return [
+        (v, loc, on_hand, reserved, 2 if (v, loc) in chosen else safety) for v, loc, on_hand, reserved, safety in stock
+    ]
 
 
 async def _load(password_hash: str) -> None:
@@ -227,7 +245,10 @@ async def _load(password_hash: str) -> None:
     )
     await copy_rows("category", ["id", "name", "position"], [(i, n, i) for i, n in enumerate(CATEGORIES, 1)])
 
-    products, variants, stock, movements = [], [], [], []
+    products: list[tuple[int, str, str, int, bool]] = []
+    variants: list[tuple[int, int, str, str, str, Decimal, int, bool]] = []
+    stock: list[tuple[int, int, int, int, int]] = []
+    movements: list[tuple[int, int, str, int, int, int, int, str, str, str]] = []
     overrides: list[tuple[int, str | None, int | None, Decimal]] = []
     variant_id = 0
     for category_id, (category, titles) in enumerate(CATEGORIES.items(), start=1):
@@ -282,7 +303,14 @@ async def _load(password_hash: str) -> None:
         "variant", ["id", "product_id", "sku", "barcode", "title", "list_price", "position", "active"], variants
     )
     await copy_rows("price_override", ["variant_id", "channel", "location_id", "amount"], overrides)
+    stock = _with_shelves_to_restock(stock)
     await copy_rows("stock_level", ["variant_id", "location_id", "on_hand", "reserved", "safety_stock"], stock)
+    # the pad's Low stock list is not empty on first run: every level already at its safety stock is alerted
+    await execute(
+        "INSERT INTO low_stock_alert (location_id, variant_id, on_hand, reserved, safety_stock) "
+        "SELECT location_id, variant_id, on_hand, reserved, safety_stock FROM stock_level "
+        "WHERE safety_stock > 0 AND on_hand - reserved <= safety_stock ORDER BY location_id, variant_id"
+    )
     await copy_rows(
         "stock_movement",
         [

@@ -15,11 +15,14 @@ from tortoise.transactions import in_transaction
 from ...domain.inventory import MovementReason
 from ...domain.money import to_amount
 from .demo import EMAIL_DOMAIN, ean13
+from .history import seed_history
 from .writer import copy_rows, fetch, reset_sequences
 
 STOCKED_STORES_PER_VARIANT = 20
 VARIANTS_PER_PRODUCT = 3
 CENTER = (31.2304, 121.4737)  # Shanghai, People's Square
+HISTORY_DAYS = 60
+HISTORY_RATE = 0.02  # sparser than the demo's: about 350,000 past sales at 500 stores x 20,000 products
 
 
 async def _next_id(table: str) -> int:
@@ -197,6 +200,7 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         counts["staff"] = await copy_rows(
             "staff", ["id", "email", "name", "role", "location_id", "password_hash", "active"], staff_rows
         )
+        counts.update(await seed_history(store_ids, days=HISTORY_DAYS, rate=HISTORY_RATE))
     await reset_sequences(["location", "category", "product", "variant", "price_override", "stock_level", "staff"])
     await fetch("ANALYZE")
     return counts

@@ -14,6 +14,7 @@ from ...domain.orders import Fulfillment, FulfillmentStatus
 from ...domain.ports import UnitOfWork
 from ..context import Context
 from ..mutation import requires
+from ..transfers import for_orders
 from . import steps
 
 F = FulfillmentStatus
@@ -59,6 +60,7 @@ async def _advance(ctx: Context, uow: UnitOfWork, fulfillment_id: int, wanted: F
         assert order_id is not None
         order = await tx.orders.get_for_update(order_id)
         assert order is not None
+        await for_orders.check_arrived(tx, order)  # a pickup by transfer waits for its stock
         sold = order.advance(fulfillment_id, wanted, now)
         await steps.sell(tx, order, sold, actor=who, now=now)
         await tx.orders.save(order)

@@ -14,6 +14,7 @@ from ...domain.orders import Order
 from ...domain.ports import UnitOfWork
 from ...domain.throttle import after_failure, retry_after
 from ..context import Context
+from ..transfers import for_orders
 from . import steps
 
 MAX_CODE_INPUT = 64
@@ -49,6 +50,7 @@ async def complete_pickup(ctx: Context, uow: UnitOfWork, *, location_id: int, co
                 }
             )
             return DomainError(ErrorCode.INVALID_PICKUP_CODE, "No open order has this pickup code.", ["pickupCode"])
+        await for_orders.check_arrived(tx, order)
         sold = order.hand_over(location_id, now)  # a right code for an order not ready yet: refused, rolled back
         await steps.sell(tx, order, sold, actor=who, now=now)
         await tx.orders.save(order)

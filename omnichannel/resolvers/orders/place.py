@@ -22,13 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ...domain import order_requests, reservations
+from ...domain import order_requests, reservations, transfers
 from ...domain import order_routing as routed
 from ...domain.catalog import PriceOverride, Variant
 from ...domain.errors import DomainError, DomainErrors, ErrorCode
 from ...domain.events import OrderPlaced, StockChanged
 from ...domain.inventory import MovementReason
 from ...domain.locations import FulfillmentMode, Location
+from ...domain.online_allocation import available_online, is_online
 from ...domain.order_access import Placement, actor, placement
 from ...domain.order_aggregate import placed_facts
 from ...domain.order_requests import OrderDraft, OrderRequest, ShipmentDraft
@@ -36,8 +37,10 @@ from ...domain.orders import Order
 from ...domain.ports import StockShort, UnitOfWork
 from ...domain.reservations import Shortage
 from ...domain.routing import RouteLine, merge_targets
+from ...domain.transfers import PickupByTransfer
 from .. import routing
 from ..context import Context
+from ..transfers import for_orders
 from . import benefits
 
 MAX_PLANS = 4
@@ -89,18 +92,57 @@ async def _place_pickup(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
         request.lines, prepared.variants, prepared.overrides, request.channel, location.id, prepared.priced_at
     )
     draft = await _draft(ctx, uow, prepared, [ShipmentDraft(location.id, tuple(priced))])
-    available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
+    if is_online(request.channel):  # online channels sell within the store's online share
+        available = {v: available_online(level, snapshot.online_share) for v, level in snapshot.levels.items()}
+    else:
+        available = {variant_id: level.available for variant_id, level in snapshot.levels.items()}
     short = reservations.shortages(wanted, available)
     if short:
+        by_transfer = await _place_by_transfer(uow, prepared, location, draft)
+        if by_transfer is not None:
+            return by_transfer
         raise await _out_of_stock(uow, prepared, location, short)
     try:
         return await _commit(uow, prepared, draft)
     except StockShort as lost:  # another order took the units between our read and our UPDATE
-        short = reservations.shortages(wanted, await uow.stock.available(location.id, [v for v, _ in wanted]))
+        now_available = await uow.stock.available(
+            location.id, [v for v, _ in wanted], online=is_online(request.channel)
+        )
+        short = reservations.shortages(wanted, now_available)
         if not short:
             index = next(i for i, (v, _) in enumerate(wanted) if v == lost.hold.variant_id)
             short = [Shortage(index, lost.hold.variant_id, lost.hold.quantity, 0)]
+        by_transfer = await _place_by_transfer(uow, prepared, location, draft)
+        if by_transfer is not None:
+            return by_transfer
         raise await _out_of_stock(uow, prepared, location, short) from None
+
+
+async def _place_by_transfer(
+    uow: UnitOfWork, prepared: Prepared, location: Location, draft: OrderDraft
+) -> Order | None:
+    """The pickup store lacks some of it: when the routing rules enable transfers and the plan brings
+    the rest from other locations, place it as planned (resolvers/transfers/for_orders.py); None
+    when the plan is not feasible."""
+    if not (await uow.routing.rules()).transfer_enabled:
+        return None
+    lines = [RouteLine(line.variant_id, line.quantity) for line in prepared.request.lines]
+    for _ in range(MAX_PLANS):
+        plan = await routing.plan_fulfillment(
+            uow, lines=lines, mode=FulfillmentMode.PICKUP, pickup_location_id=location.id, destination=None
+        )
+        if not plan.feasible:
+            return None
+        planned = transfers.pickup_by_transfer(plan, location.id)
+        try:
+            return await _commit(uow, prepared, draft, by_transfer=planned)
+        except StockShort:
+            continue  # the stock moved since the plan: plan again over what is left
+    raise DomainError(
+        ErrorCode.OUT_OF_STOCK,
+        "The stock for this order is selling fast and could not be held; please try again.",
+        ["lines"],
+    )
 
 
 async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, who: Placement) -> Order:
@@ -114,7 +156,12 @@ async def _place_routed(ctx: Context, uow: UnitOfWork, request: OrderRequest, wh
     lines = [RouteLine(line.variant_id, line.quantity) for line in request.lines]
     for _ in range(MAX_PLANS):
         plan = await routing.plan_fulfillment(
-            uow, lines=lines, mode=request.mode, pickup_location_id=None, destination=request.address.point
+            uow,
+            lines=lines,
+            mode=request.mode,
+            pickup_location_id=None,
+            destination=request.address.point,
+            online=is_online(request.channel),
         )
         if not plan.feasible:
             raise DomainErrors(routed.refusals(plan, request.lines, prepared.variants))
@@ -177,12 +224,16 @@ async def _draft(ctx: Context, uow: UnitOfWork, prepared: Prepared, shipments: l
     )
 
 
-async def _commit(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Order:
-    """Hold the stock and write the order. Raises StockShort when a reservation loses a race (nothing
-    is written) and DomainError when the key belongs to a different request."""
-    holds = draft.holds
+async def _commit(
+    uow: UnitOfWork, prepared: Prepared, draft: OrderDraft, *, by_transfer: PickupByTransfer | None = None
+) -> Order:
+    """Hold the stock and write the order (and, for a pickup by transfer, hold what the pickup store
+    has and request the transfers that bring the rest). Raises StockShort when a reservation loses a
+    race (nothing is written) and DomainError when the key belongs to a different request."""
+    holds = draft.holds if by_transfer is None else by_transfer.holds
     if (
-        prepared.request.idempotency_key is None
+        by_transfer is None
+        and prepared.request.idempotency_key is None
         and len(holds) == 1
         and not benefits.writes_when_placed(draft)
         and not uow.handles(OrderPlaced, StockChanged)
@@ -192,11 +243,13 @@ async def _commit(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Ord
         # INSERT, COMMIT). bench.orders, same runs on the shared 2-vCPU VM: orders/baseline 0.45-0.55
         # with it against 0.26-0.28 through the transaction; one hot SKU 181-213 against 58-70 orders/s.
         written = await uow.orders.create_reserving_one(draft, holds[0], actor=prepared.caller)
-        if written is None:
-            raise StockShort(holds[0])
-        order, fulfillments, level = written
-        uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
-        return order
+        if written is not None:
+            order, fulfillments, level = written
+            uow.record(*placed_facts(draft, order, fulfillments, [level]))  # committed with the statement
+            return order
+        # nothing written: short, or the hold would bring the level to its safety stock (a low-stock
+        # alert is due) or over the online share - the transaction below decides which
+    online = is_online(prepared.request.channel)
 
     async def write(tx: UnitOfWork) -> Order | int:
         key, claim_id = prepared.request.idempotency_key, None
@@ -207,11 +260,15 @@ async def _commit(uow: UnitOfWork, prepared: Prepared, draft: OrderDraft) -> Ord
                 assert claim.order_id is not None  # the key and its order commit together
                 return claim.order_id
             claim_id = claim.id
-        levels = await tx.stock.reserve(holds)
+        levels = await tx.stock.reserve(holds, online=online)
         reserved = reservations.movements(MovementReason.RESERVATION, holds, levels)
         order, fulfillments = await tx.orders.create(draft, reserved, actor=prepared.caller, idempotency_id=claim_id)
         await benefits.use(tx, order, draft, by=prepared.caller)  # coupons used, points spent, discount lines
-        tx.record(*placed_facts(draft, order, fulfillments, levels))
+        tx.record(*placed_facts(draft, order, fulfillments, levels, holds))
+        if by_transfer is not None:
+            await for_orders.request_for_order(
+                tx, order.number, by_transfer.transfers, actor=prepared.caller, now=draft.created_at
+            )
         return order
 
     written_or_id = await uow.atomic(write)

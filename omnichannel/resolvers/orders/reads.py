@@ -80,8 +80,12 @@ async def orders_page(
     first: int | None,
     before_id: int | None,
     updated_since: datetime | None,
+    placed_from: datetime | None = None,
+    placed_before: datetime | None = None,
+    channel: SalesChannel | None = None,
 ) -> tuple[list[Order], bool]:
-    """orders(storeId, status, first, after): members their own, store staff their store, head office all."""
+    """orders(storeId, status, from, to, channel, first, after): members their own, store staff their
+    store, head office and analysts all (analysts read only: no mutation takes their role)."""
     store_code = None
     if store_id is not None:
         location: Location | None = await ctx.loaders.location.load(store_id)
@@ -103,6 +107,9 @@ async def orders_page(
         location_id=location_id,
         statuses=tuple(dict.fromkeys(statuses)) if statuses else None,
         updated_since=updated_since,
+        channel=channel,
+        placed_from=placed_from,
+        placed_before=placed_before,
     )
     rows = await order_repo.page(order_filter, before_id=before_id, limit=size + 1)
     for order in rows[:size]:

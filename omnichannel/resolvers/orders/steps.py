@@ -12,23 +12,31 @@ from datetime import datetime
 
 from ...domain import reservations
 from ...domain.inventory import MovementReason, StockLevel
+from ...domain.online_allocation import is_online
 from ...domain.order_aggregate import OrderAggregate
 from ...domain.ports import UnitOfWork
 from ...domain.reservations import Hold
+from ..transfers import for_orders
 
 EXPIRY = "system:expiry"
 
 
 async def release(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
-    """Held units go back on offer (RELEASE)."""
+    """Held units go back on offer (RELEASE; an online order's also leave the online share's count); a
+    pickup's transfers not yet shipped are cancelled (resolvers/transfers/for_orders.py) and only what
+    is at the pickup store is released there."""
+    holds = await for_orders.close(tx, order, holds, actor=actor, now=now)
     if holds:
-        await _moved(tx, MovementReason.RELEASE, order, holds, await tx.stock.release(holds), actor, now)
+        levels = await tx.stock.release(holds, online=is_online(order.order.channel))
+        await _moved(tx, MovementReason.RELEASE, order, holds, levels, actor, now)
 
 
 async def sell(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
-    """Held units leave the building: on hand and reserved go down together (SALE)."""
+    """Held units leave the building: on hand and reserved go down together (SALE), counted as sold
+    today by channel group (what the automatic online share is computed from)."""
     if holds:
-        await _moved(tx, MovementReason.SALE, order, holds, await tx.stock.sell(holds), actor, now)
+        levels = await tx.stock.sell(holds, online=is_online(order.order.channel), day=now.date())
+        await _moved(tx, MovementReason.SALE, order, holds, levels, actor, now)
 
 
 async def expire(tx: UnitOfWork, order: OrderAggregate, now: datetime) -> None:
