@@ -96,9 +96,12 @@ SELL_FROM_SHELF = (  # a till sale: what is on hand and not promised to another 
     "WHERE location_id = $1 AND variant_id = $2 AND on_hand - reserved >= $3 "
     f"RETURNING {STOCK_COLUMNS}"
 )
-# units sold per location and day by channel group: what the automatic online share is computed from
+# units sold per location and day by channel group: what the automatic online share is computed from.
+# The day is the transaction's own (UTC), the same clock as the SALE movements' created_at, so the
+# counts always equal the ledger's sales (a caller's clock may differ: tests move it)
 COUNT_SALE = (
-    "INSERT INTO channel_sales (location_id, day, online_units, store_units) VALUES ($1, $2, $3, $4) "
+    "INSERT INTO channel_sales (location_id, day, online_units, store_units) "
+    "VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3) "
     "ON CONFLICT (location_id, day) DO UPDATE SET online_units = channel_sales.online_units + EXCLUDED.online_units, "
     "store_units = channel_sales.store_units + EXCLUDED.store_units"
 )
@@ -147,7 +150,7 @@ class StockStore:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
         if day is not None:
-            await self._count_sales(holds, online=False, day=day)
+            await self._count_sales(holds, online=False)
         return levels
 
     async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
@@ -183,16 +186,17 @@ class StockStore:
                 )
             levels.append(level)
         if day is not None:
-            await self._count_sales(holds, online=online, day=day)
+            await self._count_sales(holds, online=online)
         return levels
 
-    async def _count_sales(self, holds: Sequence[Hold], *, online: bool, day: date) -> None:
+    async def _count_sales(self, holds: Sequence[Hold], *, online: bool) -> None:
+        """Counted on the transaction's UTC day (COUNT_SALE), whatever day the caller passed."""
         units: dict[int, int] = defaultdict(int)
         for hold in holds:
             units[hold.location_id] += hold.quantity
         await execute_many(
             COUNT_SALE,
-            [[loc, day, n if online else 0, 0 if online else n] for loc, n in sorted(units.items())],
+            [[loc, n if online else 0, 0 if online else n] for loc, n in sorted(units.items())],
             conn=self._session.conn,
         )
 
