@@ -13,6 +13,9 @@ from omnichannel.domain.reports import percentile, wait_bucket
 from omnichannel.persistence import db
 
 ZONE = ZoneInfo("Asia/Shanghai")
+# the demo's sales history (persistence/seed/history.py, from main) is written without report rollups:
+# a known gap (no backfill yet), so the comparisons leave those orders out
+HISTORY = "seed:history"
 CENT = Decimal("0.01")
 
 SALES = """query($from: DateTime!, $to: DateTime!, $by: [ReportDimension!]!, $stores: [ID!],
@@ -62,7 +65,8 @@ async def raw_orders() -> list[dict[str, Any]]:
         "(SELECT coalesce(sum(amount), 0) FROM refund r WHERE r.order_id = o.id AND r.status = 'SUCCEEDED') "
         "AS refunded, "
         "(SELECT min(e.at) FROM event_log e WHERE e.order_id = o.id AND e.type = 'order.ready_for_pickup') AS ready_at "
-        "FROM customer_order o"
+        "FROM customer_order o WHERE o.placed_by <> $1",
+        [HISTORY],
     )
     lines = await db.fetch(
         "SELECT f.order_id, f.location_id, l.code, fl.quantity, fl.unit_price FROM fulfillment f "

@@ -52,13 +52,16 @@ async def test_seeded_orders_have_rollups_equal_to_their_raw_rows(seeded, tmp_pa
             "SELECT (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, o.channel, o.mode, f.location_id, "
             "count(DISTINCT o.id) AS orders, sum(l.quantity) AS units FROM customer_order o "
             "JOIN fulfillment f ON f.order_id = o.id JOIN fulfillment_line l ON l.fulfillment_id = f.id "
-            "WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('CANCELLED', 'EXPIRED') GROUP BY 1, 2, 3, 4"
+            "WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('CANCELLED', 'EXPIRED') "
+            "AND o.placed_by <> 'seed:history' "
+            "GROUP BY 1, 2, 3, 4"
         )
         money = await conn.fetch(
             "SELECT (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, o.channel, o.mode, f.location_id, "
             "sum(p.amount) AS revenue, sum(o.discount_total) AS discount, sum(o.points_redeemed) AS points "
             "FROM customer_order o JOIN fulfillment f ON f.order_id = o.id JOIN payment p ON p.order_id = o.id "
-            "WHERE o.status NOT IN ('CANCELLED', 'EXPIRED') GROUP BY 1, 2, 3, 4"
+            "WHERE o.status NOT IN ('CANCELLED', 'EXPIRED') AND o.placed_by <> 'seed:history' "
+            "GROUP BY 1, 2, 3, 4"
         )
         rollup = await conn.fetch(
             "SELECT day, channel, mode, location_id, orders, orders_once, units, revenue, discount, points_redeemed "
@@ -94,7 +97,7 @@ async def test_seeded_orders_have_rollups_equal_to_their_raw_rows(seeded, tmp_pa
         credit: dict[int, Decimal] = defaultdict(Decimal)
         for o in await conn.fetch(
             "SELECT id, channel, placed_at_location_id, total FROM customer_order "
-            "WHERE paid_at IS NOT NULL AND status NOT IN ('CANCELLED', 'EXPIRED')"
+            "WHERE paid_at IS NOT NULL AND status NOT IN ('CANCELLED', 'EXPIRED') AND placed_by <> 'seed:history'"
         ):
             for c in credit_split(
                 channel=SalesChannel(o["channel"]),
@@ -115,7 +118,7 @@ async def test_seeded_orders_have_rollups_equal_to_their_raw_rows(seeded, tmp_pa
             "SELECT (coalesce(cancelled_at, updated_at) AT TIME ZONE 'Asia/Shanghai')::date AS day, "
             "pickup_location_id AS loc, count(*) FILTER (WHERE status = 'CANCELLED') AS c, "
             "count(*) FILTER (WHERE status = 'EXPIRED') AS e FROM customer_order "
-            "WHERE status IN ('CANCELLED', 'EXPIRED') GROUP BY 1, 2"
+            "WHERE status IN ('CANCELLED', 'EXPIRED') AND placed_by <> 'seed:history' GROUP BY 1, 2"
         )
         days_closed = await conn.fetch(
             "SELECT day, location_id AS loc, cancelled AS c, expired AS e FROM report_store_day"
