@@ -1,15 +1,15 @@
 """python -m bench.inventory MODE [options]: the inventory centre's benchmarks, one mode each.
 
 - `ledger`: the stock ledger's cost on placeOrder throughput (bench/inventory/ledger.py).
-- `movers`: slowMovers and transferProposals on the scale data set against plain SQL over the raw
-  orders (bench/inventory/movers.py).
+- `slow-movers`: slowMovers / transferProposals latency on the scale data set against a store read
+  and the plain SQL over the raw orders (bench/inventory/slow_movers.py).
 """
 
 from __future__ import annotations
 
 import sys
 
-MODES = {"ledger": "bench.inventory.ledger", "movers": "bench.inventory.movers"}
+MODES = {"ledger": "bench.inventory.ledger", "slow-movers": "bench.inventory.slow_movers"}
 
 
 def main() -> None:

@@ -155,8 +155,8 @@ class StockRepository(Protocol):
         """Units arrive (a transfer received): on hand goes up by each hold's quantity."""
 
     async def receive_held(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
-        """Units arrive for an order that waits for them there: on hand and reserved (online: and the
-        online holds) go up together."""
+        """Units arrive for an order that waits for them there: on hand and reserved go up together
+        (an online order's also count against the online share)."""
 
     async def add_movements(self, movements: Sequence[StockMovement], actor: str) -> None: ...
     async def lock_level(self, location_id: int, variant_id: int) -> StockLevel: ...
@@ -492,8 +492,8 @@ class TransferRepository(Protocol):
         """Transfers asked for by this reference (an order number), locked, oldest first."""
 
     async def order_waits(self, number: str) -> SalesChannel | None:
-        """The channel of the order with this number while it is open (placed or paid, not yet handed
-        over or closed); None when it is not."""
+        """The channel of the open order with this number (placed or paid, not handed over or closed);
+        None when there is none."""
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
     async def save(self, transfer: Transfer) -> None: ...

@@ -28,7 +28,7 @@ LEFT JOIN location l ON l.code = x.code
 LEFT JOIN variant v ON v.sku = x.sku
 """
 LOCK = """
-SELECT s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock
+SELECT s.location_id, s.variant_id, s.on_hand, s.reserved, s.safety_stock, s.online_reserved
 FROM stock_level s JOIN unnest($1::int[], $2::int[]) AS x(location_id, variant_id)
   ON s.location_id = x.location_id AND s.variant_id = x.variant_id
 ORDER BY s.location_id, s.variant_id

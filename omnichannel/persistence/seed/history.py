@@ -4,8 +4,9 @@ Every store level gets a popularity (a quarter never sell, a few sell most days)
 days x popularity x rate of the last `days` business days (Shanghai), each drawn at random. Each
 sale is an order of its own taken at the store (till, mini program or app pickups), handed over the
 same day; about one in ten was cancelled instead. Only COMPLETED and CANCELLED orders are written:
-after seeding nothing is reserved and no payment is due. The units sold go into sales_day in the
-same transaction (what resolvers/sales_history.py keeps live), so slowMovers and transferProposals
+after seeding nothing is reserved and no payment is due. The units sold go into sales_day (and, by
+channel group, into channel_sales) in the same transaction (what resolvers/sales_history.py and
+the stock repository keep live), so slowMovers, transferProposals and the automatic online share
 show real figures at once. The stock levels are what is left after this history: the ledger gets a
 SYNC of the units sold before it (the stock that was there), then each order's RESERVATION and its
 SALE (RELEASE when cancelled), so it still sums to every level and every order reserved its lines.
@@ -110,12 +111,36 @@ SELECT variant_id, location_id,
 FROM ev CROSS JOIN (VALUES (1), (2)) AS step(k)
 ORDER BY location_id, variant_id, at, order_id, k
 """
+# units sold per location and UTC day by channel group (what the automatic online share reads,
+# persistence/repositories/allocation.py), as the SALE movements above say
+CHANNEL_SALES = """
+INSERT INTO channel_sales (location_id, day, online_units, store_units)
+SELECT location_id, (at AT TIME ZONE 'UTC')::date,
+       coalesce(sum(units) FILTER (WHERE channel IN ('MINI_PROGRAM', 'APP')), 0),
+       coalesce(sum(units) FILTER (WHERE channel NOT IN ('MINI_PROGRAM', 'APP')), 0)
+FROM seed_history WHERE NOT cancelled GROUP BY 1, 2
+ON CONFLICT (location_id, day) DO UPDATE SET online_units = channel_sales.online_units + EXCLUDED.online_units,
+  store_units = channel_sales.store_units + EXCLUDED.store_units
+"""
 SALES = """
 INSERT INTO sales_day AS d (location_id, variant_id, day, units, last_sold_at)
 SELECT location_id, variant_id, day, sum(units), max(at) FROM seed_history WHERE NOT cancelled
 GROUP BY location_id, variant_id, day
 ON CONFLICT (location_id, variant_id, day)
 DO UPDATE SET units = d.units + EXCLUDED.units, last_sold_at = greatest(d.last_sold_at, EXCLUDED.last_sold_at)
+"""
+
+# ... and into channel_sales (units by location, UTC day and channel group: what the automatic online
+# share reads, and what each live sale adds itself to in persistence/repositories/stock.py)
+CHANNEL_SALES = """
+INSERT INTO channel_sales AS c (location_id, day, online_units, store_units)
+SELECT location_id, (at AT TIME ZONE 'UTC')::date,
+       coalesce(sum(units) FILTER (WHERE channel IN ('MINI_PROGRAM', 'APP')), 0),
+       coalesce(sum(units) FILTER (WHERE channel NOT IN ('MINI_PROGRAM', 'APP')), 0)
+FROM seed_history WHERE NOT cancelled
+GROUP BY 1, 2
+ON CONFLICT (location_id, day)
+DO UPDATE SET online_units = c.online_units + EXCLUDED.online_units, store_units = c.store_units + EXCLUDED.store_units
 """
 
 
@@ -127,7 +152,7 @@ async def seed_history(
     await execute("SET LOCAL max_parallel_workers_per_gather = 0")  # random() in one order, run to run
     await fetch("SELECT setseed($1)", seed)
     await execute(HISTORY, location_ids, days, rate)
-    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, SALES):
+    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, CHANNEL_SALES, SALES):
         await execute(statement)
     counted = await fetch(
         "SELECT count(*) AS orders, count(*) FILTER (WHERE cancelled) AS cancelled, "

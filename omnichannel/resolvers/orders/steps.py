@@ -22,9 +22,9 @@ EXPIRY = "system:expiry"
 
 
 async def release(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, actor: str, now: datetime) -> None:
-    """Held units go back on offer (RELEASE; an online order's also leave the online share's count); a
-    pickup's transfers not yet shipped are cancelled (resolvers/transfers/for_orders.py) and only what
-    is at the pickup store is released there."""
+    """Held units go back on offer (RELEASE); an online order's also leave the online share's count.
+    A pickup's transfers not yet shipped are cancelled (resolvers/transfers/for_orders.py) and only
+    what is at the pickup store is released there."""
     holds = await for_orders.close(tx, order, holds, actor=actor, now=now)
     if holds:
         levels = await tx.stock.release(holds, online=is_online(order.order.channel))

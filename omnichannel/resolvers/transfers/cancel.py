@@ -32,7 +32,7 @@ async def cancel_transfer(ctx: Context, uow: UnitOfWork, *, transfer_id: int) ->
     now, actor = ctx.now(), actor_of(ctx.principal)
 
     async def cancel(tx: UnitOfWork, locked: Transfer) -> Transfer:
-        if locked.reference is not None and await tx.transfers.order_waits(locked.reference):
+        if locked.reference is not None and await tx.transfers.order_waits(locked.reference) is not None:
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION,
                 f"Order {locked.reference} waits for this transfer: cancel the order instead.",

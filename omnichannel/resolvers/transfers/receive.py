@@ -12,7 +12,6 @@ from functools import partial
 
 from ...domain import reservations, transfers
 from ...domain.access import Role
-from ...domain.catalog import SalesChannel
 from ...domain.errors import DomainError, DomainErrors, ErrorCode
 from ...domain.inventory import MovementReason
 from ...domain.online_allocation import is_online
@@ -39,15 +38,14 @@ def _check_counts(lines: Sequence[tuple[int, int]] | None) -> None:
 
 
 async def _for_the_order(
-    tx: UnitOfWork, done: Transfer, number: str, channel: SalesChannel, *, actor: str, now: datetime
+    tx: UnitOfWork, done: Transfer, number: str, *, online: bool, actor: str, now: datetime
 ) -> None:
-    """What arrived is held at once for the open order that asked for it (an online order's units count
-    in the store's online holds, as if reserved there); a short receipt is made up from the store's
-    free stock (a RESERVATION for the order), else refused."""
-    online = is_online(channel)
+    """What arrived is held at once for the open order that asked for it; a short receipt is made up
+    from the store's free stock (a RESERVATION for the order), else refused."""
     arrived = transfers.receipts(done)
-    hold = partial(tx.stock.receive_held, online=online)
-    await steps.move_stock(tx, "receive_held", arrived, hold, done, actor=actor, now=now)
+    await steps.move_stock(
+        tx, "receive_held", arrived, partial(tx.stock.receive_held, online=online), done, actor=actor, now=now
+    )
     short = transfers.shortfall(done)
     if not short:
         return
@@ -78,7 +76,7 @@ async def receive_transfer(
         done = transfers.received(locked, lines, now)
         channel = await tx.transfers.order_waits(done.reference) if done.reference is not None else None
         if done.reference is not None and channel is not None:
-            await _for_the_order(tx, done, done.reference, channel, actor=actor, now=now)
+            await _for_the_order(tx, done, done.reference, online=is_online(channel), actor=actor, now=now)
         else:
             arrived = transfers.receipts(done)
             await steps.move_stock(tx, "receive", arrived, tx.stock.receive, done, actor=actor, now=now)

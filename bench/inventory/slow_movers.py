@@ -1,4 +1,4 @@
-"""python -m bench.inventory movers [--stores 500] [--products 20000] [--requests 50] [--reuse-db NAME] [--keep-db]
+"""python -m bench.inventory slow-movers [--stores 500] [--products 20000] [--requests 50] [--reuse-db NAME] [--keep-db]
 
 slowMovers and transferProposals on the scale data set: a fresh database on the PostgreSQL server
 DATABASE_URL names, `seed --stores 500 --products 20000` (60,000 variants stocked at 20 stores
@@ -161,7 +161,7 @@ async def _measure(url: str, requests: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.inventory movers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.inventory slow-movers", description=__doc__)
     parser.add_argument("--stores", type=int, default=500)
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=50)
