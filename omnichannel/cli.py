@@ -43,13 +43,13 @@ async def _migrate(url: str) -> None:
     await migrate(url)
 
 
-async def _seed_demo(url: str) -> bool:
+async def _seed_demo(url: str, store_share: Decimal) -> bool:
     from .persistence.db import open_database
     from .persistence.seed.demo import DEMO_PASSWORD, seed_demo
     from .security import hash_password
 
     async with open_database(url, pool_size=2):
-        return await seed_demo(hash_password(DEMO_PASSWORD))
+        return await seed_demo(hash_password(DEMO_PASSWORD), store_share=store_share)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -65,7 +65,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     url = _database_url(settings)
     asyncio.run(_migrate(url))
     if args.demo:
-        created = asyncio.run(_seed_demo(url))
+        created = asyncio.run(_seed_demo(url, settings.store_credit_share))
         print("demo data loaded" if created else "demo data already present; nothing changed", file=sys.stderr)
         return 0
     if args.orders is not None:
@@ -81,7 +81,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
         from .security import hash_password
 
         async with open_database(url, pool_size=2):
-            return await seed_scale(args.stores, args.products, hash_password(DEMO_PASSWORD))
+            return await seed_scale(
+                args.stores, args.products, hash_password(DEMO_PASSWORD), store_share=settings.store_credit_share
+            )
 
     counts = asyncio.run(scale())
     print(" ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
@@ -194,7 +196,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _database_url(settings)
     if settings.demo:
         asyncio.run(_migrate(url))
-        if asyncio.run(_seed_demo(url)):
+        if asyncio.run(_seed_demo(url, settings.store_credit_share)):
             log.info("demo data loaded")
     jwt_secret(settings)  # fail now, not in every worker, when production has no signing key
     os.environ["DATABASE_URL"] = url

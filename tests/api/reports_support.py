@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from omnichannel.domain.catalog import SalesChannel
+from omnichannel.domain.credit import CreditLine, credit_split
 from omnichannel.domain.reports import percentile, wait_bucket
 from omnichannel.persistence import db
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
+CREDIT_SHARE = Decimal("0.3")  # OMNICHANNEL_STORE_CREDIT_SHARE in the test settings (its default)
 
 SALES = """query($from: DateTime!, $to: DateTime!, $by: [ReportDimension!]!, $stores: [ID!],
   $channels: [SalesChannel!]) {
@@ -189,3 +192,36 @@ def period_around(now: datetime, days_before: int = 30, days_after: int = 30) ->
     today = chain_day(now)
     first, after = today - timedelta(days=days_before), today + timedelta(days=days_after)
     return first, after - timedelta(days=1), {"from": midnight(first), "to": midnight(after)}
+
+
+async def raw_credit(orders: list[dict[str, Any]], first: Any, last: Any) -> dict[str | None, Decimal]:
+    kinds = {r["id"]: (r["code"], r["kind"]) for r in await db.fetch("SELECT id, code, kind FROM location")}
+    lines = defaultdict(list)
+    for r in await db.fetch(
+        "SELECT f.order_id, f.location_id, fl.variant_id, fl.quantity, fl.unit_price FROM fulfillment f "
+        "JOIN fulfillment_line fl ON fl.fulfillment_id = f.id ORDER BY f.id, fl.id"
+    ):
+        is_store = kinds[r["location_id"]][1] == "STORE"
+        lines[r["order_id"]].append(
+            CreditLine(r["location_id"], is_store, r["variant_id"], r["unit_price"] * r["quantity"])
+        )
+    refunded: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in await db.fetch(
+        "SELECT f.order_id, l.variant_id, l.amount FROM refund_line l JOIN refund f ON f.id = l.refund_id "
+        "WHERE f.status = 'SUCCEEDED'"
+    ):
+        refunded[r["order_id"]][r["variant_id"]] += r["amount"]
+    credit: dict[str | None, Decimal] = defaultdict(Decimal)
+    for o in orders:
+        if not counted(o, first, last):
+            continue
+        for c in credit_split(
+            channel=SalesChannel(o["channel"]),
+            selling_store_id=o["placed_at_location_id"],
+            lines=lines[o["id"]],
+            paid=o["paid"],
+            store_share=CREDIT_SHARE,
+            refunded_by_variant=refunded.get(o["id"]),
+        ):
+            credit[kinds[c.location_id][0] if c.location_id is not None else None] += c.amount
+    return {k: v for k, v in credit.items() if v != 0}

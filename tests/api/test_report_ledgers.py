@@ -12,16 +12,12 @@ from typing import Any
 
 import pytest
 
-from omnichannel.domain.catalog import SalesChannel
-from omnichannel.domain.credit import CreditLine, credit_split
 from omnichannel.persistence import db
 from tests.api import reports_support as raw
 from tests.api.loyalty import ADJUST, claim, create_template, sign_up
 from tests.api.test_refunds import confirm, refund
 from tests.api.test_reports import answers, pay, place
 from tests.orders_support import CANCEL_ORDER, gid, new_variant, store_gid
-
-SHARE = Decimal("0.3")  # OMNICHANNEL_STORE_CREDIT_SHARE in the test settings (its default)
 
 
 async def raw_points(first: Any, last: Any) -> dict[str, int]:
@@ -54,39 +50,6 @@ async def raw_coupons(orders: list[dict[str, Any]], first: Any, last: Any) -> di
             usage[row["template_id"]][1] += 1
             usage[row["template_id"]][2] += row["amount"]
     return {gid("CouponTemplate", t): u for t, u in usage.items() if u != [0, 0, Decimal("0.00")]}
-
-
-async def raw_credit(orders: list[dict[str, Any]], first: Any, last: Any) -> dict[str | None, Decimal]:
-    kinds = {r["id"]: (r["code"], r["kind"]) for r in await db.fetch("SELECT id, code, kind FROM location")}
-    lines = defaultdict(list)
-    for r in await db.fetch(
-        "SELECT f.order_id, f.location_id, fl.variant_id, fl.quantity, fl.unit_price FROM fulfillment f "
-        "JOIN fulfillment_line fl ON fl.fulfillment_id = f.id ORDER BY f.id, fl.id"
-    ):
-        is_store = kinds[r["location_id"]][1] == "STORE"
-        lines[r["order_id"]].append(
-            CreditLine(r["location_id"], is_store, r["variant_id"], r["unit_price"] * r["quantity"])
-        )
-    refunded: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in await db.fetch(
-        "SELECT f.order_id, l.variant_id, l.amount FROM refund_line l JOIN refund f ON f.id = l.refund_id "
-        "WHERE f.status = 'SUCCEEDED'"
-    ):
-        refunded[r["order_id"]][r["variant_id"]] += r["amount"]
-    credit: dict[str | None, Decimal] = defaultdict(Decimal)
-    for o in orders:
-        if not raw.counted(o, first, last):
-            continue
-        for c in credit_split(
-            channel=SalesChannel(o["channel"]),
-            selling_store_id=o["placed_at_location_id"],
-            lines=lines[o["id"]],
-            paid=o["paid"],
-            store_share=SHARE,
-            refunded_by_variant=refunded.get(o["id"]),
-        ):
-            credit[kinds[c.location_id][0] if c.location_id is not None else None] += c.amount
-    return {k: v for k, v in credit.items() if v != 0}
 
 
 async def test_coupon_points_and_credit_reports_equal_the_raw_figures(gql, token, outbox):
@@ -141,6 +104,6 @@ async def test_coupon_points_and_credit_reports_equal_the_raw_figures(gql, token
     assert got == raw_figures[1]
     assert got[template["id"]] == [3, 1, Decimal("5.00")]  # one paid order kept its coupon
     assert {r["store"]["code"] if r["store"] else None: Decimal(r["amount"]["amount"]) for r in credit} == (
-        await raw_credit(orders, first, last)
+        await raw.raw_credit(orders, first, last)
     )
     assert credit[-1]["store"] is None  # the online team last

@@ -1,5 +1,5 @@
-"""`omnichannel seed --orders N` writes rollups that equal the raw rows, and `omnichannel report
-sales` prints them as a table, CSV or a PNG chart."""
+"""`omnichannel seed --demo` (its sales history) and `seed --orders N` write rollups that equal the raw
+rows, and `omnichannel report sales` prints them as a table, CSV or a PNG chart."""
 
 from __future__ import annotations
 
@@ -52,13 +52,15 @@ async def test_seeded_orders_have_rollups_equal_to_their_raw_rows(seeded, tmp_pa
             "SELECT (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, o.channel, o.mode, f.location_id, "
             "count(DISTINCT o.id) AS orders, sum(l.quantity) AS units FROM customer_order o "
             "JOIN fulfillment f ON f.order_id = o.id JOIN fulfillment_line l ON l.fulfillment_id = f.id "
-            "WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('CANCELLED', 'EXPIRED') GROUP BY 1, 2, 3, 4"
+            "WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('CANCELLED', 'EXPIRED') "
+            "GROUP BY 1, 2, 3, 4"
         )
         money = await conn.fetch(
             "SELECT (o.paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day, o.channel, o.mode, f.location_id, "
             "sum(p.amount) AS revenue, sum(o.discount_total) AS discount, sum(o.points_redeemed) AS points "
             "FROM customer_order o JOIN fulfillment f ON f.order_id = o.id JOIN payment p ON p.order_id = o.id "
-            "WHERE o.status NOT IN ('CANCELLED', 'EXPIRED') GROUP BY 1, 2, 3, 4"
+            "WHERE o.status NOT IN ('CANCELLED', 'EXPIRED') "
+            "GROUP BY 1, 2, 3, 4"
         )
         rollup = await conn.fetch(
             "SELECT day, channel, mode, location_id, orders, orders_once, units, revenue, discount, points_redeemed "
@@ -74,7 +76,12 @@ async def test_seeded_orders_have_rollups_equal_to_their_raw_rows(seeded, tmp_pa
             for r in rollup
         }  # fmt: skip
         assert got == want
-        assert sum(r["orders_once"] for r in rollup) == ORDERS
+        history = await conn.fetchval(
+            "SELECT count(*) FROM customer_order WHERE placed_by = 'seed:history' AND status = 'COMPLETED'"
+        )
+        assert history > 0  # the demo's sales history is in the rollups too
+        assert sum(r["orders_once"] for r in rollup) == ORDERS + history
+        assert await conn.fetchval("SELECT count(*) FROM report_order") == ORDERS + history
         days = {r["day"] for r in rollup}
         assert max(days) - min(days) >= timedelta(days=170)  # spread over 180 days
         channels = defaultdict(int)

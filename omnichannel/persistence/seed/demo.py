@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from ...domain.credit import DEFAULT_STORE_SHARE
 from ...domain.inventory import MovementReason
 from ...domain.money import to_amount
 from .history import seed_history
@@ -179,7 +180,7 @@ async def demo_present() -> bool:
     return bool(await fetch("SELECT 1 FROM location WHERE code = 'S01'"))
 
 
-async def seed_demo(password_hash: str) -> bool:
+async def seed_demo(password_hash: str, *, store_share: Decimal = DEFAULT_STORE_SHARE) -> bool:
     """Load the demo data set once. Returns False (and changes nothing) when it is already there."""
     async with in_transaction():
         await fetch("SELECT pg_advisory_xact_lock(hashtext('omnichannel.seed'))")
@@ -187,7 +188,7 @@ async def seed_demo(password_hash: str) -> bool:
             return False
         await _load(password_hash)
         stores = [r["id"] for r in await fetch("SELECT id FROM location WHERE kind = 'STORE' ORDER BY id")]
-        await seed_history(stores, days=HISTORY_DAYS)
+        await seed_history(stores, days=HISTORY_DAYS, store_share=store_share)
     await reset_sequences(
         [
             "location",

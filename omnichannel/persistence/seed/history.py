@@ -7,9 +7,11 @@ same day; about one in ten was cancelled instead. Only COMPLETED and CANCELLED o
 after seeding nothing is reserved and no payment is due. The units sold go into sales_day (and, by
 channel group, into channel_sales) in the same transaction (what resolvers/sales_history.py and
 the stock repository keep live), so slowMovers, transferProposals and the automatic online share
-show real figures at once. The stock levels are what is left after this history: the ledger gets a
-SYNC of the units sold before it (the stock that was there), then each order's RESERVATION and its
-SALE (RELEASE when cancelled), so it still sums to every level and every order reserved its lines.
+show real figures at once; its paid orders get their payment and, like `seed --orders`, their
+report rollups (seed/rollups.py: sales, credit, cancelled orders), so the dashboards cover it too.
+The stock levels are what is left after this history: the ledger gets a SYNC of the units sold
+before it (the stock that was there), then each order's RESERVATION and its SALE (RELEASE when
+cancelled), so it still sums to every level and every order reserved its lines.
 
 Deterministic: `setseed` and no parallel workers make random() repeat run to run. Members, points,
 coupons and store credit are not seeded for these orders (walk-in customers); the recommendation
@@ -18,7 +20,11 @@ aggregates are rebuilt from them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from ...domain.credit import DEFAULT_STORE_SHARE
 from ..repositories import recommendations
+from .rollups import roll_up_closed_orders, roll_up_paid_orders
 from .writer import execute, fetch
 
 HISTORY = """
@@ -77,6 +83,18 @@ FULFILLMENT_LINES = """
 INSERT INTO fulfillment_line (fulfillment_id, variant_id, quantity, unit_price)
 SELECT fulfillment_id, variant_id, units, price FROM seed_history
 """
+PAYMENTS = """
+INSERT INTO payment (order_id, reference, amount, currency, actor, created_at)
+SELECT order_id, 'seed-' || order_id, price * units, 'CNY', 'seed:history', at FROM seed_history WHERE NOT cancelled
+"""
+# the paid orders in the shape seed/rollups.py rolls up (one line each, no discount, no points)
+TO_ROLL_UP = [
+    "CREATE TEMP TABLE rollup_paid ON COMMIT DROP AS SELECT order_id, at AS paid_at, channel, 'PICKUP' AS mode, "
+    "location_id, CASE WHEN channel = 'STORE_POS' THEN location_id END AS placed_at, units, price * units AS total, "
+    "0::numeric(12,2) AS discount, 0 AS points FROM seed_history WHERE NOT cancelled",
+    "CREATE TEMP TABLE rollup_line ON COMMIT DROP AS SELECT order_id, 1 AS position, variant_id, price AS unit_price, "
+    "units AS quantity FROM seed_history WHERE NOT cancelled",
+]
 # The ledger of that history, so every level still equals the sum of its movements and every order
 # reserved its lines: per level, the stock that was there before it (SYNC +units sold), then per sale
 # in time order its RESERVATION and its SALE (or RELEASE, cancelled); each with the level after it.
@@ -145,15 +163,26 @@ DO UPDATE SET online_units = c.online_units + EXCLUDED.online_units, store_units
 
 
 async def seed_history(
-    location_ids: list[int], *, days: int = 60, rate: float = 0.6, seed: float = 0.42
+    location_ids: list[int],
+    *,
+    days: int = 60,
+    rate: float = 0.6,
+    seed: float = 0.42,
+    store_share: Decimal = DEFAULT_STORE_SHARE,
 ) -> dict[str, int]:
-    """Write `days` days of past sales at these stores (inside the caller's transaction). `rate`
-    scales how often a level sells (the most popular sell on about that share of days)."""
+    """Write `days` days of past sales at these stores (inside the caller's transaction), with their
+    report rollups. `rate` scales how often a level sells (the most popular sell on about that share
+    of days); `store_share` is the store's credit share of an online order (settings)."""
     await execute("SET LOCAL max_parallel_workers_per_gather = 0")  # random() in one order, run to run
     await fetch("SELECT setseed($1)", seed)
     await execute(HISTORY, location_ids, days, rate)
-    for statement in (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, RESTOCK, MOVEMENTS, CHANNEL_SALES, SALES):
+    written = (ORDERS, LINES, FULFILLMENTS, FULFILLMENT_LINES, PAYMENTS, RESTOCK, MOVEMENTS, CHANNEL_SALES, SALES)
+    for statement in (*written, *TO_ROLL_UP):
         await execute(statement)
+    await roll_up_paid_orders(store_share)
+    span = await fetch("SELECT min(order_id) AS first, max(order_id) AS last FROM seed_history WHERE cancelled")
+    if span[0]["first"] is not None:
+        await roll_up_closed_orders(span[0]["first"], span[0]["last"])
     counted = await fetch(
         "SELECT count(*) AS orders, count(*) FILTER (WHERE cancelled) AS cancelled, "
         "coalesce(sum(units) FILTER (WHERE NOT cancelled), 0) AS units FROM seed_history"

@@ -8,9 +8,8 @@ couriered from a store or a regional warehouse, or delivered same-city; a fifth 
 discount, a tenth of the online ones pay part with points. Besides the N paid orders it writes 4%
 as many cancelled and 6% as many expired ones (never paid).
 
-The rollups are written from the same rows by the rules the in-transaction handlers apply
-(domain.reports, domain.credit: one fulfilling location per seeded order, so an order's figures all
-go to that location; a store's credit share of an online order is rounded down to the cent);
+The rollups are written from the same rows, in the same transaction: sales, credit and closed
+orders by seed/rollups.py (shared with the demo's sales history), the pickup waits here;
 tests/e2e/test_report_seed.py checks them against the raw rows.
 """
 
@@ -20,6 +19,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from .rollups import roll_up_closed_orders, roll_up_paid_orders
 from .writer import execute, fetch
 
 DAYS = 180
@@ -118,24 +118,6 @@ FROM seed_total t
 BUCKET = "CASE WHEN {m} < 120 THEN {m} WHEN {m} < 1440 THEN {m} - {m} % 10 ELSE least({m} - {m} % 60, 43200) END"
 
 ROLLUPS = [
-    "INSERT INTO report_order (order_id, paid_at, day, channel, mode, parts, credit, store_share, refunded) "
-    "SELECT w.order_id, w.paid_at, (w.paid_at AT TIME ZONE 'Asia/Shanghai')::date, w.channel, w.mode, "
-    "jsonb_build_object('parts', jsonb_build_array(jsonb_build_array(w.location_id, 1, w.units, w.total::text, "
-    "w.discount::text, w.points)), 'lines', l.lines, 'selling_store_id', w.placed_at, 'paid', w.total::text, "
-    "'coupons', '[]'::jsonb), c.credit, $1::numeric, '[\"0.00\"]'::jsonb "
-    "FROM seed_wait w JOIN (SELECT order_id, jsonb_agg(jsonb_build_array(s.location_id, s.location_id <> ALL("
-    "s.warehouses), s.variant_id, (s.unit_price * s.quantity)::text) ORDER BY s.position) AS lines "
-    "FROM (SELECT l.*, o.location_id, o.warehouses FROM seed_line l JOIN seed_order o USING (order_id)) s "
-    "GROUP BY order_id) l USING (order_id) JOIN seed_credit_json c USING (order_id)",
-    "INSERT INTO report_sales AS r (day, channel, mode, location_id, orders, orders_once, units, revenue, discount, "
-    "points_redeemed) SELECT (paid_at AT TIME ZONE 'Asia/Shanghai')::date, channel, mode, location_id, count(*), "
-    "count(*), sum(units), sum(total), sum(discount), sum(points) FROM seed_wait GROUP BY 1, 2, 3, 4 "
-    "ON CONFLICT (day, channel, mode, location_id, shard) DO UPDATE SET orders = r.orders + EXCLUDED.orders, "
-    "orders_once = r.orders_once + EXCLUDED.orders_once, units = r.units + EXCLUDED.units, "
-    "revenue = r.revenue + EXCLUDED.revenue, discount = r.discount + EXCLUDED.discount, "
-    "points_redeemed = r.points_redeemed + EXCLUDED.points_redeemed",
-    "INSERT INTO report_credit AS r (day, party, amount) SELECT day, party, sum(amount) FROM seed_credit "
-    "GROUP BY 1, 2 ON CONFLICT (day, party, shard) DO UPDATE SET amount = r.amount + EXCLUDED.amount",
     "INSERT INTO report_pickup (fulfillment_id, location_id, day, paid_at, ready_at, collected_at) "
     "SELECT fulfillment_id, location_id, (paid_at AT TIME ZONE 'Asia/Shanghai')::date, paid_at, "
     "paid_at + ready_minutes * interval '1 minute', CASE WHEN r_state < 0.97 THEN paid_at + "
@@ -152,34 +134,13 @@ ROLLUPS = [
     "ON CONFLICT (location_id, day, kind, bucket) DO UPDATE SET count = r.count + EXCLUDED.count",
 ]
 
-CREDIT = """
-CREATE TEMP TABLE seed_credit ON COMMIT DROP AS
-WITH weighted AS (  -- domain.credit: what was paid spread over the lines by value, the remainder to the last
-  SELECT l.order_id, l.position, round(l.unit_price * l.quantity * 100) AS w,
-         sum(round(l.unit_price * l.quantity * 100)) OVER (PARTITION BY l.order_id) AS weight,
-         row_number() OVER (PARTITION BY l.order_id ORDER BY l.position DESC) = 1 AS last_line,
-         round(w.total * 100) AS paid, w.channel, w.location_id, w.placed_at, w.warehouses,
-         (w.paid_at AT TIME ZONE 'Asia/Shanghai')::date AS day
-  FROM seed_line l JOIN seed_wait w USING (order_id)
-), based AS (
-  SELECT *, floor(paid * w / weight) AS base FROM weighted
-), parts AS (
-  SELECT *, CASE WHEN last_line THEN paid - (sum(base) OVER (PARTITION BY order_id) - base) ELSE base END AS part
-  FROM based
-), split AS (
-  SELECT order_id, day, channel, placed_at, location_id, location_id <> ALL(warehouses) AS from_store,
-         part, floor(part * {share}) AS store_part FROM parts
-)
-SELECT order_id, day, placed_at AS party, sum(part) / 100 AS amount FROM split
-  WHERE channel IN ('STORE_POS', 'CLERK_PAD') GROUP BY 1, 2, 3
-UNION ALL SELECT order_id, day, location_id, sum(store_part) / 100 FROM split
-  WHERE channel IN ('MINI_PROGRAM', 'APP') AND from_store GROUP BY 1, 2, 3
-UNION ALL SELECT order_id, day, 0, sum(part - CASE WHEN from_store THEN store_part ELSE 0 END) / 100 FROM split
-  WHERE channel IN ('MINI_PROGRAM', 'APP') GROUP BY 1, 2;
-CREATE TEMP TABLE seed_credit_json ON COMMIT DROP AS
-SELECT order_id, jsonb_agg(jsonb_build_array(party, amount::numeric(12,2)::text) ORDER BY party) AS credit
-FROM seed_credit GROUP BY order_id;
-"""
+# the paid orders in the shape seed/rollups.py rolls up
+TO_ROLL_UP = [
+    "CREATE TEMP TABLE rollup_paid ON COMMIT DROP AS SELECT order_id, paid_at, channel, mode, location_id, placed_at, "
+    "units, total, discount, points FROM seed_wait",
+    "CREATE TEMP TABLE rollup_line ON COMMIT DROP AS SELECT order_id, position, variant_id, unit_price, quantity "
+    "FROM seed_line",
+]
 
 # orders that never got paid: cancelled by the member, or expired; counted for their store that day
 UNPAID = """
@@ -214,24 +175,15 @@ async def seed_orders(count: int, *, store_share: Decimal, seed: float = 0.42) -
         await execute(WAITS)
         for statement in WRITE:
             await execute(statement)
-        for statement in CREDIT.format(share=Decimal(store_share)).split(";"):
-            if statement.strip():
-                await execute(statement)
-        await execute(ROLLUPS[0], store_share)
-        for statement in ROLLUPS[1:]:
+        for statement in TO_ROLL_UP:
+            await execute(statement)
+        await roll_up_paid_orders(store_share)
+        for statement in ROLLUPS:
             await execute(statement)
         unpaid = max(1, count // 10)
         start = order0 + count
         await execute(UNPAID, start, unpaid, DAYS)
-        await execute(
-            "INSERT INTO report_store_day AS r (day, location_id, cancelled, expired) "
-            "SELECT (coalesce(cancelled_at, updated_at) AT TIME ZONE 'Asia/Shanghai')::date, pickup_location_id, "
-            "count(*) FILTER (WHERE status = 'CANCELLED'), count(*) FILTER (WHERE status = 'EXPIRED') "
-            "FROM customer_order WHERE id > $1 AND id <= $2 GROUP BY 1, 2 ON CONFLICT (day, location_id) DO UPDATE "
-            "SET cancelled = r.cancelled + EXCLUDED.cancelled, expired = r.expired + EXCLUDED.expired",
-            start,
-            start + unpaid,
-        )
+        await roll_up_closed_orders(start + 1, start + unpaid)
     for table in ("customer_order", "order_line", "fulfillment", "fulfillment_line", "payment"):
         await execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from ...domain.credit import DEFAULT_STORE_SHARE
 from ...domain.inventory import MovementReason
 from ...domain.money import to_amount
 from .demo import EMAIL_DOMAIN, ean13
@@ -30,7 +31,9 @@ async def _next_id(table: str) -> int:
     return int(rows[0]["m"]) + 1
 
 
-async def seed_scale(stores: int, products: int, password_hash: str, *, seed: int = 7) -> dict[str, int]:
+async def seed_scale(
+    stores: int, products: int, password_hash: str, *, seed: int = 7, store_share: Decimal = DEFAULT_STORE_SHARE
+) -> dict[str, int]:
     rng = random.Random(seed)
     counts: dict[str, int] = {}
     async with in_transaction():
@@ -200,7 +203,7 @@ async def seed_scale(stores: int, products: int, password_hash: str, *, seed: in
         counts["staff"] = await copy_rows(
             "staff", ["id", "email", "name", "role", "location_id", "password_hash", "active"], staff_rows
         )
-        counts.update(await seed_history(store_ids, days=HISTORY_DAYS, rate=HISTORY_RATE))
+        counts.update(await seed_history(store_ids, days=HISTORY_DAYS, rate=HISTORY_RATE, store_share=store_share))
     await reset_sequences(["location", "category", "product", "variant", "price_override", "stock_level", "staff"])
     await fetch("ANALYZE")
     return counts
