@@ -110,15 +110,20 @@ async def alerts_page(
     return rows[:size], len(rows) > size
 
 
-async def alert(ctx: Context, alert_id: int) -> LowStockAlert | None:
-    """node(id:) of an alert: None when absent or not the caller's to read."""
-    found = await alert_repo.by_id(alert_id)
-    if found is None:
-        return None
-    location: Location | None = await ctx.loaders.location.load(found.location_id)
+async def may_read_records_of(ctx: Context, location_id: int) -> bool:
+    """Whether the caller may read this location's stock records (movements, alerts)."""
+    location: Location | None = await ctx.loaders.location.load(location_id)
     try:
         inventory_access.check_may_read(ctx.principal, location.code if location is not None else None)
     except AccessDenied:
+        return False
+    return True
+
+
+async def alert(ctx: Context, alert_id: int) -> LowStockAlert | None:
+    """node(id:) of an alert: None when absent or not the caller's to read."""
+    found = await alert_repo.by_id(alert_id)
+    if found is None or not await may_read_records_of(ctx, found.location_id):
         return None
     return found
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain import inventory_access
-from ..domain.errors import AccessDenied
 from ..domain.locations import Location
 from ..persistence.repositories import stock_ledger
 from ..persistence.repositories.stock_ledger import LedgerMismatch, MovementRow
 from .context import Context
-from .stock_alerts import check_first
+from .stock_alerts import check_first, may_read_records_of
 
 __all__ = ["LedgerMismatch", "MovementRow", "check_ledger", "movement", "movements_page"]
 
@@ -35,12 +34,7 @@ async def movements_page(
 async def movement(ctx: Context, movement_id: int) -> MovementRow | None:
     """node(id:) of a movement: None when absent or not the caller's to read."""
     found = await stock_ledger.by_id(movement_id)
-    if found is None:
-        return None
-    location: Location | None = await ctx.loaders.location.load(found.location_id)
-    try:
-        inventory_access.check_may_read(ctx.principal, location.code if location is not None else None)
-    except AccessDenied:
+    if found is None or not await may_read_records_of(ctx, found.location_id):
         return None
     return found
 
