@@ -10,7 +10,7 @@ response cache empties once).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from ..domain.access import Role
 from ..domain.errors import ErrorCode
@@ -34,6 +34,23 @@ STOCK = "STOCK"
 PRODUCTS = "PRODUCTS"
 
 
+async def _once(
+    uow: UnitOfWork, kind: str, batch: str, actor: str, work: Callable[[UnitOfWork], Awaitable[SyncResult]]
+) -> SyncResult:
+    """One transaction per batch: the batch id is claimed first (a copy already applied, or applied
+    concurrently, returns that first result), then the work, whose result is kept under the id."""
+
+    async def apply(tx: UnitOfWork) -> SyncResult:
+        first = await tx.sync.claim(kind, batch, actor)
+        if first is not None:
+            return first
+        result = await work(tx)
+        await tx.sync.finish(kind, result)
+        return result
+
+    return await uow.atomic(apply)
+
+
 @requires(Role.SERVICE, Role.HQ_ADMIN)
 async def sync_stock(ctx: Context, uow: UnitOfWork, *, batch_id: str, rows: Sequence[StockRow]) -> SyncResult:
     batch = check_batch_id(batch_id)
@@ -42,9 +59,6 @@ async def sync_stock(ctx: Context, uow: UnitOfWork, *, batch_id: str, rows: Sequ
     actor, now = actor_of(ctx.principal), ctx.now()
 
     async def apply(tx: UnitOfWork) -> SyncResult:
-        first = await tx.sync.claim(STOCK, batch, actor)
-        if first is not None:
-            return first
         resolved = await tx.sync.resolve_stock_rows([(n, rows[n]) for n in good])
         rejected = [
             *refused,
@@ -58,13 +72,9 @@ async def sync_stock(ctx: Context, uow: UnitOfWork, *, batch_id: str, rows: Sequ
         applied = await tx.sync.apply_counts(counts, reference=batch, actor=actor)
         if applied.changes:
             tx.record(*stock_changes([m for m, _ in applied.changes], [a for _, a in applied.changes], now))
-        result = SyncResult(
-            batch, len(applied.changes), applied.unchanged, tuple(sorted(rejected, key=lambda e: e.row))
-        )
-        await tx.sync.finish(STOCK, result)
-        return result
+        return SyncResult(batch, len(applied.changes), applied.unchanged, tuple(sorted(rejected, key=lambda e: e.row)))
 
-    return await uow.atomic(apply)
+    return await _once(uow, STOCK, batch, actor, apply)
 
 
 @requires(Role.SERVICE, Role.HQ_ADMIN)
@@ -75,15 +85,10 @@ async def sync_products(ctx: Context, uow: UnitOfWork, *, batch_id: str, rows: S
     actor, now = actor_of(ctx.principal), ctx.now()
 
     async def apply(tx: UnitOfWork) -> SyncResult:
-        first = await tx.sync.claim(PRODUCTS, batch, actor)
-        if first is not None:
-            return first
         applied = await tx.sync.apply_products([(n, row) for n, row in enumerate(cleaned) if row is not None])
         if applied.applied:
             tx.record(CatalogueChanged(what="SYNC", ids=tuple(applied.product_ids[:100]), at=now))
         rejected = sorted([*refused, *applied.rejected], key=lambda e: e.row)
-        result = SyncResult(batch, applied.applied, applied.unchanged, tuple(rejected))
-        await tx.sync.finish(PRODUCTS, result)
-        return result
+        return SyncResult(batch, applied.applied, applied.unchanged, tuple(rejected))
 
-    return await uow.atomic(apply)
+    return await _once(uow, PRODUCTS, batch, actor, apply)
