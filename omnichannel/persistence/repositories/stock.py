@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from ...domain.geo import BoundingBox, bounding_box
 from ...domain.inventory import MovementReason, StockLevel, StockMovement
@@ -138,8 +139,8 @@ class StockStore:
             levels.append(to_stock_level(rows[0]))
         return levels
 
-    async def sell_from_shelf(self, holds: Sequence[Hold]) -> list[StockLevel]:
-        """A till sale: units off the shelf at once (no reservation); counted as sold in store today."""
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
+        """A till sale: units off the shelf at once (no reservation); counted as sold in store on `day`."""
         levels = []
         for hold in holds:
             rows = await fetch(
@@ -148,15 +149,16 @@ class StockStore:
             if not rows:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
-        await self._count_sales(holds, online=False)
+        if day is not None:
+            await self._count_sales(holds, online=False)
         return levels
 
     async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return await self._apply_holds(RELEASE, holds, online)
 
-    async def sell(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
         """Held units leave the building: on hand and reserved go down together (on hand not below 0,
-        after a short stock count); counted as sold today by channel group."""
+        after a short stock count); counted as sold on `day`."""
         levels = []
         for hold in holds:
             rows = await fetch(
@@ -183,11 +185,12 @@ class StockStore:
                     "system:count",
                 )
             levels.append(level)
-        await self._count_sales(holds, online=online)
+        if day is not None:
+            await self._count_sales(holds, online=online)
         return levels
 
     async def _count_sales(self, holds: Sequence[Hold], *, online: bool) -> None:
-        """Counted on the transaction's UTC day (COUNT_SALE), the clock of the SALE movements."""
+        """Counted on the transaction's UTC day (COUNT_SALE), whatever day the caller passed."""
         units: dict[int, int] = defaultdict(int)
         for hold in holds:
             units[hold.location_id] += hold.quantity
