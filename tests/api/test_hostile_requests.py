@@ -7,6 +7,7 @@ Every test here failed on main before the fix (item numbers in each docstring).
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import time
 from typing import Any
@@ -41,16 +42,21 @@ def no_error_logs(caplog):
 async def test_fragment_fan_out_is_refused_within_50ms_of_cpu(app, no_error_logs):
     """Item 1: each fragment is measured once; 2^n expanded fields are refused without walking them.
 
-    On main n=17 took seconds of a frozen event loop (n=30 never returned). CPU time of the whole
-    request (parse + validation; it is refused before execution) is measured, so a busy machine does
-    not make the bound flaky."""
+    On main n=17 took seconds of a frozen event loop (n=30 never returned). The event loop thread's
+    CPU time for the whole request (parse + validation; it is refused before execution) is measured,
+    so a busy machine or another thread does not make the bound flaky; the best of three runs after
+    a garbage collection, so that a collector pause owed to the 500 tests before it does not count
+    (a full CI run once saw 230 ms here, in isolation it is 2 ms)."""
     schema = app.state.graphql_schema
     for n, leaf in ((17, "__typename"), (30, "__typename"), (24, "products(first: 1) { edges { node { id } } }")):
-        started = time.process_time()
-        result = await schema.execute(fan_out(n, leaf))
-        spent = time.process_time() - started
-        assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_LARGE", result.errors
-        assert spent < 0.05, f"n={n}: {spent * 1000:.1f} ms of CPU"
+        spent = []
+        for _ in range(3):
+            gc.collect()
+            started = time.thread_time()
+            result = await schema.execute(fan_out(n, leaf))
+            spent.append(time.thread_time() - started)
+            assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_LARGE", result.errors
+        assert min(spent) < 0.05, f"n={n}: {[round(s * 1000, 1) for s in spent]} ms of CPU"
 
 
 async def test_depth_aliases_and_repeats_count_fragments_once(gql, no_error_logs):

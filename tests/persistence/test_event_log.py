@@ -245,3 +245,35 @@ async def test_retention_keeps_an_entry_whose_delivery_is_still_due_and_everythi
         assert gone[0]["n"] == 0
     finally:
         await webhooks.delete(hook.id)
+
+
+async def test_retention_passes_over_a_pending_retry_of_a_deleted_webhook(app):
+    """A webhook deleted while an attempt was in flight can be left a PENDING retry that no worker
+    will ever claim (the delete's snapshot did not see it): it must not stop retention for good.
+    A full CI run hit this: every later retention test found the log pruned no further."""
+    from omnichannel.persistence.repositories import webhooks
+
+    tag = secrets.token_hex(4)
+    for name in ("orphaned", "after"):
+        async with in_transaction("default") as conn:
+            await repo.append(conn, [merged(f"{name}-{tag}")])
+    head = (await repo.sequence()).head
+    orphaned = (
+        await db.fetch(
+            "SELECT id FROM event_log WHERE payload->'merged'->>'number' = $1", [f"orphaned-{tag}"]
+        )
+    )[0]["id"]
+    hook = await webhooks.create("http://192.0.2.1/never", ["stock.low"], "whsec_test", "test")
+    await webhooks.delete(hook.id)
+    await db.execute(  # the retry its last attempt recorded after the delete had looked
+        "INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at) "
+        "VALUES ($1, $2, 3, 'PENDING', now() + interval '1 hour')",
+        [hook.id, orphaned],
+    )
+    await db.execute("UPDATE event_log SET recorded_at = now() - interval '40 days' WHERE position <= $1", [head])
+    await repo.prune(datetime.now(UTC) - timedelta(days=30))
+    assert (await repo.state())[1] >= head
+    left = await db.fetch(
+        "SELECT count(*) AS n FROM event_log WHERE payload->'merged'->>'number' LIKE $1", [f"%-{tag}"]
+    )
+    assert left[0]["n"] == 0

@@ -203,7 +203,8 @@ async def replay(after: int, upto: int, wanted: ReplayFilter, limit: int) -> lis
 PRUNE_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('omnichannel.event_log.prune')) AS got"
 PRUNABLE = """WITH b AS (
   SELECT e.position, e.recorded_at < $2 AND NOT EXISTS (
-    SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'PENDING') AS old
+    SELECT 1 FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id AND w.active
+    WHERE d.event_id = e.id AND d.status = 'PENDING') AS old
   FROM event_log e WHERE e.position > $1 ORDER BY e.position LIMIT $3
 )
 SELECT coalesce((SELECT min(position) - 1 FROM b WHERE NOT old), (SELECT max(position) FROM b)) AS upto"""

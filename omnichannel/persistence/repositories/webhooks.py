@@ -142,6 +142,9 @@ class Attempted:
 
 
 # clock_timestamp(), not now(): the transaction began before the attempt, the delay counts from its end
+# A webhook deleted while its attempt was in flight: the delete waits for the attempt's lock, and
+# its snapshot does not see the retry this inserts; that orphan is never claimed (CLAIM joins active
+# webhooks) and retention passes over it (event_log.PRUNABLE does the same).
 RECORD = """WITH done AS (
   UPDATE webhook_delivery d
   SET status = x.status, response_status = x.response_status, error = x.error, at = clock_timestamp()
@@ -151,7 +154,8 @@ RECORD = """WITH done AS (
 INSERT INTO webhook_delivery (webhook_id, event_id, attempt, status, due_at, at)
 SELECT x.webhook_id, x.event_id, x.attempt, 'PENDING', clock_timestamp() + make_interval(secs => x.delay),
   clock_timestamp()
-FROM unnest($5::int[], $6::bigint[], $7::int[], $8::float8[]) AS x(webhook_id, event_id, attempt, delay)"""
+FROM unnest($5::int[], $6::bigint[], $7::int[], $8::float8[]) AS x(webhook_id, event_id, attempt, delay)
+JOIN webhook w ON w.id = x.webhook_id AND w.active"""
 
 
 async def record(raw: asyncpg.Connection, attempts: Sequence[Attempted]) -> None:
