@@ -259,9 +259,7 @@ async def test_retention_passes_over_a_pending_retry_of_a_deleted_webhook(app):
             await repo.append(conn, [merged(f"{name}-{tag}")])
     head = (await repo.sequence()).head
     orphaned = (
-        await db.fetch(
-            "SELECT id FROM event_log WHERE payload->'merged'->>'number' = $1", [f"orphaned-{tag}"]
-        )
+        await db.fetch("SELECT id FROM event_log WHERE payload->'merged'->>'number' = $1", [f"orphaned-{tag}"])
     )[0]["id"]
     hook = await webhooks.create("http://192.0.2.1/never", ["stock.low"], "whsec_test", "test")
     await webhooks.delete(hook.id)
