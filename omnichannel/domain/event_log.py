@@ -32,6 +32,7 @@ from .events import (
     OrderPaid,
     OrderPlaced,
     OrderRepriced,
+    OrderStockArrived,
     PickupReady,
     RefundedLine,
     RefundFailed,
@@ -50,6 +51,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "order.paid",
     "order.status_changed",
     "order.ready_for_pickup",
+    "order.stock_arrived",
     "order.completed",
     "order.cancelled",
     "order.expired",
@@ -139,6 +141,14 @@ def _fulfillment_advanced(event: FulfillmentAdvanced) -> LogEntry:
 def _pickup_ready(event: PickupReady) -> LogEntry:
     data = {"fulfillment": {"id": global_id("Fulfillment", event.fulfillment_id)}, "member": None}
     return LogEntry("order.ready_for_pickup", event.at, data, _about_order(event, event.location_id))
+
+
+def _stock_arrived(event: OrderStockArrived) -> LogEntry:
+    data = {
+        "member": None,
+        "transfer": {"id": global_id("Transfer", event.transfer_id), "number": event.transfer_number},
+    }
+    return LogEntry("order.stock_arrived", event.at, data, _about_order(event, event.location_id))
 
 
 def _stock_changed(event: StockChanged) -> LogEntry:
@@ -247,6 +257,7 @@ MAPPERS: dict[type, Callable[[Any], LogEntry]] = {
     OrderPaid: _order_entry("order.paid", _paid),
     FulfillmentAdvanced: _fulfillment_advanced,
     PickupReady: _pickup_ready,
+    OrderStockArrived: _stock_arrived,
     OrderCompleted: _order_entry("order.completed"),
     OrderCancelled: _order_entry("order.cancelled", _cancelled),
     OrderExpired: _order_entry("order.expired"),

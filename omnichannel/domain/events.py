@@ -215,6 +215,17 @@ class PickupReady(OrderEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OrderStockArrived(OrderEvent):
+    """A transfer the order asked for arrived at its pickup store (PICKUP by transfer): what came is
+    held for the order there; once every such transfer is in, its fulfilment may be picked."""
+
+    feed: ClassVar[OrderEventKind | None] = OrderEventKind.STATUS_CHANGED
+    transfer_id: int
+    transfer_number: str
+    location_id: int  # the pickup store
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderCompleted(OrderEvent):
     """Every fulfilment of the order was handed over or delivered."""
 
@@ -358,6 +369,7 @@ Event = (
     | OrderExpired
     | FulfillmentAdvanced
     | PickupReady
+    | OrderStockArrived
     | OrderCompleted
     | OrderRepriced
     | MemberMerged

@@ -491,9 +491,13 @@ class TransferRepository(Protocol):
     async def for_reference(self, reference: str) -> list[Transfer]:
         """Transfers asked for by this reference (an order number), locked, oldest first."""
 
-    async def order_waits(self, number: str) -> SalesChannel | None:
-        """The channel of the open order with this number (placed or paid, not handed over or closed);
-        None when there is none."""
+    async def requested_with_key(self, actor: str, key: str) -> tuple[Transfer, str | None] | None:
+        """The transfer (and its request's fingerprint) asked for with this key; waits for a concurrent
+        request with the same key to end first."""
+
+    async def order_waits(self, number: str) -> tuple[int, SalesChannel] | None:
+        """The id and channel of the open order with this number (placed or paid, not handed over or
+        closed); None when there is none."""
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
     async def save(self, transfer: Transfer) -> None: ...

@@ -13,6 +13,8 @@ other step out of order is INVALID_TRANSITION.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,6 +23,7 @@ from enum import StrEnum
 from .access import Principal, Role
 from .errors import AccessDenied, DomainError, DomainErrors, ErrorCode
 from .events import (
+    OrderStockArrived,
     StockChanged,
     TransferCancelled,
     TransferEvent,
@@ -32,6 +35,9 @@ from .events import (
 )
 from .inventory import MovementReason, StockLevel, StockMovement
 from .locations import Location
+from .order_aggregate import facts_of
+from .order_requests import MAX_KEY_LENGTH
+from .orders import Fulfillment, Order
 from .reservations import Hold, lock_order
 from .routing import Plan
 
@@ -92,6 +98,22 @@ class TransferRequest:
     lines: tuple[tuple[int, int], ...]  # (variant, quantity), in the order asked
     note: str
     reference: str | None = None
+    idempotency_key: str | None = None  # the caller's: the same key again answers with the first transfer
+
+    def fingerprint(self) -> str:
+        """A digest of what makes two requests 'the same transfer' (the key itself excluded)."""
+        canonical = [self.from_location_id, self.to_location_id, sorted(map(list, self.lines)), self.note]
+        return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+
+
+def check_same_request(stored: str | None, given: str) -> None:
+    """An idempotency key names one request: the same key with another request is refused."""
+    if stored != given:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was already used for a different transfer.",
+            ["idempotencyKey"],
+        )
 
 
 def _check_lines(lines: Sequence[tuple[int, int]], field: str) -> list[DomainError]:
@@ -126,6 +148,7 @@ def check_request(
     lines: Sequence[tuple[int, int]],
     note: str | None,
     reference: str | None = None,
+    idempotency_key: str | None = None,
 ) -> TransferRequest:
     """The request as it will be written, or every malformed part at once (DomainErrors)."""
     errors: list[DomainError] = []
@@ -144,9 +167,18 @@ def check_request(
         errors.append(
             DomainError(ErrorCode.INVALID_INPUT, f"Note must be at most {MAX_NOTE_LENGTH} characters.", ["note"])
         )
+    key = idempotency_key
+    if key is not None and not (1 <= len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        errors.append(
+            DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} printable characters.",
+                ["idempotencyKey"],
+            )
+        )
     if errors:
         raise DomainErrors(errors)
-    return TransferRequest(from_location_id, to_location_id, tuple(lines), cleaned, reference)
+    return TransferRequest(from_location_id, to_location_id, tuple(lines), cleaned, reference, key)
 
 
 def check_locations(request: TransferRequest, found: Mapping[int, Location]) -> None:
@@ -417,3 +449,15 @@ def check_arrived(order_transfers: Sequence[Transfer]) -> None:
             f"The order waits for transfer {', '.join(waiting)} to arrive at the pickup store.",
             ["fulfillmentId"],
         )
+
+
+def arrived_for_order(
+    order: Order, fulfillments: Sequence[Fulfillment], transfer: Transfer, at: datetime
+) -> OrderStockArrived:
+    """The fact that tells the pickup store's feed (and the event log) a transfer its order waits for is in."""
+    return OrderStockArrived(
+        **facts_of(order, fulfillments, at),
+        transfer_id=transfer.id,
+        transfer_number=transfer.number,
+        location_id=transfer.to_location_id,
+    )

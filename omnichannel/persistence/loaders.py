@@ -36,6 +36,7 @@ from .refund_loaders import RefundById, RefundsByOrder
 from .repositories import allocation, catalog, locations, people
 from .repositories import order_reads as orders
 from .repositories import stock as inventory
+from .transfer_loaders import AwaitedByOrder
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -417,6 +418,10 @@ class Loaders:
     @cached_property
     def refund(self) -> RefundById:
         return RefundById()
+
+    @cached_property
+    def transfers_awaited(self) -> AwaitedByOrder:
+        return AwaitedByOrder()
 
     @cached_property
     def category(self) -> CategoryById:

@@ -20,7 +20,14 @@ from .context import Context
 from .events.feeds import ReplayFilter, follow
 
 # the log types of the order facts a store's feed hears (those with a `feed` kind)
-STORE_FEED_TYPES = ("order.created", "order.paid", "order.status_changed", "order.cancelled", "order.expired")
+STORE_FEED_TYPES = (
+    "order.created",
+    "order.paid",
+    "order.status_changed",
+    "order.stock_arrived",
+    "order.cancelled",
+    "order.expired",
+)
 
 
 async def store_order_events(

@@ -83,6 +83,13 @@ class Fulfillment(Node):
         lines = await use_cases.fulfillment_lines(info.context, self._fulfillment)
         return [OrderLine.of(line.variant_id, line.quantity, line.unit_price) for line in lines]
 
+    @strawberry.field(
+        description="PICKUP by transfer: a transfer the order asked for is still on its way to this store "
+        "(the fulfilment cannot be picked yet; the store's storeOrders feed says when it arrives)"
+    )
+    async def awaiting_transfer(self, info: Info[Context, None]) -> bool:
+        return await use_cases.awaiting_transfer(info.context, self._fulfillment)
+
     @strawberry.field(description="the order this fulfilment belongs to")
     async def order(self, info: Info[Context, None]) -> Order:
         return Order.from_domain(

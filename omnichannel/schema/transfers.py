@@ -117,6 +117,10 @@ class RequestTransferInput:
     to_store_id: strawberry.ID
     lines: list[TransferLineInput]
     note: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="the same key from the same requester answers with the first transfer, never a second one",
+    )
 
 
 @strawberry.input
@@ -187,6 +191,7 @@ class TransferMutation:
             to_location_id=decode_id(input.to_store_id, "Store"),
             lines=_lines(input.lines),
             note=input.note,
+            idempotency_key=input.idempotency_key,
         )
         return _payload(result.value, UserError.many(result.errors))
 

@@ -281,3 +281,67 @@ async def test_every_feasible_pickup_plan_is_placed_as_planned(gql, token, scena
         "SELECT count(*) AS n FROM stock_level WHERE variant_id = ANY($1::int[]) AND reserved > 0", [variants]
     )
     assert leftovers[0]["n"] == 0
+
+
+PAD_FEED = """subscription($s: ID!) { storeOrders(storeId: $s) {
+  kind status order { number status fulfillments { status awaitingTransfer store { code } } } } }"""
+
+
+async def test_the_pickup_stores_feed_hears_the_transfer_arrive(app, gql, token, redis_url):
+    """The clerk pad at the pickup store sees the order wait for its transfer, then sees it arrive
+    (STATUS_CHANGED on storeOrders, order.stock_arrived in the event log) and may pick it."""
+    from omnichannel.subscriptions import topics
+    from tests.orders_support import location_id
+    from tests.ws_support import TRANSPORT_WS, in_process_sockets, wait_in_process_subscribed
+
+    await rules(gql, token, transferEnabled=True)
+    v = await new_variant({"S01": 1, "S05": 5}, price="20.00")
+    member, service = await token("MEMBER", member="M0003"), await token("SERVICE")
+    clerk, shipper = await token("CLERK", store="S01"), await token("CLERK", store="S05")
+    s01 = await store_gid("S01")
+    broker = app.state.services.broker
+    async with in_process_sockets(app, TRANSPORT_WS, 1) as (pad,):
+        assert (await pad.init(clerk))["type"] == "connection_ack"
+        before = broker.subscriber_count
+        await pad.subscribe("feed", PAD_FEED, {"s": s01})
+        await wait_in_process_subscribed(app, before, topics.orders_at(await location_id("S01")), redis_url)
+
+        order = (await gql(PLACE_ORDER, {"input": pickup_input(v, s01, 3)}, token=member))["data"]["placeOrder"][
+            "order"
+        ]
+        assert (await pad.next_data())["storeOrders"]["kind"] == "CREATED"
+        pay = {"input": {"orderId": order["id"], "amount": "60.00", "reference": f"pay-{order['number']}"}}
+        assert (await gql(CONFIRM_PAYMENT, pay, token=service))["data"]["confirmPayment"]["userErrors"] == []
+        paid = (await pad.next_data())["storeOrders"]
+        assert paid["kind"] == "PAID"
+        assert paid["order"]["fulfillments"] == [
+            {"status": "PENDING", "awaitingTransfer": True, "store": {"code": "S01"}}
+        ]
+
+        (transfer,) = await order_transfers(order["number"])
+        transfer_id = gid("Transfer", transfer["id"])
+        assert (await gql(ACTION % "shipTransfer", {"id": transfer_id}, token=shipper))["data"]["shipTransfer"][
+            "userErrors"
+        ] == []
+        received = await gql(ACTION % "receiveTransfer", {"id": transfer_id}, token=clerk)
+        assert received["data"]["receiveTransfer"]["userErrors"] == []
+        arrived = (await pad.next_data())["storeOrders"]  # the ship was no news for the pickup store
+        assert (arrived["kind"], arrived["status"], arrived["order"]["number"]) == (
+            "STATUS_CHANGED",
+            "CONFIRMED",
+            order["number"],
+        )
+        assert arrived["order"]["fulfillments"][0]["awaitingTransfer"] is False
+
+    logged = await db.fetch(
+        "SELECT payload FROM event_log WHERE type = 'order.stock_arrived' AND payload->'order'->>'number' = $1",
+        [order["number"]],
+    )
+    assert len(logged) == 1
+    import orjson
+
+    payload = orjson.loads(logged[0]["payload"])
+    assert payload["transfer"]["number"] == transfer["number"] and payload["store"]["code"] == "S01"
+    picking = await gql(FULFILLMENT_ACTION % "startPicking", {"id": order["fulfillments"][0]["id"]}, token=clerk)
+    assert picking["data"]["startPicking"]["userErrors"] == []
+    assert await ledger_mismatches([v]) == []

@@ -209,7 +209,8 @@ async def test_bad_requests_are_user_errors_and_write_nothing(gql, token, lines,
     v = await new_variant({"S09": 5})
     admin = await token("HQ_ADMIN")
     before = await transfer_count()
-    movements_before = (await db.fetch("SELECT count(*) AS n FROM stock_movement"))[0]["n"]
+    mine = "SELECT count(*) AS n FROM stock_movement WHERE variant_id = $1"  # the session's server works beside us
+    movements_before = (await db.fetch(mine, [v]))[0]["n"]
     src = gid("Store", 2_000_000_000) if extra.get("from") == "unknown" else await store_gid("S09")
     dst = await store_gid(extra.get("to", "S10"))
     payload: dict[str, Any] = {
@@ -225,7 +226,7 @@ async def test_bad_requests_are_user_errors_and_write_nothing(gql, token, lines,
     assert answer["transfer"] is None
     assert errors_of(answer)[:1] == codes and answer["userErrors"][0]["field"] == field
     assert await transfer_count() == before
-    assert (await db.fetch("SELECT count(*) AS n FROM stock_movement"))[0]["n"] == movements_before
+    assert (await db.fetch(mine, [v]))[0]["n"] == movements_before
     assert await level(v, "S09") == {"on_hand": 5, "reserved": 0, "safety_stock": 0}
 
 
@@ -345,3 +346,57 @@ async def test_transfers_lists_a_stores_transfers_for_its_staff(gql, token):
 
 async def _transfer_id(number: str) -> int:
     return int((await db.fetch("SELECT id FROM transfer WHERE number = $1", [number]))[0]["id"])
+
+
+async def test_a_double_clicked_request_with_its_key_holds_once(gql, token):
+    """The pad sends one idempotency key per request form: twenty concurrent clicks are one transfer."""
+    v = await new_variant({"S06": 10})
+    manager = await token("STORE_MANAGER", store="S07")
+    body = {
+        "fromStoreId": await store_gid("S06"),
+        "toStoreId": await store_gid("S07"),
+        "lines": [{"variantId": gid("Variant", v), "quantity": 3}],
+        "note": "for the weekend",
+        "idempotencyKey": "pad-form-7f3a",
+    }
+    results = await asyncio.gather(*(gql(REQUEST, {"input": body}, token=manager) for _ in range(20)))
+    answers = [r["data"]["requestTransfer"] for r in results]
+    assert all(a["userErrors"] == [] for a in answers), answers
+    assert len({a["transfer"]["number"] for a in answers}) == 1
+    assert await level(v, "S06") == {"on_hand": 10, "reserved": 3, "safety_stock": 0}
+    assert len(await movements(answers[0]["transfer"]["number"])) == 1
+    # later (a retry after a timeout): still that transfer, whatever became of it
+    await action(gql, manager, "cancelTransfer", answers[0]["transfer"]["id"])
+    again = (await gql(REQUEST, {"input": body}, token=manager))["data"]["requestTransfer"]
+    assert (again["transfer"]["number"], again["transfer"]["status"]) == (answers[0]["transfer"]["number"], "CANCELLED")
+    assert await level(v, "S06") == {"on_hand": 10, "reserved": 0, "safety_stock": 0}
+    assert await ledger_mismatches([v]) == []
+
+
+async def test_an_idempotency_key_names_one_request_of_one_requester(gql, token):
+    v = await new_variant({"S06": 10})
+    manager, admin = await token("STORE_MANAGER", store="S07"), await token("HQ_ADMIN")
+    body = {
+        "fromStoreId": await store_gid("S06"),
+        "toStoreId": await store_gid("S07"),
+        "lines": [{"variantId": gid("Variant", v), "quantity": 2}],
+        "idempotencyKey": "pad-form-91c2",
+    }
+    first = (await gql(REQUEST, {"input": body}, token=manager))["data"]["requestTransfer"]
+    assert first["userErrors"] == []
+    count = await transfer_count()
+    other = {**body, "lines": [{"variantId": gid("Variant", v), "quantity": 5}]}
+    reused = (await gql(REQUEST, {"input": other}, token=manager))["data"]["requestTransfer"]
+    assert reused["transfer"] is None
+    assert [(e["code"], e["field"]) for e in reused["userErrors"]] == [("IDEMPOTENCY_KEY_REUSED", ["idempotencyKey"])]
+    assert await transfer_count() == count
+    # the same key from someone else is their own request
+    theirs = (await gql(REQUEST, {"input": body}, token=admin))["data"]["requestTransfer"]
+    assert theirs["userErrors"] == [] and theirs["transfer"]["number"] != first["transfer"]["number"]
+    assert await level(v, "S06") == {"on_hand": 10, "reserved": 4, "safety_stock": 0}
+    for bad in ("", "x" * 101, "tab\there"):
+        refused = (await gql(REQUEST, {"input": {**body, "idempotencyKey": bad}}, token=manager))["data"]
+        assert [(e["code"], e["field"]) for e in refused["requestTransfer"]["userErrors"]] == [
+            ("INVALID_INPUT", ["idempotencyKey"])
+        ]
+    assert await transfer_count() == count + 1

@@ -289,6 +289,68 @@ async def test_staff_sign_in_choose_their_store_and_see_its_orders(database_url,
     await asyncio.to_thread(drive)
 
 
+TRANSFER_STEP = "mutation($id: ID!) { %s(input: {transferId: $id}) { transfer { status } userErrors { code } } }"
+ORDER_TRANSFERS = """query($s: ID!) { transfers(storeId: $s, first: 5) {
+  edges { node { id reference from { code } } } } }"""
+
+
+@pytest.mark.usefixtures("keep_routing_rules")
+async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrives(
+    database_url, redis_url, broker_namespace, token
+):
+    """PICKUP by transfer on the pad: the card says it waits for a transfer (no picking button), and
+    when the transfer is received the feed brings the card its picking button, live."""
+    from selenium.webdriver.common.by import By
+
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
+        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
+        "OMNICHANNEL_LOG_LEVEL": "WARNING",
+    }
+    variant = await new_variant({"S06": 1, "S07": 6}, price="30.00")
+    s06 = await store_gid("S06")
+    clerk, hq = await token("CLERK", store="S06"), await token("HQ_ADMIN")
+    member, service = await token("MEMBER", member="M0006"), await token("SERVICE")
+
+    def drive() -> None:  # blocking browser work, off the event loop
+        with serve(env, "--demo") as base, chromium() as driver:
+            api = Api(base)
+            rules = "mutation { updateRoutingRules(input: {transferEnabled: true}) { userErrors { code } } }"
+            assert api(rules, {}, hq)["updateRoutingRules"]["userErrors"] == []
+            placed = api(PLACE_ORDER, {"input": pickup_input(variant, s06, 3)}, member)["placeOrder"]
+            assert placed["userErrors"] == []
+            order = placed["order"]
+            api.pay(order, service)
+            edges = api(ORDER_TRANSFERS, {"s": s06}, hq)["transfers"]["edges"]
+            (transfer,) = [e["node"] for e in edges if e["node"]["reference"] == order["number"]]
+
+            driver.get(f"{base}/pad#token={clerk}")
+            _card(driver, order["number"], 15)
+            _wait(driver, 15, lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+            # read in the page: cards are re-rendered as events arrive (an element found earlier goes stale)
+            card_script = (
+                "const c = document.querySelector(`li.order[data-order-number='${arguments[0]}']`);"
+                "return c ? [c.textContent, c.querySelectorAll('button[data-action]').length] : null"
+            )
+            text, buttons = driver.execute_script(card_script, order["number"])
+            assert "waiting for a transfer" in text and buttons == 0
+
+            for step in ("shipTransfer", "receiveTransfer"):
+                done = api(TRANSFER_STEP % step, {"id": transfer["id"]}, hq)[step]
+                assert done["userErrors"] == [], (step, done)
+            received_at = time.monotonic()
+            selector = f'li.order[data-order-number="{order["number"]}"] button[data-action="start-picking"]'
+            _wait(driver, LIVE_BOUND, lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+            assert time.monotonic() - received_at <= LIVE_BOUND
+            assert "waiting for a transfer" not in driver.execute_script(card_script, order["number"])[0]
+            driver.execute_script(f"document.querySelector('{selector}').click()")
+            _wait(driver, 10, lambda d: _status(d, order["number"]) == "PICKING")
+
+    await asyncio.to_thread(drive)
+
+
 async def test_an_expired_kiosk_token_says_so_and_offers_to_sign_in(
     app, database_url, redis_url, broker_namespace, tokens
 ):

@@ -31,6 +31,8 @@ class Transfer(Model):
     shipped_at = fields.DatetimeField(null=True)
     received_at = fields.DatetimeField(null=True)
     cancelled_at = fields.DatetimeField(null=True)
+    idempotency_key = fields.CharField(max_length=100, null=True)  # the requester's, unique per requester
+    request_fingerprint = fields.CharField(max_length=64, null=True)  # domain.transfers.TransferRequest.fingerprint
 
     class Meta:
         table = "transfer"

@@ -23,8 +23,9 @@ LINES = (
 )
 CREATE = """
 WITH n AS (SELECT nextval(pg_get_serial_sequence('transfer', 'id'))::int AS id)
-INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, reference, requested_by, requested_at)
-SELECT n.id, 'TR' || lpad(n.id::text, 8, '0'), $1, $2, 'REQUESTED', $3, $4, $5, $6 FROM n
+INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, reference, requested_by, requested_at,
+  idempotency_key, request_fingerprint)
+SELECT n.id, 'TR' || lpad(n.id::text, 8, '0'), $1, $2, 'REQUESTED', $3, $4, $5, $6, $7, $8 FROM n
 RETURNING id, number
 """
 
@@ -75,6 +76,19 @@ async def page(
     return await _with_lines(rows)
 
 
+async def awaited_by(numbers: Sequence[str]) -> dict[str, frozenset[int]]:
+    """Per order number, the destinations of its transfers not yet received or cancelled."""
+    rows = await fetch(
+        "SELECT reference, to_location_id FROM transfer WHERE reference = ANY($1::text[]) "
+        "AND status IN ('REQUESTED', 'IN_TRANSIT')",
+        [list(numbers)],
+    )
+    found: dict[str, set[int]] = {}
+    for row in rows:
+        found.setdefault(row["reference"], set()).add(row["to_location_id"])
+    return {number: frozenset(places) for number, places in found.items()}
+
+
 class TransferStore:
     """The transfers repository of the unit of work."""
 
@@ -99,20 +113,48 @@ class TransferStore:
         )
         return await _with_lines(rows, conn)
 
-    async def order_waits(self, number: str) -> SalesChannel | None:
+    async def requested_with_key(self, actor: str, key: str) -> tuple[Transfer, str | None] | None:
+        """The transfer this requester asked for with this idempotency key, and the fingerprint of that
+        request; None when the key is new. Requests with one key queue here (a transaction-scoped
+        advisory lock) until the first one ends, so a concurrent duplicate finds its transfer."""
+        conn = self._session.conn
+        await fetch(
+            "SELECT pg_advisory_xact_lock(hashtext('omnichannel.transfer.request'), hashtext($1 || '/' || $2))",
+            [actor, key],
+            conn=conn,
+        )
         rows = await fetch(
-            "SELECT channel FROM customer_order WHERE number = $1 "
+            f"SELECT {COLUMNS}, t.request_fingerprint FROM transfer t "
+            "WHERE t.requested_by = $1 AND t.idempotency_key = $2",
+            [actor, key],
+            conn=conn,
+        )
+        found = await _with_lines(rows, conn)
+        return (found[0], rows[0]["request_fingerprint"]) if found else None
+
+    async def order_waits(self, number: str) -> tuple[int, SalesChannel] | None:
+        rows = await fetch(
+            "SELECT id, channel FROM customer_order WHERE number = $1 "
             "AND status IN ('PENDING_PAYMENT', 'CONFIRMED', 'PICKING', 'READY_FOR_PICKUP')",
             [number],
             conn=self._session.conn,
         )
-        return SalesChannel(rows[0]["channel"]) if rows else None
+        return (rows[0]["id"], SalesChannel(rows[0]["channel"])) if rows else None
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer:
         conn = self._session.conn
         rows = await fetch(
             CREATE,
-            [request.from_location_id, request.to_location_id, request.note, request.reference, actor, now],
+            [
+                request.from_location_id,
+                request.to_location_id,
+                request.note,
+                request.reference,
+                actor,
+                now,
+                request.idempotency_key,
+                request.fingerprint() if request.idempotency_key is not None else None,
+            ],
             conn=conn,
         )
         transfer_id, number = rows[0]["id"], rows[0]["number"]

@@ -9,9 +9,9 @@ from ...domain import order_access
 from ...domain.access import STAFF_ROLES, Role, require_signed_in
 from ...domain.catalog import SalesChannel
 from ...domain.errors import AccessDenied
-from ...domain.locations import Location
+from ...domain.locations import FulfillmentMode, Location
 from ...domain.order_totals import PricedLine
-from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
+from ...domain.orders import Fulfillment, FulfillmentLine, FulfillmentStatus, Order, OrderStatus
 from ...domain.people import StaffMember
 from ...domain.pickup import display
 from ...persistence.repositories import order_reads as order_repo
@@ -63,6 +63,18 @@ async def fulfillments_of(ctx: Context, order: Order) -> list[Fulfillment]:
 async def fulfillment_lines(ctx: Context, fulfillment: Fulfillment) -> list[FulfillmentLine]:
     lines: list[FulfillmentLine] = await ctx.loaders.fulfillment_lines.load(fulfillment.id)
     return lines
+
+
+async def awaiting_transfer(ctx: Context, fulfillment: Fulfillment) -> bool:
+    """A PICKUP fulfilment still waiting for a transfer its order asked for (PICKUP by transfer); only
+    pending pickups can wait, so nothing else costs a read."""
+    if fulfillment.mode is not FulfillmentMode.PICKUP or fulfillment.status is not FulfillmentStatus.PENDING:
+        return False
+    order: Order | None = await ctx.loaders.order.load(fulfillment.order_id)
+    if order is None:
+        return False
+    awaited: frozenset[int] = await ctx.loaders.transfers_awaited.load(order.number)
+    return fulfillment.location_id in awaited
 
 
 async def visible_fulfillment(ctx: Context, fulfillment_id: int) -> Fulfillment | None:

@@ -3,7 +3,9 @@
 The quantities are held at the source (reserved, TRANSFER movements) out of what it has available
 (onHand - reserved - safetyStock: the same conditional UPDATE as an order's reservation, so
 concurrent requests and orders never hold more than is there), or the request is refused with
-OUT_OF_STOCK per short line and nothing is written.
+OUT_OF_STOCK per short line and nothing is written. A double click is one transfer when the client
+sends an idempotency key (the pad sends one per form): the same key from the same requester answers
+with the first transfer, even while the first request is still being written.
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ async def check(uow: UnitOfWork, request: TransferRequest) -> None:
 
 
 async def hold(tx: UnitOfWork, request: TransferRequest, *, actor: str, now: datetime) -> Transfer:
-    """Inside a transaction: write the transfer and hold its quantities at the source (or OUT_OF_STOCK)."""
+    """Inside a transaction: write the transfer and hold its quantities at the source (or OUT_OF_STOCK).
+    A request with a key this requester used before answers with that transfer and writes nothing
+    (IDEMPOTENCY_KEY_REUSED when the key came with another request)."""
+    if request.idempotency_key is not None:
+        earlier = await tx.transfers.requested_with_key(actor, request.idempotency_key)
+        if earlier is not None:
+            transfers.check_same_request(earlier[1], request.fingerprint())
+            return earlier[0]
     made = await tx.transfers.create(request, actor=actor, now=now)
     try:
         await steps.move_stock(tx, "request", made.holds(), tx.stock.reserve, made, actor=actor, now=now)
@@ -60,8 +69,9 @@ async def request_transfer(
     to_location_id: int,
     lines: Sequence[tuple[int, int]],
     note: str | None,
+    idempotency_key: str | None = None,
 ) -> Transfer:
-    request = transfers.check_request(from_location_id, to_location_id, lines, note)
+    request = transfers.check_request(from_location_id, to_location_id, lines, note, idempotency_key=idempotency_key)
     places = await uow.locations.many([from_location_id, to_location_id])
     if from_location_id in places and to_location_id in places:
         transfers.require_requester(ctx.principal, places[from_location_id], places[to_location_id])

@@ -185,8 +185,10 @@ function orderCard(order) {
   const fulfillment = here(order);
   const who = order.member ? `${order.member.displayName || ""} ${order.member.memberNumber}`.trim() : "walk-in";
   const actions = [];
-  if (fulfillment.status === "PENDING") actions.push(button("Start picking", () => move("startPicking", fulfillment.id), "start-picking"));
-  if (fulfillment.mode === "PICKUP" && fulfillment.status !== "READY_FOR_PICKUP") {
+  // PICKUP by transfer: nothing to pick until the transfer arrives (the feed says when: STATUS_CHANGED)
+  if (fulfillment.awaitingTransfer) actions.push(el("span", { class: "meta", dataset: { awaiting: "transfer" } }, "waiting for a transfer from another store"));
+  else if (fulfillment.status === "PENDING") actions.push(button("Start picking", () => move("startPicking", fulfillment.id), "start-picking"));
+  if (fulfillment.mode === "PICKUP" && fulfillment.status !== "READY_FOR_PICKUP" && !fulfillment.awaitingTransfer) {
     actions.push(button("Mark ready", () => move("markReadyForPickup", fulfillment.id), "mark-ready"));
   }
   if (fulfillment.mode !== "PICKUP") actions.push(button("Shipped", () => move("markShipped", fulfillment.id), "mark-shipped"));

@@ -4,7 +4,7 @@ export const ORDER_FIELDS = `
 fragment PadOrder on Order {
   id number status channel fulfillmentMode paidAt updatedAt
   member { memberNumber displayName }
-  fulfillments { id mode status store { id } lines { quantity variant { sku title } } }
+  fulfillments { id mode status awaitingTransfer store { id } lines { quantity variant { sku title } } }
 }`;
 export const OPEN_ORDERS = `query($store: ID!, $after: String) {
   orders(storeId: $store, status: [CONFIRMED, PICKING, READY_FOR_PICKUP], first: 40, after: $after) {
