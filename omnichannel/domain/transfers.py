@@ -75,6 +75,7 @@ class Transfer:
     shipped_at: datetime | None = None
     received_at: datetime | None = None
     cancelled_at: datetime | None = None
+    online: bool = False  # it brings stock for an online order: its hold counts in the source's online holds
 
     @property
     def location_ids(self) -> tuple[int, int]:
@@ -99,6 +100,7 @@ class TransferRequest:
     note: str
     reference: str | None = None
     idempotency_key: str | None = None  # the caller's: the same key again answers with the first transfer
+    online: bool = False  # for an online order: held within the source's online share
 
     def fingerprint(self) -> str:
         """A digest of what makes two requests 'the same transfer' (the key itself excluded)."""

@@ -16,6 +16,7 @@ from omnichannel.persistence import db
 from omnichannel.persistence.uow import TortoiseUnitOfWork
 from omnichannel.resolvers.orders import expire
 from tests.api.routing_support import PLAN
+from tests.api.test_online_allocation import keep_policies  # noqa: F401 (a fixture)
 from tests.orders_support import (
     CANCEL_ORDER,
     COMPLETE_PICKUP,
@@ -344,4 +345,62 @@ async def test_the_pickup_stores_feed_hears_the_transfer_arrive(app, gql, token,
     assert payload["transfer"]["number"] == transfer["number"] and payload["store"]["code"] == "S01"
     picking = await gql(FULFILLMENT_ACTION % "startPicking", {"id": order["fulfillments"][0]["id"]}, token=clerk)
     assert picking["data"]["startPicking"]["userErrors"] == []
+    assert await ledger_mismatches([v]) == []
+
+
+async def online_held(variant: int, code: str) -> int:
+    rows = await db.fetch(
+        "SELECT s.online_reserved FROM stock_level s JOIN location l ON l.id = s.location_id "
+        "WHERE s.variant_id = $1 AND l.code = $2",
+        [variant, code],
+    )
+    return int(rows[0]["online_reserved"])
+
+
+@pytest.mark.usefixtures("keep_policies")
+async def test_a_transfer_for_an_online_order_holds_within_the_sources_online_share(gql, token):
+    """The transfer an online PICKUP order asks for is an online hold at its source: it counts against
+    the source's online share (so online orders there cannot take the source past it), store channels
+    still sell the rest, and shipping or cancelling gives the online hold back."""
+    from .test_online_allocation import SET_POLICY
+
+    await rules(gql, token, transferEnabled=True)
+    v = await new_variant({"S01": 1, "S05": 10}, price="20.00")
+    s01, s05 = await store_gid("S01"), await store_gid("S05")
+    policy = {"input": {"storeId": s05, "onlineShare": 0.5}}
+    set_policy = (await gql(SET_POLICY, policy, token=await token("HQ_ADMIN")))["data"]["setAllocationPolicy"]
+    assert set_policy["userErrors"] == []
+    member, other = await token("MEMBER", member="M0003"), await token("MEMBER", member="M0004")
+    placed = (await gql(PLACE_ORDER, {"input": pickup_input(v, s01, 5)}, token=member))["data"]["placeOrder"]
+    assert placed["userErrors"] == []
+    (transfer,) = await order_transfers(placed["order"]["number"])
+    assert (transfer["src"], transfer["quantity"]) == ("S05", 4)
+    assert (await online_held(v, "S05"), await online_held(v, "S01")) == (4, 1)
+
+    # S05 may give online floor(0.5 x 10) = 5 units: the transfer holds 4 of them, one is left
+    over = (await gql(PLACE_ORDER, {"input": pickup_input(v, s05, 2)}, token=other))["data"]["placeOrder"]
+    assert errors_of(over) == ["OUT_OF_STOCK"]
+    last = (await gql(PLACE_ORDER, {"input": pickup_input(v, s05, 1)}, token=other))["data"]["placeOrder"]
+    assert last["userErrors"] == []
+    clerk = await token("CLERK", store="S05")
+    pad = pickup_input(v, s05, 5, channel="CLERK_PAD", memberId=gid("Member", 5))
+    assert (await gql(PLACE_ORDER, {"input": pad}, token=clerk))["data"]["placeOrder"]["userErrors"] == []
+    assert await level(v, "S05") == {"on_hand": 10, "reserved": 10, "safety_stock": 0}
+    assert await online_held(v, "S05") == 5
+
+    # cancelled before shipping: the transfer's online hold at S05 goes with it
+    cancelled = await gql(CANCEL_ORDER, {"input": {"orderId": placed["order"]["id"]}}, token=member)
+    assert cancelled["data"]["cancelOrder"]["userErrors"] == []
+    assert (await online_held(v, "S05"), await online_held(v, "S01")) == (1, 0)
+    assert await level(v, "S05") == {"on_hand": 10, "reserved": 6, "safety_stock": 0}
+
+    # shipped: the units leave S05 with their online hold
+    again = (await gql(PLACE_ORDER, {"input": pickup_input(v, s01, 3)}, token=member))["data"]["placeOrder"]
+    assert again["userErrors"] == []
+    (second,) = await order_transfers(again["order"]["number"])
+    assert second["quantity"] == 2 and await online_held(v, "S05") == 3
+    shipped = await gql(ACTION % "shipTransfer", {"id": gid("Transfer", second["id"])}, token=clerk)
+    assert shipped["data"]["shipTransfer"]["transfer"]["status"] == "IN_TRANSIT"
+    assert await online_held(v, "S05") == 1
+    assert await level(v, "S05") == {"on_hand": 8, "reserved": 6, "safety_stock": 0}
     assert await ledger_mismatches([v]) == []

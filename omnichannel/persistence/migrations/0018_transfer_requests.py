@@ -4,6 +4,7 @@ from tortoise.migrations import operations as ops
 
 # requestTransfer's idempotency key: the same key from the same requester answers with the first
 # transfer (resolvers/transfers/request.py); the unique index is the backstop of its advisory lock.
+# `online`: a transfer bringing stock for an online order holds it within the source's online share.
 
 
 class Migration(migrations.Migration):
@@ -21,6 +22,11 @@ class Migration(migrations.Migration):
             model_name='Transfer',
             name='request_fingerprint',
             field=fields.CharField(null=True, max_length=64),
+        ),
+        ops.AddField(
+            model_name='Transfer',
+            name='online',
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.RunSQL(
             [

@@ -33,6 +33,7 @@ class Transfer(Model):
     cancelled_at = fields.DatetimeField(null=True)
     idempotency_key = fields.CharField(max_length=100, null=True)  # the requester's, unique per requester
     request_fingerprint = fields.CharField(max_length=64, null=True)  # domain.transfers.TransferRequest.fingerprint
+    online = fields.BooleanField(default=False, db_default=False)  # for an online order: an online hold at the source
 
     class Meta:
         table = "transfer"

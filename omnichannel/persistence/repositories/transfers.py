@@ -15,7 +15,7 @@ from ..session import Session
 
 COLUMNS = (
     "t.id, t.number, t.from_location_id, t.to_location_id, t.status, t.note, t.reference, "
-    "t.requested_at, t.shipped_at, t.received_at, t.cancelled_at"
+    "t.requested_at, t.shipped_at, t.received_at, t.cancelled_at, t.online"
 )
 LINES = (
     "SELECT transfer_id, variant_id, quantity, received_quantity FROM transfer_line "
@@ -24,8 +24,8 @@ LINES = (
 CREATE = """
 WITH n AS (SELECT nextval(pg_get_serial_sequence('transfer', 'id'))::int AS id)
 INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, reference, requested_by, requested_at,
-  idempotency_key, request_fingerprint)
-SELECT n.id, 'TR' || lpad(n.id::text, 8, '0'), $1, $2, 'REQUESTED', $3, $4, $5, $6, $7, $8 FROM n
+  idempotency_key, request_fingerprint, online)
+SELECT n.id, 'TR' || lpad(n.id::text, 8, '0'), $1, $2, 'REQUESTED', $3, $4, $5, $6, $7, $8, $9 FROM n
 RETURNING id, number
 """
 
@@ -44,6 +44,7 @@ def _transfer(row: asyncpg.Record, lines: Sequence[TransferLine]) -> Transfer:
         shipped_at=row["shipped_at"],
         received_at=row["received_at"],
         cancelled_at=row["cancelled_at"],
+        online=row["online"],
     )
 
 
@@ -154,6 +155,7 @@ class TransferStore:
                 now,
                 request.idempotency_key,
                 request.fingerprint() if request.idempotency_key is not None else None,
+                request.online,
             ],
             conn=conn,
         )
@@ -173,6 +175,7 @@ class TransferStore:
             requested_at=now,
             note=request.note,
             reference=request.reference,
+            online=request.online,
         )
 
     async def save(self, transfer: Transfer) -> None:

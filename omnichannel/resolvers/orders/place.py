@@ -267,7 +267,7 @@ async def _commit(
         tx.record(*placed_facts(draft, order, fulfillments, levels, holds))
         if by_transfer is not None:
             await for_orders.request_for_order(
-                tx, order.number, by_transfer.transfers, actor=prepared.caller, now=draft.created_at
+                tx, order.number, by_transfer.transfers, online=online, actor=prepared.caller, now=draft.created_at
             )
         return order
 

@@ -4,6 +4,7 @@ the hold at the source is released."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from ...domain import transfers
 from ...domain.access import Role
@@ -19,7 +20,8 @@ from . import steps
 async def release(tx: UnitOfWork, locked: Transfer, *, actor: str, now: datetime) -> Transfer:
     """Inside a transaction, the transfer locked: CANCELLED and its hold released."""
     done = transfers.cancelled(locked, now)
-    await steps.move_stock(tx, "cancel", done.holds(), tx.stock.release, done, actor=actor, now=now)
+    release = partial(tx.stock.release, online=done.online)
+    await steps.move_stock(tx, "cancel", done.holds(), release, done, actor=actor, now=now)
     await tx.transfers.save(done)
     tx.record(transfers.fact(done, now))
     return done

@@ -3,17 +3,21 @@
 When the routing plan for a PICKUP order takes stock from other locations (routing rules with
 transfers enabled), placeOrder holds what the pickup store has for the order and requests one
 transfer per source into the pickup store, with the order's number as reference, in the same
-transaction. Until every such transfer is received the fulfilment waits (PENDING: it cannot be
-marked ready or handed over); receiving one while the order is open puts what arrived on hand at the
-pickup store and holds it for the order (a short receipt is made up from the store's free stock, or
-refused). Cancelling or expiring the order before a transfer ships cancels that transfer and
-releases its hold at the source; a transfer already on its way still arrives, as plain stock.
+transaction (for an online order, an online hold at the source: within its online share, given back
+when the transfer ships or is cancelled). Until every such transfer is received the fulfilment waits
+(PENDING: it cannot be marked ready or handed over); receiving one while the order is open puts what
+arrived on hand at the pickup store and holds it for the order (a short receipt is made up from the
+store's free stock, or refused). Cancelling or expiring the order before a transfer ships cancels
+that transfer and releases its hold at the source; a transfer already on its way still arrives, as
+plain stock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from ...domain import transfers
 from ...domain.locations import FulfillmentMode
@@ -25,18 +29,16 @@ from . import cancel, steps
 
 
 async def request_for_order(
-    tx: UnitOfWork, number: str, requests: Sequence[TransferRequest], *, actor: str, now: datetime
+    tx: UnitOfWork, number: str, requests: Sequence[TransferRequest], *, online: bool, actor: str, now: datetime
 ) -> list[Transfer]:
-    """Inside the order's transaction: the transfers its plan asks for, each held at its source.
-    Raises StockShort when a source no longer has the units (the caller plans again)."""
+    """Inside the order's transaction: the transfers its plan asks for, each held at its source (for an
+    online order within the source's online share, like any online hold there). Raises StockShort when
+    a source no longer has the units (the caller plans again)."""
     made = []
     for request in requests:
-        transfer = await tx.transfers.create(
-            TransferRequest(request.from_location_id, request.to_location_id, request.lines, request.note, number),
-            actor=actor,
-            now=now,
-        )
-        await steps.move_stock(tx, "request", transfer.holds(), tx.stock.reserve, transfer, actor=actor, now=now)
+        transfer = await tx.transfers.create(replace(request, reference=number, online=online), actor=actor, now=now)
+        hold = partial(tx.stock.reserve, online=online)
+        await steps.move_stock(tx, "request", transfer.holds(), hold, transfer, actor=actor, now=now)
         tx.record(transfers.fact(transfer, now))
         made.append(transfer)
     return made

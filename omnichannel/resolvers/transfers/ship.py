@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...domain import transfers
 from ...domain.access import Role
 from ...domain.ports import UnitOfWork
@@ -20,7 +22,8 @@ async def ship_transfer(ctx: Context, uow: UnitOfWork, *, transfer_id: int) -> T
 
     async def ship(tx: UnitOfWork, locked: Transfer) -> Transfer:
         done = transfers.shipped(locked, now)
-        await steps.move_stock(tx, "ship", done.holds(), tx.stock.sell, done, actor=actor, now=now)
+        sell = partial(tx.stock.sell, online=done.online)  # no `day`: a transfer leaving is no sale
+        await steps.move_stock(tx, "ship", done.holds(), sell, done, actor=actor, now=now)
         await tx.transfers.save(done)
         tx.record(transfers.fact(done, now))
         return done
