@@ -290,6 +290,7 @@ async def test_staff_sign_in_choose_their_store_and_see_its_orders(database_url,
 
 
 TRANSFER_STEP = "mutation($id: ID!) { %s(input: {transferId: $id}) { transfer { status } userErrors { code } } }"
+SET_SAFETY = "mutation($input: SetSafetyStockInput!) { setSafetyStock(input: $input) { userErrors { code } } }"
 ORDER_TRANSFERS = """query($s: ID!) { transfers(storeId: $s, first: 5) {
   edges { node { id reference from { code } } } } }"""
 
@@ -299,7 +300,8 @@ async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrive
     database_url, redis_url, broker_namespace, token
 ):
     """PICKUP by transfer on the pad: the card says it waits for a transfer (no picking button), and
-    when the transfer is received the feed brings the card its picking button, live."""
+    when the transfer is received the feed brings the card its picking button, live. Then a low-stock
+    alert raised at the store shows on the pad live too."""
     from selenium.webdriver.common.by import By
 
     env = {
@@ -347,6 +349,14 @@ async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrive
             assert "waiting for a transfer" not in driver.execute_script(card_script, order["number"])[0]
             driver.execute_script(f"document.querySelector('{selector}').click()")
             _wait(driver, 10, lambda d: _status(d, order["number"]) == "PICKING")
+
+            # a low-stock alert raised at the store reaches the pad live (lowStock), not at the next poll
+            count = int(driver.find_element(By.ID, "alert-count").text)
+            safety = {"input": {"storeId": s06, "variantId": gid("Variant", variant), "safetyStock": 50}}
+            raised_at = time.monotonic()
+            assert api(SET_SAFETY, safety, hq)["setSafetyStock"]["userErrors"] == []
+            _wait(driver, LIVE_BOUND, lambda d: int(d.find_element(By.ID, "alert-count").text) == count + 1)
+            assert time.monotonic() - raised_at <= LIVE_BOUND
 
     await asyncio.to_thread(drive)
 

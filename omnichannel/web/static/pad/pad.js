@@ -22,7 +22,7 @@ const CATCH_UP_MARGIN_MS = 5000;
 
 const api = new Api(() => state.token);
 const state = { token: null, kiosk: false, staff: null, store: null, orders: new Map(), feed: null, syncedAt: null,
-  expiryTimer: null, features: { variantByCode: null, alerts: null }, alertTimer: null };
+  expiryTimer: null, features: { variantByCode: null, alerts: null }, alertTimer: null, alertFeed: null };
 
 function setConnection(stateName) {
   $("connection").dataset.state = stateName;
@@ -47,6 +47,8 @@ function signedOut(reason) {
   state.feed = null;
   clearTimeout(state.expiryTimer);
   clearInterval(state.alertTimer);
+  if (state.alertFeed) state.alertFeed.stop();
+  state.alertFeed = null;
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(`${TOKEN_KEY}.kiosk`);
   const wasKiosk = state.kiosk;

@@ -28,6 +28,7 @@ export const VARIANT_BY_CODE = `query($sku: String, $barcode: String) { variant(
 export const SEARCH = `query($q: String!) { products(first: 5, search: $q) { edges { node { variants { ${STOCK_FIELDS} } } } } }`;
 export const ALERTS = `query($stores: [ID!]) { lowStockAlerts(storeIds: $stores, openOnly: true, first: 50) {
   edges { node { onHand reserved safetyStock raisedAt variant { sku title } } } } }`;
+export const LOW_STOCK_FEED = `subscription($stores: [ID!]) { lowStock(storeIds: $stores) { raisedAt variant { sku } } }`;
 export const MEMBER_LOOKUP = `query($phone: String, $card: String, $number: String) {
   memberLookup(phone: $phone, storeCard: $card, memberNumber: $number) {
     id memberNumber displayName tier pointsBalance

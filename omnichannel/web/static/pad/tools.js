@@ -2,7 +2,8 @@
 // Fields another part of the API adds (variant(sku:|barcode:), lowStockAlerts) are used when the
 // server has them: clerks may not introspect, so the pad asks and looks at the answer.
 import { $, el } from "./dom.js";
-import { ALERTS, MEMBER_LOOKUP, PICK_LIST, RECOMMEND, SEARCH, VARIANT_BY_CODE } from "./queries.js";
+import { LiveSubscription } from "./graphql.js";
+import { ALERTS, LOW_STOCK_FEED, MEMBER_LOOKUP, PICK_LIST, RECOMMEND, SEARCH, VARIANT_BY_CODE } from "./queries.js";
 
 export async function loadPickList(api, state) {
   const { data } = await api.query(PICK_LIST, { store: state.store.id });
@@ -47,8 +48,21 @@ export async function detectFeatures(api, state) {
   state.features.variantByCode = await api.hasField(`{ variant(sku: "-") { id } }`);
   state.features.alerts = await api.hasField(`{ lowStockAlerts(first: 1) { edges { cursor } } }`);
   $("alerts-tab").hidden = !state.features.alerts;
+  if (state.alertFeed) state.alertFeed.stop(); // another store was open before
+  clearInterval(state.alertTimer);
   if (state.features.alerts) {
     await loadAlerts(api, state);
+    // raised alerts arrive live (lowStock); a resolved one is not pushed, the poll takes it off the list
+    state.alertFeed = new LiveSubscription({
+      getToken: () => state.token,
+      query: LOW_STOCK_FEED,
+      variables: { stores: [state.store.id] },
+      onState: () => {},
+      onData: () => loadAlerts(api, state).catch(() => {}),
+      onLive: () => loadAlerts(api, state).catch(() => {}),
+      onAuthFailure: () => {}, // the order feed signs the pad out
+    });
+    state.alertFeed.start();
     state.alertTimer = setInterval(() => loadAlerts(api, state).catch(() => {}), 30000);
   }
 }
