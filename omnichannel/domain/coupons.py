@@ -85,8 +85,10 @@ class Scope:
     def everything(self) -> bool:
         return not self.category_ids and not self.product_ids
 
-    def covers(self, product_id: int, category_id: int | None) -> bool:
-        return self.everything or product_id in self.product_ids or category_id in self.category_ids
+    def covers(self, product_id: int, category_ids: frozenset[int]) -> bool:
+        """A scope names products, or categories: a product listed in a category or in one under it
+        (`category_ids` are the product's listings with their ancestors) is covered."""
+        return self.everything or product_id in self.product_ids or not self.category_ids.isdisjoint(category_ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ class DiscountKind(StrEnum):
 class CartLine:
     variant_id: int
     product_id: int
-    category_id: int | None
+    category_ids: frozenset[int]  # every category the product is listed in, and their ancestors
     quantity: int
     unit_price: Decimal
 
@@ -148,7 +148,7 @@ def _percent_promotions(
     chosen: dict[int, Promotion] = {}
     percent_offs = sorted((p for p in promotions if p.kind is PromotionKind.PERCENT_OFF), key=lambda p: p.id)
     for i, line in enumerate(lines):
-        covering = [p for p in percent_offs if p.scope.covers(line.product_id, line.category_id)]
+        covering = [p for p in percent_offs if p.scope.covers(line.product_id, line.category_ids)]
         if not covering:
             continue
         best = max(covering, key=lambda p: (p.percent or 0, -p.id))
@@ -166,7 +166,7 @@ def _percent_promotions(
 def _spend_promotion(lines: Sequence[CartLine], net: list[Decimal], promotions: list[Promotion]) -> list[DiscountLine]:
     best: tuple[Decimal, Promotion, list[int]] | None = None
     for promotion in sorted((p for p in promotions if p.kind is PromotionKind.SPEND_AMOUNT_OFF), key=lambda p: p.id):
-        covered = [i for i, line in enumerate(lines) if promotion.scope.covers(line.product_id, line.category_id)]
+        covered = [i for i, line in enumerate(lines) if promotion.scope.covers(line.product_id, line.category_ids)]
         base = sum((net[i] for i in covered), ZERO)
         if promotion.threshold is None or promotion.amount_off is None or base < promotion.threshold:
             continue
@@ -204,7 +204,7 @@ def _coupons(
         seen_templates.add(template.id)
         if not offer.applied:
             check_use(coupon, template, now=now, channel=channel, store_ids=store_ids, member_id=member_id, field=field)
-        covered = [i for i, line in enumerate(lines) if template.scope.covers(line.product_id, line.category_id)]
+        covered = [i for i, line in enumerate(lines) if template.scope.covers(line.product_id, line.category_ids)]
         base = sum((net[i] for i in covered), ZERO)
         if template.min_spend is not None and base < template.min_spend:
             raise DomainError(

@@ -59,18 +59,13 @@ async def cart_lines(
             raise DomainError(
                 ErrorCode.PRODUCT_INACTIVE, "This product is not on sale.", ["lines", str(n), "variantId"]
             )
-    products = await uow.catalog.products([v.product_id for v in variants.values()])
+    categories = await uow.catalog.categories(ids)
     overrides = await uow.catalog.price_overrides(ids)
     cart = []
     for line in lines:
         variant = variants[line.variant_id]
-        product = products.get(variant.product_id)
         unit_price = effective_price(variant, overrides.get(variant.id, ()), channel, store_id, now=now).amount
-        cart.append(
-            CartLine(
-                variant.id, variant.product_id, product.category_id if product else None, line.quantity, unit_price
-            )
-        )
+        cart.append(CartLine(variant.id, variant.product_id, categories[variant.id], line.quantity, unit_price))
     return cart
 
 
@@ -86,16 +81,13 @@ def canonical_codes(codes: Sequence[str]) -> list[str]:
 
 async def cart_of_priced(uow: UnitOfWork, lines: Sequence[tuple[int, int, Decimal]]) -> list[CartLine]:
     """Lines the order centre already priced (variant, quantity, unit price) as a cart."""
-    variants = await uow.catalog.variants([variant_id for variant_id, _, _ in lines])
-    products = await uow.catalog.products([v.product_id for v in variants.values()])
-    cart = []
-    for variant_id, quantity, unit_price in lines:
-        variant = variants[variant_id]
-        product = products.get(variant.product_id)
-        cart.append(
-            CartLine(variant.id, variant.product_id, product.category_id if product else None, quantity, unit_price)
-        )
-    return cart
+    ids = [variant_id for variant_id, _, _ in lines]
+    variants = await uow.catalog.variants(ids)
+    categories = await uow.catalog.categories(ids)
+    return [
+        CartLine(variant_id, variants[variant_id].product_id, categories[variant_id], quantity, unit_price)
+        for variant_id, quantity, unit_price in lines
+    ]
 
 
 async def price(

@@ -108,3 +108,39 @@ async def test_a_product_counts_in_every_category_it_is_listed_in(gql, token):
     ]
     listed = (await gql(RULES, token=hq))["data"]["commissionRules"]
     assert [r["categories"] for r in listed if r["name"] == "Sale rack 6%"] == [[{"name": sale_rack["name"]}]]
+
+
+async def test_a_promotion_for_a_category_covers_products_listed_under_it_in_any_listing(gql, token):
+    """Promotions (and coupon scopes: one `Scope.covers`) see a product's every listing and the tree
+    above it, like commission rules: a product whose first category is elsewhere but that is also
+    listed under Tops > T-shirts gets the Tops promotion, at placement as in the quote."""
+    from tests.orders_support import PLACE_ORDER, gid, pickup_input
+
+    hq = await token("HQ_ADMIN")
+    tops = await _category(gql, hq, "Tops")
+    tees = await _category(gql, hq, "T-shirts", tops["id"])
+    sale_rack = await _category(gql, hq, "Sale rack")
+    tee, other = await new_variant({"S02": 5}, price="80.00"), await new_variant({"S02": 5}, price="50.00")
+    await _list(tee, sale_rack["name"], tees["name"])  # first listed elsewhere, also under Tops
+    await _list(other, sale_rack["name"])
+    made = await gql(
+        """mutation($c: ID!) { createPromotion(input: {title: "Tops 25%", kind: PERCENT_OFF, percent: "25",
+          categoryIds: [$c]}) { promotion { id } userErrors { code } } }""",
+        {"c": tops["id"]},
+        token=hq,
+    )
+    promotion = made["data"]["createPromotion"]["promotion"]
+    try:
+        member = await token("MEMBER", member="M0009")
+        request = pickup_input(tee, await store_gid("S02"), 1)
+        request["lines"].append({"variantId": gid("Variant", other), "quantity": 1})
+        placed = (await gql(PLACE_ORDER, {"input": request}, token=member))["data"]["placeOrder"]
+        assert placed["userErrors"] == [], placed
+        order = placed["order"]
+        assert (order["subtotal"]["amount"], order["total"]["amount"]) == ("130.00", "110.00")  # 25% of the tee
+    finally:
+        await gql(
+            "mutation($id: ID!) { endPromotion(input: {promotionId: $id}) { promotion { active } } }",
+            {"id": promotion["id"]},
+            token=hq,
+        )

@@ -20,9 +20,9 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 RULES = LoyaltyRules()
 BASIC = RULES.tiers[0]
 LINES = [
-    CartLine(1, 10, 1, 2, Decimal("99.00")),  # tops
-    CartLine(2, 20, 2, 1, Decimal("159.00")),  # bottoms
-    CartLine(3, 30, 3, 1, Decimal("45.50")),  # outerwear
+    CartLine(1, 10, frozenset({1}), 2, Decimal("99.00")),  # tops
+    CartLine(2, 20, frozenset({2}), 1, Decimal("159.00")),  # bottoms
+    CartLine(3, 30, frozenset({3}), 1, Decimal("45.50")),  # outerwear
 ]
 TEN_OFF_TOPS = Promotion(1, "Tops 10% off", PromotionKind.PERCENT_OFF, Scope(frozenset({1})), percent=Decimal(10))
 SPEND_300 = Promotion(2, "Spend 300 get 30 off", PromotionKind.SPEND_AMOUNT_OFF, Scope(), Decimal(300), Decimal(30))
@@ -175,7 +175,7 @@ def test_expired_and_future_promotions_do_not_apply():
     st.decimals("0.01", "5000", places=2),
 )
 def test_discounts_are_spread_over_lines_to_the_cent(items, amount_off):
-    lines = [CartLine(i, i, 1, q, p) for i, (q, p) in enumerate(items)]
+    lines = [CartLine(i, i, frozenset({1}), q, p) for i, (q, p) in enumerate(items)]
     promo = Promotion(1, "p", PromotionKind.SPEND_AMOUNT_OFF, Scope(), Decimal("0.01"), amount_off)
     priced = price_cart(
         lines, channel=SalesChannel.APP, store_ids=(), now=NOW, rules=RULES, tier=BASIC, promotions=[promo]

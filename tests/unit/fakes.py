@@ -317,6 +317,14 @@ class FakeCatalog(_Repository):
     async def products(self, ids: Sequence[int]) -> dict[int, Product]:
         return {i: self.db.products[i] for i in ids if i in self.db.products}
 
+    async def categories(self, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+        """The product's one category (the fakes keep no listings or tree)."""
+        found = {}
+        for variant_id in variant_ids:
+            product = self.db.products.get(self.db.variants[variant_id].product_id)
+            found[variant_id] = frozenset([product.category_id]) if product and product.category_id else frozenset()
+        return found
+
     async def for_placement(self, variant_ids: Sequence[int], location_id: int) -> PlacementSnapshot:
         found = PlacementSnapshot(self.db.locations.get(location_id))
         found.variants = await self.variants(variant_ids)

@@ -161,6 +161,24 @@ def _instant(raw: str | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw is not None else None
 
 
+async def categories(conn: BaseDBAsyncClient | None, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Each variant's categories (every category its product is listed in) and their ancestors: a
+    rule for Tops covers T-shirts."""
+    rows = await fetch(
+        "WITH RECURSIVE own AS (SELECT v.id AS variant_id, pc.category_id FROM variant v "
+        "JOIN product_category pc ON pc.product_id = v.product_id WHERE v.id = ANY($1::int[]) "
+        "UNION SELECT v.id, p.category_id FROM variant v JOIN product p ON p.id = v.product_id "
+        "WHERE v.id = ANY($1::int[]) AND p.category_id IS NOT NULL), "
+        "up AS (SELECT variant_id, category_id FROM own UNION SELECT up.variant_id, c.parent_id FROM up "
+        "JOIN category c ON c.id = up.category_id WHERE c.parent_id IS NOT NULL) "
+        "SELECT variant_id, array_agg(category_id) AS ids FROM up GROUP BY variant_id",
+        [list(variant_ids)],
+        conn=conn,
+    )
+    found = {r["variant_id"]: frozenset(r["ids"]) for r in rows}
+    return {v: found.get(v, frozenset()) for v in variant_ids}
+
+
 class CatalogStore:
     """Catalogue reads of the unit of work (domain.ports.CatalogRepository), through the request's loaders."""
 
@@ -178,6 +196,9 @@ class CatalogStore:
     async def products(self, ids: Sequence[int]) -> dict[int, Product]:
         found: list[Product | None] = await self._session.loaders.product.load_many(list(ids))
         return {p.id: p for p in found if p is not None}
+
+    async def categories(self, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+        return await categories(self._session.conn, variant_ids)
 
     async def for_placement(self, variant_ids: Sequence[int], location_id: int) -> PlacementSnapshot:
         found = await snapshot(variant_ids, location_id, conn=self._session.conn)

@@ -12,6 +12,7 @@ from ...domain.catalog import SalesChannel
 from ...domain.sale_facts import FulfilledLine, SaleFacts
 from ..db import fetch
 from ..session import Session
+from .catalog import categories
 
 
 async def facts(conn: BaseDBAsyncClient | None, order_id: int) -> SaleFacts | None:
@@ -47,24 +48,6 @@ async def store_locations(conn: BaseDBAsyncClient | None, location_ids: Sequence
         "SELECT id FROM location WHERE id = ANY($1::int[]) AND kind = 'STORE'", [list(location_ids)], conn=conn
     )
     return {r["id"] for r in rows}
-
-
-async def categories(conn: BaseDBAsyncClient | None, variant_ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Each variant's categories (every category its product is listed in) and their ancestors: a
-    rule for Tops covers T-shirts."""
-    rows = await fetch(
-        "WITH RECURSIVE own AS (SELECT v.id AS variant_id, pc.category_id FROM variant v "
-        "JOIN product_category pc ON pc.product_id = v.product_id WHERE v.id = ANY($1::int[]) "
-        "UNION SELECT v.id, p.category_id FROM variant v JOIN product p ON p.id = v.product_id "
-        "WHERE v.id = ANY($1::int[]) AND p.category_id IS NOT NULL), "
-        "up AS (SELECT variant_id, category_id FROM own UNION SELECT up.variant_id, c.parent_id FROM up "
-        "JOIN category c ON c.id = up.category_id WHERE c.parent_id IS NOT NULL) "
-        "SELECT variant_id, array_agg(category_id) AS ids FROM up GROUP BY variant_id",
-        [list(variant_ids)],
-        conn=conn,
-    )
-    found = {r["variant_id"]: frozenset(r["ids"]) for r in rows}
-    return {v: found.get(v, frozenset()) for v in variant_ids}
 
 
 class SaleFactsStore:
