@@ -129,9 +129,7 @@ SELECT variant_id, location_id,
 FROM ev CROSS JOIN (VALUES (1), (2)) AS step(k)
 ORDER BY location_id, variant_id, at, order_id, k
 """
-# units sold per location and UTC day by channel group (what the automatic online share reads,
-# persistence/repositories/allocation.py), as the SALE movements above say
-CHANNEL_SALES = """
+SALES = """
 INSERT INTO channel_sales (location_id, day, online_units, store_units)
 SELECT location_id, (at AT TIME ZONE 'UTC')::date,
        coalesce(sum(units) FILTER (WHERE channel IN ('MINI_PROGRAM', 'APP')), 0),
