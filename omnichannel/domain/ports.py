@@ -143,13 +143,13 @@ class StockRepository(Protocol):
         (online: also within the location's online share, domain.online_allocation)."""
 
     async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]: ...
-    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
-        """Held units leave; counted as sold on `day` (by channel group) when given."""
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, count_sale: bool = False) -> list[StockLevel]:
+        """Held units leave; counted as sold (by channel group) when `count_sale`."""
 
-    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, count_sale: bool = False) -> list[StockLevel]:
         """A till sale: on hand down, in lock order, while not promised to other orders (on hand -
         reserved); raise StockShort naming the first hold that could not be covered. Counted as sold
-        in store on `day` when given."""
+        in store when `count_sale`."""
 
     async def receive(self, holds: Sequence[Hold]) -> list[StockLevel]:
         """Units arrive (a transfer received): on hand goes up by each hold's quantity."""

@@ -257,7 +257,7 @@ class FakeStock(_Repository):
     async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return [self._put(self._held(h)._replace(reserved=self._held(h).reserved - h.quantity)) for h in holds]
 
-    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, count_sale: bool = False) -> list[StockLevel]:
         sold = []
         for hold in holds:
             level = self._held(hold)

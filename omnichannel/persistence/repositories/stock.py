@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from ...domain.geo import BoundingBox, bounding_box
 from ...domain.inventory import MovementReason, StockLevel, StockMovement
@@ -139,8 +138,9 @@ class StockStore:
             levels.append(to_stock_level(rows[0]))
         return levels
 
-    async def sell_from_shelf(self, holds: Sequence[Hold], *, day: date | None = None) -> list[StockLevel]:
-        """A till sale: units off the shelf at once (no reservation); counted as sold in store on `day`."""
+    async def sell_from_shelf(self, holds: Sequence[Hold], *, count_sale: bool = False) -> list[StockLevel]:
+        """A till sale: units off the shelf at once (no reservation); counted as sold in store when
+        `count_sale` (channel_sales, on the transaction's UTC day)."""
         levels = []
         for hold in holds:
             rows = await fetch(
@@ -149,16 +149,17 @@ class StockStore:
             if not rows:
                 raise StockShort(hold)
             levels.append(to_stock_level(rows[0]))
-        if day is not None:
+        if count_sale:
             await self._count_sales(holds, online=False)
         return levels
 
     async def release(self, holds: Sequence[Hold], *, online: bool = False) -> list[StockLevel]:
         return await self._apply_holds(RELEASE, holds, online)
 
-    async def sell(self, holds: Sequence[Hold], *, online: bool = False, day: date | None = None) -> list[StockLevel]:
+    async def sell(self, holds: Sequence[Hold], *, online: bool = False, count_sale: bool = False) -> list[StockLevel]:
         """Held units leave the building: on hand and reserved go down together (on hand not below 0,
-        after a short stock count); counted as sold on `day`."""
+        after a short stock count); counted as sold by channel group when `count_sale` (a transfer
+        leaving its source is not a sale)."""
         levels = []
         for hold in holds:
             rows = await fetch(
@@ -185,12 +186,12 @@ class StockStore:
                     "system:count",
                 )
             levels.append(level)
-        if day is not None:
+        if count_sale:
             await self._count_sales(holds, online=online)
         return levels
 
     async def _count_sales(self, holds: Sequence[Hold], *, online: bool) -> None:
-        """Counted on the transaction's UTC day (COUNT_SALE), whatever day the caller passed."""
+        """Counted on the transaction's UTC day (COUNT_SALE), the clock of the SALE movements."""
         units: dict[int, int] = defaultdict(int)
         for hold in holds:
             units[hold.location_id] += hold.quantity

@@ -91,7 +91,7 @@ async def sell_at_till(ctx: Context, uow: UnitOfWork, sale: TillSale) -> Order:
         if await tx.payments.order_paid_with(reference) is not None:
             raise _reference_used()
         holds = draft.holds
-        levels = await tx.stock.sell_from_shelf(holds, day=now.date())
+        levels = await tx.stock.sell_from_shelf(holds, count_sale=True)
         order, fulfillments = await tx.orders.create(draft, [], actor=caller, idempotency_id=claim_id)
         await benefits.use(tx, order, draft, by=caller)  # coupons used, points spent, discount lines
         moves = reservations.sold_from_shelf(holds, levels, reference=order.number, at=now)

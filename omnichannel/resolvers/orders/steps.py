@@ -35,7 +35,7 @@ async def sell(tx: UnitOfWork, order: OrderAggregate, holds: Sequence[Hold], *, 
     """Held units leave the building: on hand and reserved go down together (SALE), counted as sold
     today by channel group (what the automatic online share is computed from)."""
     if holds:
-        levels = await tx.stock.sell(holds, online=is_online(order.order.channel), day=now.date())
+        levels = await tx.stock.sell(holds, online=is_online(order.order.channel), count_sale=True)
         await _moved(tx, MovementReason.SALE, order, holds, levels, actor, now)
 
 
