@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from . import idempotency
 from .catalog import PriceOverride, SalesChannel, Variant, effective_price
 from .errors import DomainError, ErrorCode
+from .idempotency import digest, key_error
 from .locations import FulfillmentMode, Location
 from .money import Money
 from .order_access import Placement
@@ -21,7 +21,6 @@ from .reservations import Hold, lock_order
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
-MAX_KEY_LENGTH = 100
 MAX_COUPONS = 10
 MAX_TEXT = 200
 MAX_PHONE = 32
@@ -135,15 +134,8 @@ def problems(request: OrderRequest) -> list[DomainError]:
         errors.append(DomainError(ErrorCode.INVALID_INPUT, f"At most {MAX_COUPONS} coupons.", ["couponCodes"]))
     if request.points_to_redeem < 0:
         errors.append(DomainError(ErrorCode.INVALID_INPUT, "pointsToRedeem cannot be negative.", ["pointsToRedeem"]))
-    key = request.idempotency_key
-    if key is not None and not (1 <= len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        errors.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} printable characters.",
-                ["idempotencyKey"],
-            )
-        )
+    if (bad_key := key_error(request.idempotency_key)) is not None:
+        errors.append(bad_key)
     return errors
 
 
@@ -172,17 +164,12 @@ def fingerprint(request: OrderRequest) -> str:
         "points": request.points_to_redeem,
         "member": request.member_id,
     }
-    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+    return digest(canonical)
 
 
 def check_same_request(stored: str, given: str) -> None:
-    """An idempotency key names one request: the same key with another request is refused."""
-    if stored != given:
-        raise DomainError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "This idempotency key was already used for a different order.",
-            ["idempotencyKey"],
-        )
+    """An idempotency key names one order: the same key with another request is refused."""
+    idempotency.check_same_request(stored, given, "order")
 
 
 def sellable(request: OrderRequest, variants: Mapping[int, Variant | None]) -> None:

@@ -13,13 +13,12 @@ other step out of order is INVALID_TRANSITION.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from . import idempotency
 from .access import Principal, Role
 from .errors import AccessDenied, DomainError, DomainErrors, ErrorCode
 from .events import (
@@ -36,7 +35,6 @@ from .events import (
 from .inventory import MovementReason, StockLevel, StockMovement
 from .locations import Location
 from .order_aggregate import facts_of
-from .order_requests import MAX_KEY_LENGTH
 from .orders import Fulfillment, Order
 from .reservations import Hold, lock_order
 from .routing import Plan
@@ -104,18 +102,14 @@ class TransferRequest:
 
     def fingerprint(self) -> str:
         """A digest of what makes two requests 'the same transfer' (the key itself excluded)."""
-        canonical = [self.from_location_id, self.to_location_id, sorted(map(list, self.lines)), self.note]
-        return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
+        return idempotency.digest(
+            [self.from_location_id, self.to_location_id, sorted(map(list, self.lines)), self.note]
+        )
 
 
 def check_same_request(stored: str | None, given: str) -> None:
-    """An idempotency key names one request: the same key with another request is refused."""
-    if stored != given:
-        raise DomainError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "This idempotency key was already used for a different transfer.",
-            ["idempotencyKey"],
-        )
+    """An idempotency key names one transfer: the same key with another request is refused."""
+    idempotency.check_same_request(stored, given, "transfer")
 
 
 def _check_lines(lines: Sequence[tuple[int, int]], field: str) -> list[DomainError]:
@@ -169,18 +163,11 @@ def check_request(
         errors.append(
             DomainError(ErrorCode.INVALID_INPUT, f"Note must be at most {MAX_NOTE_LENGTH} characters.", ["note"])
         )
-    key = idempotency_key
-    if key is not None and not (1 <= len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        errors.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} printable characters.",
-                ["idempotencyKey"],
-            )
-        )
+    if (bad_key := idempotency.key_error(idempotency_key)) is not None:
+        errors.append(bad_key)
     if errors:
         raise DomainErrors(errors)
-    return TransferRequest(from_location_id, to_location_id, tuple(lines), cleaned, reference, key)
+    return TransferRequest(from_location_id, to_location_id, tuple(lines), cleaned, reference, idempotency_key)
 
 
 def check_locations(request: TransferRequest, found: Mapping[int, Location]) -> None:
