@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from .catalog import Category, PriceOverride, Product, SalesChannel, Variant
+from .catalog import Category, PriceOverride, Product, Variant
 from .catalogue import NewVariant
 from .commission import CommissionRule, Earning, Entry, LineCommission, NewRule
 from .coupons import AuditEvent, Coupon, CouponStatus, CouponTemplate, TemplateSpec
@@ -498,9 +498,9 @@ class TransferRepository(Protocol):
         """The transfer (and its request's fingerprint) asked for with this key; waits for a concurrent
         request with the same key to end first."""
 
-    async def order_waits(self, number: str) -> tuple[int, SalesChannel] | None:
-        """The id and channel of the open order with this number (placed or paid, not handed over or
-        closed); None when there is none."""
+    async def order_waits(self, number: str) -> int | None:
+        """The id of the open order with this number (placed or paid, not handed over or closed); None
+        when there is none."""
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer: ...
     async def save(self, transfer: Transfer) -> None: ...

@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncpg
 
-from ...domain.catalog import SalesChannel
 from ...domain.transfers import Transfer, TransferLine, TransferRequest, TransferStatus
 from ..db import execute, execute_many, fetch
 from ..session import Session
@@ -133,14 +132,14 @@ class TransferStore:
         found = await _with_lines(rows, conn)
         return (found[0], rows[0]["request_fingerprint"]) if found else None
 
-    async def order_waits(self, number: str) -> tuple[int, SalesChannel] | None:
+    async def order_waits(self, number: str) -> int | None:
         rows = await fetch(
-            "SELECT id, channel FROM customer_order WHERE number = $1 "
+            "SELECT id FROM customer_order WHERE number = $1 "
             "AND status IN ('PENDING_PAYMENT', 'CONFIRMED', 'PICKING', 'READY_FOR_PICKUP')",
             [number],
             conn=self._session.conn,
         )
-        return (rows[0]["id"], SalesChannel(rows[0]["channel"])) if rows else None
+        return int(rows[0]["id"]) if rows else None
 
     async def create(self, request: TransferRequest, *, actor: str, now: datetime) -> Transfer:
         conn = self._session.conn

@@ -37,15 +37,13 @@ def _check_counts(lines: Sequence[tuple[int, int]] | None) -> None:
         raise DomainErrors(negative)
 
 
-async def _for_the_order(
-    tx: UnitOfWork, done: Transfer, order_id: int, number: str, *, online: bool, actor: str, now: datetime
-) -> None:
+async def _for_the_order(tx: UnitOfWork, done: Transfer, order_id: int, *, actor: str, now: datetime) -> None:
     """What arrived is held at once for the open order that asked for it; a short receipt is made up
     from the store's free stock (a RESERVATION for the order), else refused. The pickup store's order
     feed hears it (OrderStockArrived): the clerk pad sees the order become ready to pick."""
-    await _hold_for_the_order(tx, done, number, online=online, actor=actor, now=now)
     order = await tx.orders.get(order_id)
     assert order is not None  # order_waits found it open in this transaction
+    await _hold_for_the_order(tx, done, order.number, online=is_online(order.channel), actor=actor, now=now)
     tx.record(transfers.arrived_for_order(order, await tx.orders.fulfillments(order_id), done, now))
 
 
@@ -84,10 +82,9 @@ async def receive_transfer(
 
     async def receive(tx: UnitOfWork, locked: Transfer) -> Transfer:
         done = transfers.received(locked, lines, now)
-        waiting = await tx.transfers.order_waits(done.reference) if done.reference is not None else None
-        if done.reference is not None and waiting is not None:
-            order_id, channel = waiting
-            await _for_the_order(tx, done, order_id, done.reference, online=is_online(channel), actor=actor, now=now)
+        order_id = await tx.transfers.order_waits(done.reference) if done.reference is not None else None
+        if order_id is not None:
+            await _for_the_order(tx, done, order_id, actor=actor, now=now)
         else:
             arrived = transfers.receipts(done)
             await steps.move_stock(tx, "receive", arrived, tx.stock.receive, done, actor=actor, now=now)
