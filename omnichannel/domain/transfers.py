@@ -33,9 +33,9 @@ from .events import (
     stock_changes,
 )
 from .inventory import MovementReason, StockLevel, StockMovement
-from .locations import Location
+from .locations import FulfillmentMode, Location
 from .order_aggregate import facts_of
-from .orders import Fulfillment, Order
+from .orders import Fulfillment, FulfillmentStatus, Order
 from .reservations import Hold, lock_order
 from .routing import Plan
 
@@ -438,6 +438,11 @@ def check_arrived(order_transfers: Sequence[Transfer]) -> None:
             f"The order waits for transfer {', '.join(waiting)} to arrive at the pickup store.",
             ["fulfillmentId"],
         )
+
+
+def may_wait_for_transfer(fulfillment: Fulfillment) -> bool:
+    """Only a pickup not yet started can be waiting for a transfer its order asked for."""
+    return fulfillment.mode is FulfillmentMode.PICKUP and fulfillment.status is FulfillmentStatus.PENDING
 
 
 def arrived_for_order(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ...domain import order_access
+from ...domain import order_access, transfers
 from ...domain.access import STAFF_ROLES, Role, require_signed_in
 from ...domain.catalog import SalesChannel
 from ...domain.errors import AccessDenied
-from ...domain.locations import FulfillmentMode, Location
+from ...domain.locations import Location
 from ...domain.order_totals import PricedLine
-from ...domain.orders import Fulfillment, FulfillmentLine, FulfillmentStatus, Order, OrderStatus
+from ...domain.orders import Fulfillment, FulfillmentLine, Order, OrderStatus
 from ...domain.people import StaffMember
 from ...domain.pickup import display
 from ...persistence.repositories import order_reads as order_repo
@@ -66,9 +66,9 @@ async def fulfillment_lines(ctx: Context, fulfillment: Fulfillment) -> list[Fulf
 
 
 async def awaiting_transfer(ctx: Context, fulfillment: Fulfillment) -> bool:
-    """A PICKUP fulfilment still waiting for a transfer its order asked for (PICKUP by transfer); only
-    pending pickups can wait, so nothing else costs a read."""
-    if fulfillment.mode is not FulfillmentMode.PICKUP or fulfillment.status is not FulfillmentStatus.PENDING:
+    """A PICKUP fulfilment still waiting for a transfer its order asked for (PICKUP by transfer); a
+    fulfilment that cannot wait costs no read."""
+    if not transfers.may_wait_for_transfer(fulfillment):
         return False
     order: Order | None = await ctx.loaders.order.load(fulfillment.order_id)
     if order is None:
