@@ -14,7 +14,22 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import JWT_SECRET
+
 OMNICHANNEL = str(Path(sys.executable).parent / "omnichannel")
+
+
+def server_env(database_url: str, redis_url: str, namespace: str, **extra: str) -> dict[str, str]:
+    """What an `omnichannel serve` process of a test needs: the session's database and Redis, the test
+    signing secret (the `token` fixture's tokens are valid there), a broker namespace, quiet logs."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
+        "OMNICHANNEL_BROKER_NAMESPACE": namespace,
+        "OMNICHANNEL_LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 def free_port() -> int:

@@ -20,12 +20,11 @@ import pytest_asyncio
 import websockets
 
 from omnichannel.domain.webhooks import WebhookPolicy
-from tests.conftest import JWT_SECRET
 from tests.orders_support import PLACE_ORDER, new_variant, pickup_input, store_gid
 from tests.webhook_support import Receiver
 from tests.ws_support import TRANSPORT_WS, GraphQLSocket, WebsocketsSocket
 
-from .servers import OMNICHANNEL, free_port, wait_ready
+from .servers import OMNICHANNEL, free_port, server_env, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -65,17 +64,15 @@ def server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
         log.unlink(missing_ok=True)
 
 
-def server_env(database_url: str, redis_url: str, namespace: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-        "OMNICHANNEL_DB_POOL_SIZE": "10",
-        "OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS": "allow",
-        "OMNICHANNEL_WEBHOOK_RETRY_BASE": "0.2",
-    }
+def webhook_server_env(database_url: str, redis_url: str, namespace: str) -> dict[str, str]:
+    return server_env(
+        database_url,
+        redis_url,
+        namespace,
+        OMNICHANNEL_DB_POOL_SIZE="10",
+        OMNICHANNEL_WEBHOOK_PRIVATE_TARGETS="allow",
+        OMNICHANNEL_WEBHOOK_RETRY_BASE="0.2",
+    )
 
 
 @pytest_asyncio.fixture
@@ -107,7 +104,7 @@ async def test_each_event_reaches_a_webhook_once_with_two_server_processes(
     hq, members = await token("HQ_ADMIN"), [await token("MEMBER", member=f"M00{n}") for n in range(10, 20)]
     variant = await new_variant({"S12": 100})
     request = {"input": pickup_input(variant, await store_gid("S12"))}
-    env = server_env(database_url, redis_url, broker_namespace)
+    env = webhook_server_env(database_url, redis_url, broker_namespace)
     async with Receiver(delay=0.02) as receiver, httpx.AsyncClient(timeout=30) as client:
         with server(env) as (a, _), server(env) as (b, _):
             made = (await graphql(client, a, CREATE, {"url": receiver.url}, hq))["data"]["createWebhook"]
@@ -130,7 +127,7 @@ async def test_a_server_killed_mid_delivery_leaves_the_event_to_another(
 ):
     hq, member = await token("HQ_ADMIN"), await token("MEMBER", member="M0012")
     variant = await new_variant({"S12": 5})
-    env = server_env(database_url, redis_url, broker_namespace)
+    env = webhook_server_env(database_url, redis_url, broker_namespace)
     hold = asyncio.Event()
     async with Receiver(hold=hold) as receiver, httpx.AsyncClient(timeout=30) as client:
         with server(env) as (a, process_a):
@@ -202,7 +199,7 @@ async def test_nothing_is_lost_for_subscribers_while_redis_is_down(database_url,
     s10 = await store_gid("S10")
     request = {"input": pickup_input(variant, s10)}
     port = free_port()
-    env = server_env(database_url, f"redis://127.0.0.1:{port}/0", broker_namespace)
+    env = webhook_server_env(database_url, f"redis://127.0.0.1:{port}/0", broker_namespace)
     with private_redis(port) as redis_process, server(env) as (base, _):
         async with httpx.AsyncClient(timeout=30) as client:
 

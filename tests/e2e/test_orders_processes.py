@@ -13,7 +13,6 @@ import pytest
 import websockets
 
 from omnichannel.subscriptions import topics
-from tests.conftest import JWT_SECRET
 from tests.orders_support import (
     COMPLETE_PICKUP,
     CONFIRM_PAYMENT,
@@ -37,7 +36,7 @@ from tests.ws_support import (
     wait_until,
 )
 
-from .servers import serve
+from .servers import serve, server_env
 
 pytestmark = pytest.mark.e2e
 
@@ -46,14 +45,7 @@ BOUND_SECONDS = 60
 
 @contextlib.contextmanager
 def two_servers(database_url: str, redis_url: str, namespace: str, **overrides: dict[str, str]) -> Iterator[list[str]]:
-    base = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-        "OMNICHANNEL_DB_POOL_SIZE": "10",
-    }
+    base = server_env(database_url, redis_url, namespace, OMNICHANNEL_DB_POOL_SIZE="10")
     first, second = ({**base, **overrides.get(name, {})} for name in ("first", "second"))
     with serve(first) as a, serve(second) as b:
         yield [a, b]

@@ -19,7 +19,6 @@ import pytest
 
 from omnichannel.domain.access import Role
 from omnichannel.resolvers.auth import principal_for
-from tests.conftest import JWT_SECRET
 from tests.orders_support import CONFIRM_PAYMENT, ORDER, PLACE_ORDER, gid, new_variant, pickup_input, store_gid
 
 from .servers import serve
@@ -114,25 +113,16 @@ class Api:
         assert self(CONFIRM_PAYMENT, {"input": pay}, service)["confirmPayment"]["userErrors"] == []
 
 
-async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
-    database_url, redis_url, broker_namespace, token, tokens
-):
+async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(server_env, token, tokens):
     from selenium.webdriver.common.by import By
 
     variant = await new_variant({"S04": 20}, price="88.00")
     s04 = await store_gid("S04")
     clerk, service = await token("CLERK", store="S04"), await token("SERVICE")
     member, hq = await token("MEMBER", member="M0007"), await token("HQ_ADMIN")
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
 
     def drive() -> None:  # blocking browser work, off the event loop (its background tasks keep running)
-        with serve(env, "--demo") as base, chromium() as driver:
+        with serve(server_env, "--demo") as base, chromium() as driver:
             api = Api(base)
             before = api.place(variant, s04, member)
             api.pay(before, service)  # paid before the page opens: listed when it loads
@@ -242,21 +232,14 @@ async def test_the_pad_shows_paid_orders_live_and_the_clerk_marks_one_ready(
     await asyncio.to_thread(drive)
 
 
-async def test_staff_sign_in_choose_their_store_and_see_its_orders(database_url, redis_url, broker_namespace, token):
+async def test_staff_sign_in_choose_their_store_and_see_its_orders(server_env, token):
     from selenium.webdriver.common.by import By
 
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
     variant = await new_variant({"S08": 5})
     s08, member, service = await store_gid("S08"), await token("MEMBER", member="M0008"), await token("SERVICE")
 
     def drive() -> None:  # blocking browser work, off the event loop
-        with serve(env, "--demo") as base, chromium() as driver:
+        with serve(server_env, "--demo") as base, chromium() as driver:
             api = Api(base)
             order = api.place(variant, s08, member)
             api.pay(order, service)
@@ -296,28 +279,19 @@ ORDER_TRANSFERS = """query($s: ID!) { transfers(storeId: $s, first: 5) {
 
 
 @pytest.mark.usefixtures("keep_routing_rules")
-async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrives(
-    database_url, redis_url, broker_namespace, token
-):
+async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrives(server_env, token):
     """PICKUP by transfer on the pad: the card says it waits for a transfer (no picking button), and
     when the transfer is received the feed brings the card its picking button, live. Then a low-stock
     alert raised at the store shows on the pad live too."""
     from selenium.webdriver.common.by import By
 
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
     variant = await new_variant({"S06": 1, "S07": 6}, price="30.00")
     s06 = await store_gid("S06")
     clerk, hq = await token("CLERK", store="S06"), await token("HQ_ADMIN")
     member, service = await token("MEMBER", member="M0006"), await token("SERVICE")
 
     def drive() -> None:  # blocking browser work, off the event loop
-        with serve(env, "--demo") as base, chromium() as driver:
+        with serve(server_env, "--demo") as base, chromium() as driver:
             api = Api(base)
             rules = "mutation { updateRoutingRules(input: {transferEnabled: true}) { userErrors { code } } }"
             assert api(rules, {}, hq)["updateRoutingRules"]["userErrors"] == []
@@ -361,22 +335,13 @@ async def test_an_order_waiting_for_its_transfer_becomes_pickable_when_it_arrive
     await asyncio.to_thread(drive)
 
 
-async def test_an_expired_kiosk_token_says_so_and_offers_to_sign_in(
-    app, database_url, redis_url, broker_namespace, tokens
-):
+async def test_an_expired_kiosk_token_says_so_and_offers_to_sign_in(app, server_env, tokens):
     from selenium.webdriver.common.by import By
 
     principal = await principal_for(role=Role.CLERK, store="S04", staff_email=None, member_number=None)
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
 
     def drive() -> None:  # blocking browser work, off the event loop
-        with serve(env) as base, chromium() as driver:
+        with serve(server_env) as base, chromium() as driver:
             driver.get(f"{base}/pad#token={tokens.issue(principal, ttl=6)}")
             _wait(driver, 15, lambda d: d.find_element(By.ID, "pad-view").is_displayed())
             _wait(driver, 15, lambda d: "expired" in d.find_element(By.ID, "notice").text)

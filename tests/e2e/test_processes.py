@@ -12,7 +12,6 @@ import pytest
 import websockets
 
 from omnichannel.embedded import stop_embedded_database
-from tests.conftest import JWT_SECRET
 
 from .servers import OMNICHANNEL, serve
 
@@ -42,18 +41,9 @@ async def _next_result(ws, timeout: float) -> dict:
 
 
 @pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-async def test_a_subscriber_on_one_process_hears_a_mutation_on_another(
-    database_url, redis_url, broker_namespace, token, protocol
-):
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
+async def test_a_subscriber_on_one_process_hears_a_mutation_on_another(server_env, token, protocol):
     admin = await token("HQ_ADMIN")
-    with serve(env) as first, serve(env) as second:
+    with serve(server_env) as first, serve(server_env) as second:
         s06 = await _store_id(first, "S06")
         ws_url = first.replace("http", "ws") + "/graphql"
         async with websockets.connect(ws_url, subprotocols=[protocol]) as ws:

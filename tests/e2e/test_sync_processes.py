@@ -14,22 +14,11 @@ import pytest
 from omnichannel.persistence import db
 from tests.api.catalogue_support import retire_new_products
 from tests.api.sync_support import LOCATIONS, SYNC_STOCK, product_rows, tag
-from tests.conftest import JWT_SECRET
 
-from .servers import OMNICHANNEL, serve
+from .servers import OMNICHANNEL, serve, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("retire_new_products")]
 __all__ = ["retire_new_products"]
-
-
-def _env(database_url: str, redis_url: str, namespace: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -49,7 +38,7 @@ def _sync(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPro
 async def test_the_command_sends_batches_and_a_rerun_replays_them(
     database_url, redis_url, broker_namespace, token, tmp_path
 ):
-    env = _env(database_url, redis_url, broker_namespace)
+    env = server_env(database_url, redis_url, broker_namespace)
     service = await token("SERVICE")
     prefix = f"CL{tag()}"
     products = _write(tmp_path / "products.csv", product_rows(prefix, 4, 2))
@@ -87,7 +76,7 @@ async def test_the_command_sends_batches_and_a_rerun_replays_them(
 
 
 async def test_two_copies_of_a_batch_on_two_processes_apply_it_once(database_url, redis_url, broker_namespace, token):
-    env = _env(database_url, redis_url, broker_namespace)
+    env = server_env(database_url, redis_url, broker_namespace)
     service = await token("SERVICE")
     prefix = f"TP{tag()}"
     headers = {"authorization": f"Bearer {service}"}

@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import JWT_SECRET
-
 from .servers import serve
 
 pytestmark = [
@@ -52,15 +50,8 @@ def _wait_for(check, timeout: float = 30.0):
     raise TimeoutError
 
 
-def test_each_worker_listens_on_its_own_socket_and_a_replacement_gets_one(database_url, redis_url, broker_namespace):
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "OMNICHANNEL_JWT_SECRET": JWT_SECRET,
-        "OMNICHANNEL_BROKER_NAMESPACE": broker_namespace,
-        "OMNICHANNEL_LOG_LEVEL": "WARNING",
-    }
-    with serve(env, "--workers", "2") as base:
+def test_each_worker_listens_on_its_own_socket_and_a_replacement_gets_one(server_env):
+    with serve(server_env, "--workers", "2") as base:
         port = urlsplit(base).port
         assert port is not None
         owners = _wait_for(lambda: (found := _listeners(port)) and len(set(found.values())) == 2 and found)
