@@ -4,7 +4,7 @@ The quantities are held at the source (reserved, TRANSFER movements) out of what
 (onHand - reserved - safetyStock: the same conditional UPDATE as an order's reservation, so
 concurrent requests and orders never hold more than is there), or the request is refused with
 OUT_OF_STOCK per short line and nothing is written. A double click is one transfer when the client
-sends an idempotency key (the pad sends one per form): the same key from the same requester answers
+sends an idempotency key (one per request form): the same key from the same requester answers
 with the first transfer, even while the first request is still being written.
 """
 

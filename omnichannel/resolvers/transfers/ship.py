@@ -22,7 +22,7 @@ async def ship_transfer(ctx: Context, uow: UnitOfWork, *, transfer_id: int) -> T
 
     async def ship(tx: UnitOfWork, locked: Transfer) -> Transfer:
         done = transfers.shipped(locked, now)
-        sell = partial(tx.stock.sell, online=done.online)  # no `day`: a transfer leaving is no sale
+        sell = partial(tx.stock.sell, online=done.online)  # no count_sale: a transfer leaving is no sale
         await steps.move_stock(tx, "ship", done.holds(), sell, done, actor=actor, now=now)
         await tx.transfers.save(done)
         tx.record(transfers.fact(done, now))
