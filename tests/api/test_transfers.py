@@ -349,7 +349,7 @@ async def _transfer_id(number: str) -> int:
 
 
 async def test_a_double_clicked_request_with_its_key_holds_once(gql, token):
-    """The pad sends one idempotency key per request form: twenty concurrent clicks are one transfer."""
+    """A client sends one idempotency key per request form: twenty concurrent clicks are one transfer."""
     v = await new_variant({"S06": 10})
     manager = await token("STORE_MANAGER", store="S07")
     body = {
