@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 
 from omnichannel.persistence import db
 from omnichannel.persistence.uow import TortoiseUnitOfWork
@@ -42,20 +40,6 @@ POLICY = "query($s: ID!) { allocationPolicy(storeId: $s) { onlineShare automatic
 STOCK = """query($v: [ID!]!) {
   stockAvailability(variantIds: $v) { store { code } onHand reserved available availableOnline }
 }"""
-
-
-@pytest_asyncio.fixture
-async def keep_policies(app) -> AsyncIterator[None]:
-    """Policies are per store and every later test's online orders obey them: put them back, pass or fail."""
-    before = await db.fetch("SELECT location_id, online_share, automatic, min_share, max_share FROM allocation_policy")
-    yield
-    await db.execute("DELETE FROM allocation_policy")
-    for row in before:
-        await db.execute(
-            "INSERT INTO allocation_policy (location_id, online_share, automatic, min_share, max_share) "
-            "VALUES ($1, $2, $3, $4, $5)",
-            list(row.values()),
-        )
 
 
 pytestmark = pytest.mark.usefixtures("keep_policies")

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,8 +16,9 @@ from hypothesis import strategies as st
 from omnichannel.persistence import db
 from omnichannel.persistence.uow import TortoiseUnitOfWork
 from omnichannel.resolvers.orders import expire
+from omnichannel.subscriptions import topics
 from tests.api.routing_support import PLAN
-from tests.api.test_online_allocation import keep_policies  # noqa: F401 (a fixture)
+from tests.api.test_online_allocation import SET_POLICY
 from tests.orders_support import (
     CANCEL_ORDER,
     COMPLETE_PICKUP,
@@ -28,10 +30,12 @@ from tests.orders_support import (
     gid,
     ledger_mismatches,
     level,
+    location_id,
     new_variant,
     pickup_input,
     store_gid,
 )
+from tests.ws_support import TRANSPORT_WS, in_process_sockets, wait_in_process_subscribed
 
 pytestmark = pytest.mark.usefixtures("keep_routing_rules", "lift_lockouts")
 
@@ -291,10 +295,6 @@ PAD_FEED = """subscription($s: ID!) { storeOrders(storeId: $s) {
 async def test_the_pickup_stores_feed_hears_the_transfer_arrive(app, gql, token, redis_url):
     """The clerk pad at the pickup store sees the order wait for its transfer, then sees it arrive
     (STATUS_CHANGED on storeOrders, order.stock_arrived in the event log) and may pick it."""
-    from omnichannel.subscriptions import topics
-    from tests.orders_support import location_id
-    from tests.ws_support import TRANSPORT_WS, in_process_sockets, wait_in_process_subscribed
-
     await rules(gql, token, transferEnabled=True)
     v = await new_variant({"S01": 1, "S05": 5}, price="20.00")
     member, service = await token("MEMBER", member="M0003"), await token("SERVICE")
@@ -339,8 +339,6 @@ async def test_the_pickup_stores_feed_hears_the_transfer_arrive(app, gql, token,
         [order["number"]],
     )
     assert len(logged) == 1
-    import orjson
-
     payload = orjson.loads(logged[0]["payload"])
     assert payload["transfer"]["number"] == transfer["number"] and payload["store"]["code"] == "S01"
     picking = await gql(FULFILLMENT_ACTION % "startPicking", {"id": order["fulfillments"][0]["id"]}, token=clerk)
@@ -362,8 +360,6 @@ async def test_a_transfer_for_an_online_order_holds_within_the_sources_online_sh
     """The transfer an online PICKUP order asks for is an online hold at its source: it counts against
     the source's online share (so online orders there cannot take the source past it), store channels
     still sell the rest, and shipping or cancelling gives the online hold back."""
-    from .test_online_allocation import SET_POLICY
-
     await rules(gql, token, transferEnabled=True)
     v = await new_variant({"S01": 1, "S05": 10}, price="20.00")
     s01, s05 = await store_gid("S01"), await store_gid("S05")
