@@ -13,7 +13,7 @@ from omnichannel.persistence import db
 from tests.api.loyalty import claim, create_template, sign_up
 from tests.api.test_sell_at_till import sale, sell
 from tests.floor_support import commission_entries, order_id_of, pad_order, refunded
-from tests.orders_support import new_variant, store_gid
+from tests.orders_support import PLACE_ORDER, gid, new_variant, pickup_input, store_gid
 
 pytestmark = pytest.mark.usefixtures("lift_lockouts")
 
@@ -114,8 +114,6 @@ async def test_a_promotion_for_a_category_covers_products_listed_under_it_in_any
     """Promotions (and coupon scopes: one `Scope.covers`) see a product's every listing and the tree
     above it, like commission rules: a product whose first category is elsewhere but that is also
     listed under Tops > T-shirts gets the Tops promotion, at placement as in the quote."""
-    from tests.orders_support import PLACE_ORDER, gid, pickup_input
-
     hq = await token("HQ_ADMIN")
     tops = await _category(gql, hq, "Tops")
     tees = await _category(gql, hq, "T-shirts", tops["id"])
